@@ -1,0 +1,174 @@
+// Command telegraf-mip is an external Telegraf input plugin, run by
+// [[inputs.execd]], that reads scenario statuses and metrics from a MIP
+// (Maltem Insight Performances) instance and writes line protocol on stdout.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/plugins/common/shim"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+type options struct {
+	configPath           string
+	pollInterval         time.Duration
+	pollIntervalDisabled bool
+	once                 bool
+	demo                 bool
+	debug                bool
+	showVersion          bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	var opts options
+	fs := flag.NewFlagSet("telegraf-mip", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opts.configPath, "config", "", "plugin configuration `file` with one [[inputs.mip]] block")
+	fs.DurationVar(&opts.pollInterval, "poll_interval", 60*time.Second, "how often to gather when running under inputs.execd")
+	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
+	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout and exit (1 on a gather error)")
+	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
+	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
+	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "E! unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	if opts.showVersion {
+		fmt.Fprintln(stdout, "telegraf-mip", version)
+		return 0
+	}
+
+	log := stderrlog.New(stderr, logLevel(opts.debug, ""))
+	if opts.demo {
+		return runDemo(log, stdout)
+	}
+	if opts.configPath == "" {
+		log.Error("-config FILE is required (try -demo to see the plugin work against the built-in simulator)")
+		return 2
+	}
+	plugin, err := loadPlugin(opts.configPath)
+	if err != nil {
+		log.Errorf("loading configuration: %v", err)
+		return 1
+	}
+	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
+	plugin.Log = log
+	if err := plugin.Init(); err != nil {
+		log.Errorf("configuration %s: %v", opts.configPath, err)
+		return 1
+	}
+	defer plugin.Stop()
+
+	if opts.once {
+		if err := gatherOnce(plugin, log, stdout); err != nil {
+			log.Errorf("gather failed: %v", err)
+			return 1
+		}
+		return 0
+	}
+	if err := serve(plugin, log, opts); err != nil {
+		log.Error(err)
+		return 1
+	}
+	return 0
+}
+
+func logLevel(debug bool, configured string) telegraf.LogLevel {
+	if debug {
+		return telegraf.Debug
+	}
+	if l := telegraf.LogLevelFromString(strings.ToLower(configured)); l != telegraf.None {
+		return l
+	}
+	return telegraf.Info
+}
+
+// serve runs the plugin under Telegraf's execd shim until stdin closes or a
+// SIGTERM arrives.
+func serve(plugin *mip.MIP, log telegraf.Logger, opts options) error {
+	// Closing stdin or SIGTERM must end a request in flight, not wait for its
+	// timeout: execd kills the process 5 s after closing stdin.
+	stdin, err := stopOnStdinEOF(plugin)
+	if err != nil {
+		return err
+	}
+	defer stdin.Close()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; ok {
+			plugin.Stop()
+		}
+	}()
+
+	interval := opts.pollInterval
+	if opts.pollIntervalDisabled {
+		interval = shim.PollIntervalDisabled
+	} else if interval <= 0 {
+		return fmt.Errorf("-poll_interval must be positive, got %s (use -poll_interval_disabled to gather on stdin only)", interval)
+	}
+	s := shim.New()
+	// Set directly rather than with AddInput, which would replace our logger
+	// with the shim's timestamped one that execd logs as errors.
+	s.Input = loggingInput{Input: plugin, log: log}
+	return s.Run(interval)
+}
+
+// stopOnStdinEOF gives the shim a pipe in place of stdin and stops the
+// plugin as soon as the real stdin closes.
+func stopOnStdinEOF(plugin *mip.MIP) (io.Closer, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	realStdin := os.Stdin
+	os.Stdin = r
+	go func() {
+		_, _ = io.Copy(w, realStdin)
+		plugin.Stop()
+		w.Close()
+	}()
+	return r, nil
+}
+
+// loggingInput logs gather errors as "E! " lines that execd understands,
+// instead of the shim's unprefixed "failed to gather metrics" line.
+type loggingInput struct {
+	telegraf.Input
+	log telegraf.Logger
+}
+
+func (in loggingInput) Gather(acc telegraf.Accumulator) error {
+	if err := in.Input.Gather(acc); err != nil {
+		in.log.Errorf("gather failed: %v", err)
+	}
+	return nil
+}

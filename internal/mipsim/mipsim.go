@@ -1,0 +1,221 @@
+// Package mipsim simulates the MIP REST API for tests, the demo and
+// benchmarks. It serves /api/measures/details and /api/measures/ in the shape
+// described in the project brief, with deterministic runs computed from a
+// controllable clock, so that every run it ever serves can be recomputed.
+package mipsim
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Scenario is one simulated MIP measure.
+type Scenario struct {
+	ID           int64
+	Name         string
+	DisplayName  string
+	ScenarioName string
+	// Application is the application name; empty sends "application": null.
+	Application string
+	Frequency   time.Duration
+	// Phase offsets the scenario's runs from the epoch, so scenarios of the
+	// same frequency do not all run at the same instant.
+	Phase   time.Duration
+	Metrics []Metric
+	// Formatted are labels of formatted metrics; API_VERSION and
+	// SCRIPT_VERSION are always added.
+	Formatted []string
+}
+
+// Metric is one entry of a measure's metricInfo.
+type Metric struct {
+	Key   string
+	Alias string
+	Unit  string
+}
+
+// Run is one simulated replay of a scenario.
+type Run struct {
+	Time      time.Time
+	State     string
+	Metrics   map[string]float64
+	Formatted map[string]any
+}
+
+// Sim is a MIP API. Its fields may be changed between requests through the
+// setters; the zero value is not usable, use New.
+type Sim struct {
+	mu        sync.Mutex
+	apiKey    string
+	scenarios []Scenario
+	now       func() time.Time
+	timeKey   func(time.Time) string
+	requests  int
+}
+
+// New returns a simulator that accepts apiKey and serves scenarios.
+func New(apiKey string, scenarios []Scenario) *Sim {
+	return &Sim{
+		apiKey:    apiKey,
+		scenarios: scenarios,
+		now:       time.Now,
+		timeKey:   RFC3339Millis,
+	}
+}
+
+// SetClock makes the simulator read the time from now.
+func (s *Sim) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// SetTimeKey sets how run times are written as keys of "results".
+func (s *Sim) SetTimeKey(format func(time.Time) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timeKey = format
+}
+
+// Requests returns the number of requests served so far.
+func (s *Sim) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// RFC3339Millis writes run keys as MIP 6.4 does in the reference's examples.
+func RFC3339Millis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+// EpochMillis writes run keys as Unix epoch milliseconds.
+func EpochMillis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// Runs returns the runs of sc with a time in (from, to], oldest first.
+func Runs(sc Scenario, from, to time.Time) []Run {
+	if sc.Frequency <= 0 {
+		return nil
+	}
+	freq := sc.Frequency
+	// The first run time after from: phase + k*freq > from.
+	k := from.Sub(time.Unix(0, 0).Add(sc.Phase)) / freq
+	var runs []Run
+	for t := time.Unix(0, 0).Add(sc.Phase).Add(k * freq); !t.After(to); t = t.Add(freq) {
+		if t.After(from) {
+			runs = append(runs, runAt(sc, t.UTC()))
+		}
+	}
+	return runs
+}
+
+// runAt computes the run of sc at t: the same inputs always give the same run.
+func runAt(sc Scenario, t time.Time) Run {
+	r := Run{Time: t, Metrics: make(map[string]float64, len(sc.Metrics)), Formatted: map[string]any{}}
+	switch h := hash(sc.ID, t, "state") % 20; {
+	case h == 0:
+		r.State = "CRITICAL"
+	case h <= 2:
+		r.State = "WARNING"
+	default:
+		r.State = "OK"
+	}
+	total := 0.0
+	for _, m := range sc.Metrics {
+		v := metricValue(m, hash(sc.ID, t, m.Key))
+		r.Metrics[m.Key] = v
+		if m.Unit == "ms" {
+			total += v
+		}
+	}
+	for _, label := range sc.Formatted {
+		r.Formatted[label] = math.Round(total)
+	}
+	r.Formatted["API_VERSION"] = "6.4.90"
+	r.Formatted["SCRIPT_VERSION"] = "1." + strconv.FormatInt(sc.ID%7, 10)
+	return r
+}
+
+func metricValue(m Metric, h uint64) float64 {
+	switch m.Unit {
+	case "ms":
+		return float64(100 + h%2900)
+	case "bytes":
+		return float64(10000 + h%500000)
+	case "bps":
+		return float64(1e5+h%1e7) / 10
+	case "status":
+		return 200
+	}
+	return float64(h % 100)
+}
+
+func hash(id int64, t time.Time, what string) uint64 {
+	f := fnv.New64a()
+	fmt.Fprintf(f, "%d|%d|%s", id, t.UnixNano(), what)
+	return f.Sum64()
+}
+
+// ServeHTTP answers MIP's endpoints; any other path is a 404, as MIP's is.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	apiKey, scenarios, now, timeKey := s.apiKey, s.scenarios, s.now(), s.timeKey
+	s.mu.Unlock()
+
+	if r.Header.Get("MIP_API_KEY") != apiKey {
+		writeError(w, http.StatusUnauthorized, "invalid API key")
+		return
+	}
+	switch strings.TrimSuffix(r.URL.Path, "/") {
+	case "/api/measures/details":
+		from, err := parseFrom(r.URL.Query().Get("from"), now)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		bw := bufio.NewWriterSize(w, 64*1024)
+		_ = WriteDetails(bw, scenarios, from, now, timeKey)
+		_ = bw.Flush()
+	case "/api/measures":
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(discovery(scenarios))
+	default:
+		writeError(w, http.StatusNotFound, "not found")
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// parseFrom reads MIP's relative time ("now-1h"); the API's default window
+// is one hour.
+func parseFrom(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return now.Add(-time.Hour), nil
+	}
+	rel, ok := strings.CutPrefix(v, "now-")
+	if !ok || len(rel) < 2 {
+		return time.Time{}, fmt.Errorf("from=%q: expected now-<n><s|m|h|d>", v)
+	}
+	n, err := strconv.ParseInt(rel[:len(rel)-1], 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("from=%q: expected now-<n><s|m|h|d>", v)
+	}
+	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[rel[len(rel)-1]]
+	if unit == 0 {
+		return time.Time{}, errors.New("from: unknown unit in " + v)
+	}
+	return now.Add(-time.Duration(n) * unit), nil
+}

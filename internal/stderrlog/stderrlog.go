@@ -1,0 +1,81 @@
+// Package stderrlog is a telegraf.Logger for processes run by Telegraf's
+// inputs.execd: every line it writes starts with the level prefix execd maps
+// to its own log levels ("E! ", "W! ", "I! ", "D! "), with no timestamp
+// (Telegraf adds its own), and nothing is kept in memory.
+package stderrlog
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/influxdata/telegraf"
+)
+
+// Logger writes level-prefixed lines to w.
+type Logger struct {
+	mu    sync.Mutex
+	w     io.Writer
+	level telegraf.LogLevel
+	attrs []string
+}
+
+// New returns a logger that writes messages of level and above to w.
+func New(w io.Writer, level telegraf.LogLevel) *Logger {
+	return &Logger{w: w, level: level}
+}
+
+// Level returns the level below which messages are dropped.
+func (l *Logger) Level() telegraf.LogLevel { return l.level }
+
+// AddAttribute appends key=value to every following message.
+func (l *Logger) AddAttribute(key string, value any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attrs = append(l.attrs, fmt.Sprintf("%s=%v", key, value))
+}
+
+func (l *Logger) Errorf(format string, args ...any) {
+	l.print(telegraf.Error, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Error(args ...any) { l.print(telegraf.Error, fmt.Sprint(args...)) }
+func (l *Logger) Warnf(format string, args ...any) {
+	l.print(telegraf.Warn, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Warn(args ...any) { l.print(telegraf.Warn, fmt.Sprint(args...)) }
+func (l *Logger) Infof(format string, args ...any) {
+	l.print(telegraf.Info, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Info(args ...any) { l.print(telegraf.Info, fmt.Sprint(args...)) }
+func (l *Logger) Debugf(format string, args ...any) {
+	l.print(telegraf.Debug, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Debug(args ...any) { l.print(telegraf.Debug, fmt.Sprint(args...)) }
+func (l *Logger) Tracef(format string, args ...any) {
+	l.print(telegraf.Trace, fmt.Sprintf(format, args...))
+}
+func (l *Logger) Trace(args ...any) { l.print(telegraf.Trace, fmt.Sprint(args...)) }
+
+// print writes msg with one prefix per line: execd reads stderr line by line
+// and would log an unprefixed continuation line as an error.
+func (l *Logger) print(level telegraf.LogLevel, msg string) {
+	if !l.level.Includes(level) {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	suffix := ""
+	if len(l.attrs) > 0 {
+		suffix = " (" + strings.Join(l.attrs, ", ") + ")"
+	}
+	var b strings.Builder
+	for line := range strings.SplitSeq(strings.TrimRight(msg, "\n"), "\n") {
+		b.WriteString(level.Indicator())
+		b.WriteString(" ")
+		b.WriteString(strings.TrimRight(line, "\r"))
+		b.WriteString(suffix)
+		b.WriteString("\n")
+	}
+	_, _ = io.WriteString(l.w, b.String())
+}

@@ -1,0 +1,154 @@
+package mip
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// This file only describes MIP's JSON. MIP has no public API documentation,
+// so every type here is tolerant where the reference plugin's code shows MIP
+// to be loose: numbers may arrive as strings, texts as numbers, objects as
+// null, and metricInfo may say "label" instead of "alias".
+
+// measureEntry is one element of the "results" array of /api/measures/details.
+type measureEntry struct {
+	Measure    *measure              `json:"measure"`
+	MetricInfo map[string]metricInfo `json:"metricInfo"`
+	Results    map[string]run        `json:"results"`
+}
+
+// measure is a MIP measure: one scenario replayed by one robot.
+type measure struct {
+	ID          text      `json:"id"`
+	Name        text      `json:"name"`
+	DisplayName text      `json:"displayName"`
+	Frequency   number    `json:"frequency"`
+	Timeout     number    `json:"timeout"`
+	Scenario    *scenario `json:"scenario"`
+}
+
+type scenario struct {
+	Name        text         `json:"name"`
+	Application *application `json:"application"`
+}
+
+type application struct {
+	Name text `json:"name"`
+}
+
+// metricInfo describes one metric key of a measure; MIP before 6.x sends
+// "label" where newer versions send "alias".
+type metricInfo struct {
+	Alias text `json:"alias"`
+	Label text `json:"label"`
+	Unit  text `json:"unit"`
+}
+
+// name is what users know the metric by.
+func (i metricInfo) name(key string) string {
+	switch {
+	case i.Alias != "":
+		return string(i.Alias)
+	case i.Label != "":
+		return string(i.Label)
+	}
+	return key
+}
+
+// run is one replay of a scenario, keyed by its time in measureEntry.Results.
+type run struct {
+	State           *runState                  `json:"state"`
+	Metrics         map[string]number          `json:"metrics"`
+	FormatedMetrics map[string]json.RawMessage `json:"formatedMetrics"` //nolint:misspell // MIP's spelling
+}
+
+type runState struct {
+	Type text `json:"type"`
+}
+
+// text is a JSON string that also accepts numbers and booleans (kept as
+// written) and null (empty).
+type text string
+
+func (t *text) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*t = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = text(s)
+	case b[0] == '{' || b[0] == '[':
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
+	default:
+		*t = text(b)
+	}
+	return nil
+}
+
+// number is a JSON value read as a metric value. It never fails to decode:
+// a null, a non-numeric string, or a number beyond float64 leaves it invalid,
+// with the reason kept for the debug log, so that one bad value does not cost
+// the whole scenario.
+type number struct {
+	Value float64
+	Valid bool
+	// Problem says why the value is not valid, for the debug log.
+	Problem string
+}
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	*n = parseNumber(b)
+	return nil
+}
+
+// parseNumber reads a JSON number, or a JSON string holding one.
+func parseNumber(b []byte) number {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return number{Problem: "null"}
+	}
+	literal := string(b)
+	if b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return number{Problem: "invalid string"}
+		}
+		literal = strings.TrimSpace(s)
+	} else if b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return number{Problem: "a " + jsonKind(b) + " is not a number"}
+	}
+	v, err := strconv.ParseFloat(literal, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return number{Problem: fmt.Sprintf("%.40q is not a finite number", literal)}
+	}
+	return number{Value: v, Valid: true}
+}
+
+// jsonKind names the kind of the JSON value b for messages.
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}

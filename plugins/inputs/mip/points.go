@@ -1,0 +1,166 @@
+package mip
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/metric"
+)
+
+// Measurement names of the InfluxDB schema; see the README's Metrics section.
+const (
+	measurementScenario        = "mip_scenario"
+	measurementMetric          = "mip_metric"
+	measurementFormattedMetric = "mip_formatted_metric"
+)
+
+// Formatted metrics that describe the robot rather than the run: they become
+// fields of mip_scenario, as the reference plugin keeps them out of perfdata.
+var versionLabels = map[string]string{
+	"API_VERSION":    "api_version",
+	"SCRIPT_VERSION": "script_version",
+}
+
+// Status codes, in Nagios order.
+const (
+	statusOK       = 0
+	statusWarning  = 1
+	statusCritical = 2
+	statusUnknown  = 3
+)
+
+// statusCode maps a MIP state type to a Nagios status code; anything MIP may
+// add later is UNKNOWN.
+func statusCode(state string) int64 {
+	switch strings.ToUpper(strings.TrimSpace(state)) {
+	case "OK":
+		return statusOK
+	case "WARNING":
+		return statusWarning
+	case "CRITICAL":
+		return statusCritical
+	}
+	return statusUnknown
+}
+
+// scenarioTags returns the tags every point of a measure carries. Empty
+// values are left out: line protocol has no empty tag value.
+func scenarioTags(source string, m *measure) map[string]string {
+	tags := map[string]string{"scenario_id": string(m.ID)}
+	putTag(tags, "source", source)
+	name := m.Name
+	if name == "" && m.Scenario != nil {
+		name = m.Scenario.Name
+	}
+	putTag(tags, "scenario", string(name))
+	putTag(tags, "display_name", string(m.DisplayName))
+	putTag(tags, "application", m.applicationName())
+	return tags
+}
+
+func (m *measure) applicationName() string {
+	if m.Scenario == nil || m.Scenario.Application == nil {
+		return ""
+	}
+	return string(m.Scenario.Application.Name)
+}
+
+func putTag(tags map[string]string, key, value string) {
+	if value != "" {
+		tags[key] = value
+	}
+}
+
+// runPoints turns one run of a measure into its points, all at the run's
+// time: one mip_scenario, one mip_metric per metric described in metricInfo,
+// one mip_formatted_metric per formatted metric. Values that cannot be
+// points (null, not a number, no metricInfo) are passed to skip and left out.
+func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, skip func(format string, args ...any)) []telegraf.Metric {
+	r := tr.Run
+	points := make([]telegraf.Metric, 0, 1+len(r.Metrics)+len(r.FormatedMetrics))
+
+	status := ""
+	if r.State != nil {
+		status = string(r.State.Type)
+	}
+	// Fields are added in a fixed order so that the output reads the same on
+	// every run.
+	state := metric.New(measurementScenario, tags, nil, tr.Time)
+	if status != "" {
+		state.AddField("status", status)
+	}
+	state.AddField("status_code", statusCode(status))
+	for _, label := range slices.Sorted(maps.Keys(versionLabels)) {
+		if raw, ok := r.FormatedMetrics[label]; ok {
+			if v, ok := formattedText(raw); ok {
+				state.AddField(versionLabels[label], v)
+			}
+		}
+	}
+	points = append(points, state)
+
+	for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
+		v := r.Metrics[key]
+		mi, described := info[key]
+		name := mi.name(key)
+		switch {
+		case !described:
+			skip("metric %q has no metricInfo", key)
+			continue
+		case !v.Valid:
+			skip("metric %q: %s", key, v.Problem)
+			continue
+		case name == "":
+			skip("metric %q has no name", key)
+			continue
+		}
+		t := maps.Clone(tags)
+		t["metric"] = name
+		putTag(t, "unit", string(mi.Unit))
+		points = append(points, metric.New(measurementMetric, t, map[string]any{"value": v.Value}, tr.Time))
+	}
+
+	for _, label := range slices.Sorted(maps.Keys(r.FormatedMetrics)) {
+		if _, ok := versionLabels[label]; ok || label == "" {
+			continue
+		}
+		raw := r.FormatedMetrics[label]
+		var fields map[string]any
+		if n := parseNumber(raw); n.Valid {
+			fields = map[string]any{"value": n.Value}
+		} else if s, ok := formattedText(raw); ok {
+			fields = map[string]any{"text": s}
+		} else {
+			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, jsonKind(bytes.TrimSpace(raw)))
+			continue
+		}
+		t := maps.Clone(tags)
+		t["metric"] = label
+		points = append(points, metric.New(measurementFormattedMetric, t, fields, tr.Time))
+	}
+	return points
+}
+
+// formattedText reads a formatted metric as text: a string as is, a number
+// or boolean as written. Null, objects and arrays have no text.
+func formattedText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case '{', '[', 'n':
+		return "", false
+	}
+	return string(raw), true
+}
