@@ -166,7 +166,9 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	defer body.Close()
 
 	var problems []error
+	var seen, kept, points int
 	err = decodeMeasureDetails(body, func(entry *measureEntry, err error) {
+		seen++
 		if err != nil {
 			problems = append(problems, err)
 			return
@@ -174,6 +176,7 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		if !p.filter.match(entry.Measure) {
 			return
 		}
+		kept++
 		runs, bad := sortedRuns(entry.Results)
 		for _, b := range bad {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", entry.Measure.ID, b))
@@ -187,11 +190,14 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		}
 		for _, m := range runPoints(tags, entry.MetricInfo, runs[len(runs)-1], skip) {
 			acc.AddMetric(m)
+			points++
 		}
 	})
+	endpoint := p.client.baseURL.Redacted() + measureDetailsPath
 	if err != nil {
-		problems = append(problems, fmt.Errorf("reading %s%s: %w", p.client.baseURL.Redacted(), measureDetailsPath, err))
+		problems = append(problems, fmt.Errorf("reading %s: %w", endpoint, err))
 	}
+	p.Log.Debugf("GET %s: %d scenarios, %d kept by the filters, %d points", endpoint, seen, kept, points)
 	return summarize(problems)
 }
 

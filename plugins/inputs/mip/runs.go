@@ -77,18 +77,19 @@ func parseEpoch(s string) (time.Time, error) {
 	default:
 		nsPerUnit = int64(time.Second)
 	}
-	// Integers are converted exactly; only fractional epochs go through float.
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if i > math.MaxInt64/nsPerUnit {
-			return time.Time{}, fmt.Errorf("run time %.40q is out of range", s)
-		}
-		return time.Unix(0, i*nsPerUnit).UTC(), nil
-	}
-	ns := v * float64(nsPerUnit)
-	if ns >= math.MaxInt64 {
+	// Whole and fractional parts are converted apart: a float64 cannot hold
+	// nanoseconds since 1970.
+	whole, frac, _ := strings.Cut(s, ".")
+	i, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || i > math.MaxInt64/nsPerUnit-1 {
 		return time.Time{}, fmt.Errorf("run time %.40q is out of range", s)
 	}
-	return time.Unix(0, int64(math.Round(ns))).UTC(), nil
+	var fracNs int64
+	if frac != "" {
+		f, _ := strconv.ParseFloat("0."+frac, 64) // digits only: checked by isEpoch
+		fracNs = int64(math.Round(f * float64(nsPerUnit)))
+	}
+	return time.Unix(0, i*nsPerUnit+fracNs).UTC(), nil
 }
 
 // sortedRuns returns the runs of an entry in time order, oldest first. Keys

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/plugins/parsers/influx"
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// testKey is the simulator's key in these tests; no output may contain it.
+const testKey = "cmd-t3st-k3y-7d41e0"
+
+// binary is the telegraf-mip program built once for the tests that run it
+// as Telegraf does: a separate process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "telegraf-mip-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "telegraf-mip")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building telegraf-mip: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// fixedNow is the simulator's clock in these tests, so that the expected
+// runs can be computed.
+var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func startSim(t *testing.T) (*mipsim.Sim, *httptest.Server) {
+	t.Helper()
+	sim := mipsim.New(testKey, mipsim.Demo())
+	sim.SetClock(func() time.Time { return fixedNow })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func pluginConfig(t *testing.T, url string, extra ...string) string {
+	t.Helper()
+	return writeFile(t, "mip.conf", "[[inputs.mip]]\n  url = \""+url+"\"\n  api_key = \"${MIP_API_KEY}\"\n"+strings.Join(extra, "\n")+"\n")
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runBinary runs telegraf-mip with args and MIP_API_KEY=key, bounded in time.
+func runBinary(t *testing.T, key string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+key)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	require.NotContains(t, r.stdout+r.stderr, testKey, "the API key leaked")
+	return r
+}
+
+func parseLines(t *testing.T, lp string) []telegraf.Metric {
+	t.Helper()
+	parser := &influx.Parser{}
+	require.NoError(t, parser.Init())
+	metrics, err := parser.Parse([]byte(lp))
+	require.NoError(t, err)
+	return metrics
+}
+
+// newestRuns are the runs the simulator's scenarios should report at fixedNow.
+func newestRuns() map[string]mipsim.Run {
+	runs := map[string]mipsim.Run{}
+	for _, sc := range mipsim.Demo() {
+		all := mipsim.Runs(sc, fixedNow.Add(-time.Hour), fixedNow)
+		runs[sc.Name] = all[len(all)-1]
+	}
+	return runs
+}
+
+// requireNewestRuns checks that points hold, for every demo scenario, the
+// status and every metric of its newest run, at the run's time.
+func requireNewestRuns(t *testing.T, points []telegraf.Metric) {
+	t.Helper()
+	expected := newestRuns()
+	statuses := map[string]bool{}
+	metrics := 0
+	for _, m := range points {
+		name, _ := m.GetTag("scenario")
+		run, ok := expected[name]
+		require.True(t, ok, "unexpected scenario %q", name)
+		require.True(t, run.Time.Equal(m.Time()), "%s: point at %s, newest run at %s", name, m.Time(), run.Time)
+		switch m.Name() {
+		case "mip_scenario":
+			status, _ := m.GetField("status")
+			require.Equal(t, run.State, status, name)
+			statuses[name] = true
+		case "mip_metric":
+			metrics++
+		}
+	}
+	require.Len(t, statuses, len(expected), "one status per scenario")
+	want := 0
+	for _, r := range expected {
+		want += len(r.Metrics)
+	}
+	require.Equal(t, want, metrics, "every metric of every newest run")
+}
+
+func TestOnce(t *testing.T) {
+	sim, srv := startSim(t)
+	r := runBinary(t, testKey, "-config", pluginConfig(t, srv.URL), "-once")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Empty(t, r.stderr)
+	requireNewestRuns(t, parseLines(t, r.stdout))
+	require.Equal(t, 1, sim.Requests())
+}
+
+func TestOnceFailures(t *testing.T) {
+	_, srv := startSim(t)
+	tests := []struct {
+		name     string
+		key      string
+		config   string
+		args     []string
+		code     int
+		contains string
+	}{
+		{name: "wrong key", key: "wrong", config: pluginConfig(t, srv.URL), code: 1, contains: "E! gather failed: GET " + srv.URL + "/api/measures/details returned HTTP status 401 Unauthorized: MIP rejected the API key"},
+		{name: "unreachable", key: testKey, config: pluginConfig(t, "http://127.0.0.1:1"), code: 1, contains: "connection refused"},
+		{name: "unknown key", key: testKey, config: pluginConfig(t, srv.URL, "  scenario_inclde = [\"x\"]"), code: 1, contains: "unknown configuration keys: inputs.mip.scenario_inclde"},
+		{name: "other plugin", key: testKey, config: writeFile(t, "cpu.conf", "[[inputs.cpu]]\n"), code: 1, contains: "[[inputs.cpu]] is not supported"},
+		{name: "two blocks", key: testKey, config: writeFile(t, "two.conf", "[[inputs.mip]]\nurl=\"http://a\"\n[[inputs.mip]]\nurl=\"http://b\"\n"), code: 1, contains: "2 [[inputs.mip]] blocks"},
+		{name: "no block", key: testKey, config: writeFile(t, "empty.conf", "# nothing\n"), code: 1, contains: "no [[inputs.mip]] block"},
+		{name: "bad toml", key: testKey, config: writeFile(t, "bad.conf", "[[inputs.mip]\n"), code: 1, contains: "bad.conf"},
+		{name: "empty key", key: "", config: pluginConfig(t, srv.URL), code: 1, contains: "api_key is empty"},
+		{name: "missing file", key: testKey, config: "/nonexistent/mip.conf", code: 1, contains: "no such file"},
+		{name: "no config", key: testKey, code: 2, contains: "-config FILE is required"},
+		{name: "bad interval", key: testKey, config: pluginConfig(t, srv.URL), args: []string{"-poll_interval", "0s"}, code: 1, contains: "-poll_interval must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.config != "" {
+				args = append([]string{"-config", tt.config}, args...)
+			}
+			if tt.args == nil {
+				args = append(args, "-once")
+			}
+			r := runBinary(t, tt.key, args...)
+			require.Equal(t, tt.code, r.code, r.stderr)
+			require.Contains(t, r.stderr, tt.contains)
+			require.Empty(t, r.stdout)
+			for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+				require.Regexp(t, `^[EWID]! `, line, "every stderr line carries an execd level prefix")
+			}
+		})
+	}
+}
+
+func TestEnvironmentExpansionEscapesQuotes(t *testing.T) {
+	_, srv := startSim(t)
+	// A key with a quote or a backslash must not break the TOML string.
+	r := runBinary(t, `a"b\c`, "-config", pluginConfig(t, srv.URL), "-once")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "MIP rejected the API key")
+}
+
+func TestLogLevel(t *testing.T) {
+	_, srv := startSim(t)
+	summary := "D! GET " + srv.URL + "/api/measures/details: 5 scenarios, 5 kept by the filters, 33 points"
+	tests := []struct {
+		name  string
+		extra []string
+		args  []string
+		debug bool
+	}{
+		{name: "default is info"},
+		{name: "log_level", extra: []string{`  log_level = "debug"`}, debug: true},
+		{name: "-debug flag", args: []string{"-debug"}, debug: true},
+		{name: "-debug wins", extra: []string{`  log_level = "error"`}, args: []string{"-debug"}, debug: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"-config", pluginConfig(t, srv.URL, tt.extra...), "-once"}, tt.args...)
+			r := runBinary(t, testKey, args...)
+			require.Equal(t, 0, r.code, r.stderr)
+			if tt.debug {
+				require.Contains(t, r.stderr, summary)
+			} else {
+				require.Empty(t, r.stderr)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := runBinary(t, "", "-version")
+	require.Equal(t, 0, r.code)
+	require.Equal(t, "telegraf-mip dev\n", r.stdout)
+}
+
+func TestDemo(t *testing.T) {
+	r := runBinary(t, "", "-demo")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stderr, "I! demo: gathering from the MIP simulator at http://127.0.0.1:")
+	points := parseLines(t, r.stdout)
+	scenarios := map[string]bool{}
+	for _, m := range points {
+		if m.Name() == "mip_scenario" {
+			name, _ := m.GetTag("scenario")
+			scenarios[name] = true
+		}
+	}
+	require.Len(t, scenarios, len(mipsim.Demo()))
+}
+
+func TestStdinDrivenGathers(t *testing.T) {
+	sim, srv := startSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL), "-poll_interval_disabled")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+
+	// Two lines, two gathers, as inputs.execd with signal = "STDIN" sends.
+	for i := 1; i <= 2; i++ {
+		_, err = stdin.Write([]byte("\n"))
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return sim.Requests() == i }, 10*time.Second, 10*time.Millisecond)
+	}
+	start := time.Now()
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait(), stderr.String())
+	require.Less(t, time.Since(start), 5*time.Second, "stdin EOF stops the process")
+	require.Empty(t, stderr.String())
+	points := parseLines(t, stdout.String())
+	require.Zero(t, len(points)%2, "both gathers emit the same points")
+	requireNewestRuns(t, points[:len(points)/2])
+	requireNewestRuns(t, points[len(points)/2:])
+}
