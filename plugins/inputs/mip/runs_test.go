@@ -49,11 +49,11 @@ func TestParseRunTimeRefuses(t *testing.T) {
 
 func TestSortedRunsOrdersByTime(t *testing.T) {
 	results := map[string]run{
-		"1000000000":                {},
-		"999999999":                 {},
-		"2001-09-09T01:46:40.5Z":    {},
+		"1000000000":                  {},
+		"999999999":                   {},
+		"2001-09-09T01:46:40.5Z":      {},
 		"2001-09-09T03:46:39.5+02:00": {},
-		"bad":                       {},
+		"bad":                         {},
 	}
 	runs, bad := sortedRuns(results)
 	keys := make([]string, 0, len(runs))

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/influxdata/telegraf"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTelegrafExecdToFile runs a real Telegraf whose inputs.execd drives
+// telegraf-mip against the simulator, the way the README tells users to, and
+// checks the points outputs.file writes.
+func TestTelegrafExecdToFile(t *testing.T) {
+	sim, srv := startSim(t)
+	out := filepath.Join(t.TempDir(), "metrics.out")
+	conf := fmt.Sprintf(`
+[agent]
+  interval = "1s"
+  flush_interval = "1s"
+  omit_hostname = true
+
+[[inputs.execd]]
+  command = [%q, "-config", %q, "-poll_interval_disabled"]
+  signal = "STDIN"
+  restart_delay = "1s"
+  data_format = "influx"
+
+[[outputs.file]]
+  files = [%q]
+  data_format = "influx"
+`, binary, pluginConfig(t, srv.URL), out)
+	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+
+	points := readPoints(t, tg, out, func(points []telegraf.Metric) bool {
+		return len(scenariosIn(points)) == 5
+	})
+	tg.stop(t)
+
+	// Telegraf gathered once or more: every gather carries the same newest runs.
+	require.GreaterOrEqual(t, sim.Requests(), 1)
+	requireNewestRuns(t, firstGather(points))
+	log := tg.stderr.String()
+	require.NotContains(t, log, "E! [inputs.execd]", "no error from our process reached Telegraf's log")
+	require.NotContains(t, log, testKey)
+}
+
+func scenariosIn(points []telegraf.Metric) map[string]bool {
+	names := map[string]bool{}
+	for _, m := range points {
+		if m.Name() == "mip_scenario" {
+			name, _ := m.GetTag("scenario")
+			names[name] = true
+		}
+	}
+	return names
+}
+
+// firstGather returns the points of the first gather: those before the
+// second mip_scenario point of the first scenario.
+func firstGather(points []telegraf.Metric) []telegraf.Metric {
+	firstName := ""
+	for i, m := range points {
+		if m.Name() != "mip_scenario" {
+			continue
+		}
+		name, _ := m.GetTag("scenario")
+		if firstName == "" {
+			firstName = name
+		} else if name == firstName {
+			return points[:i]
+		}
+	}
+	return points
+}

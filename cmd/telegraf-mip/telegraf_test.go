@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/stretchr/testify/require"
+)
+
+// telegrafVersion is the Telegraf the end-to-end tests run; it matches go.mod.
+const telegrafVersion = "v1.37.2"
+
+var (
+	telegrafOnce sync.Once
+	telegrafPath string
+	telegrafErr  error
+)
+
+// telegrafBinary returns a real Telegraf: $TELEGRAF_BIN, or the one cached in
+// the repository's .cache/bin, built there with the plugins the tests use
+// when missing. The tests never skip for want of it.
+func telegrafBinary(t *testing.T) string {
+	t.Helper()
+	telegrafOnce.Do(func() {
+		if p := os.Getenv("TELEGRAF_BIN"); p != "" {
+			telegrafPath = p
+			return
+		}
+		root, err := filepath.Abs(filepath.Join("..", ".."))
+		if err != nil {
+			telegrafErr = err
+			return
+		}
+		bin := filepath.Join(root, ".cache", "bin")
+		telegrafPath = filepath.Join(bin, "telegraf")
+		if _, err := os.Stat(telegrafPath); err == nil {
+			return
+		}
+		cmd := exec.Command("go", "install",
+			"-tags", "custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry",
+			"github.com/influxdata/telegraf/cmd/telegraf@"+telegrafVersion)
+		cmd.Env = append(os.Environ(), "GOBIN="+bin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			telegrafErr = fmt.Errorf("building telegraf %s: %w\n%s", telegrafVersion, err, out)
+		}
+	})
+	require.NoError(t, telegrafErr)
+	// A binary built by go install reports its version "unknown"; its build
+	// information names the module version.
+	out, err := exec.Command("go", "version", "-m", telegrafPath).Output()
+	require.NoError(t, err)
+	require.Regexp(t, `\tmod\tgithub.com/influxdata/telegraf\t`+regexp.QuoteMeta(telegrafVersion)+`\t`, string(out))
+	return telegrafPath
+}
+
+// telegrafProcess is a running Telegraf with its log captured.
+type telegrafProcess struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan error
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startTelegraf runs Telegraf with configuration conf and environment env.
+// It is stopped at the end of the test if still running.
+func startTelegraf(t *testing.T, conf string, env ...string) *telegrafProcess {
+	t.Helper()
+	path := writeFile(t, "telegraf.conf", conf)
+	cmd := exec.Command(telegrafBinary(t), "--config", path)
+	cmd.Env = append(os.Environ(), env...)
+	p := &telegrafProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+	require.NoError(t, cmd.Start())
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// stop ends Telegraf as a service manager does and waits for it.
+func (p *telegrafProcess) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		t.Fatalf("telegraf did not stop within 20s; log:\n%s", p.stderr.String())
+	}
+}
+
+// readPoints waits until the line-protocol file at path holds points that
+// satisfy ready, and returns them.
+func readPoints(t *testing.T, p *telegrafProcess, path string, ready func([]telegraf.Metric) bool) []telegraf.Metric {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			// Only whole lines: Telegraf may be writing the last one.
+			if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+				points := parseLines(t, string(b[:i+1]))
+				if ready(points) {
+					return points
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no expected points in %s within 60s; telegraf log:\n%s", path, p.stderr.String())
+		case err := <-p.done:
+			t.Fatalf("telegraf exited: %v; log:\n%s", err, p.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
