@@ -477,4 +477,8 @@ func TestSampleConfigIsTheTopLevelOne(t *testing.T) {
 	top, err := os.ReadFile(filepath.Join("..", "..", "..", "sample.conf"))
 	require.NoError(t, err)
 	require.Equal(t, string(top), New().SampleConfig())
+
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "```toml @sample.conf\n"+string(top)+"```", "the README shows sample.conf as it is")
 }

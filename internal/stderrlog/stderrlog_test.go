@@ -1,0 +1,30 @@
+package stderrlog
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/influxdata/telegraf"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLinesCarryTheLevelPrefix(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, telegraf.Info)
+	l.Errorf("gather failed: %s", "first problem\nsecond problem")
+	l.Warn("careful")
+	l.Info("hello")
+	l.Debug("hidden at info")
+	l.Trace("hidden too")
+	require.Equal(t, "E! gather failed: first problem\nE! second problem\nW! careful\nI! hello\n", buf.String())
+}
+
+func TestDebugLevelAndAttributes(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, telegraf.Debug)
+	l.AddAttribute("source", "mip.example.com")
+	l.Debugf("%d points", 3)
+	l.Trace("still hidden")
+	require.Equal(t, telegraf.Debug, l.Level())
+	require.Equal(t, "D! 3 points (source=mip.example.com)\n", buf.String())
+}
