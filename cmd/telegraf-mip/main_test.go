@@ -116,9 +116,12 @@ func newestRuns() map[string]mipsim.Run {
 func requireNewestRuns(t *testing.T, points []telegraf.Metric) {
 	t.Helper()
 	expected := newestRuns()
-	statuses := map[string]bool{}
+	statuses := map[string]int{}
 	metrics := 0
 	for _, m := range points {
+		if m.Name() == "mip_freshness" {
+			continue
+		}
 		name, _ := m.GetTag("scenario")
 		run, ok := expected[name]
 		require.True(t, ok, "unexpected scenario %q", name)
@@ -127,12 +130,15 @@ func requireNewestRuns(t *testing.T, points []telegraf.Metric) {
 		case "mip_scenario":
 			status, _ := m.GetField("status")
 			require.Equal(t, run.State, status, name)
-			statuses[name] = true
+			statuses[name]++
 		case "mip_metric":
 			metrics++
 		}
 	}
-	require.Len(t, statuses, len(expected), "one status per scenario")
+	require.Len(t, statuses, len(expected), "a status for every scenario")
+	for name, n := range statuses {
+		require.Equal(t, 1, n, "%s: its newest run is emitted once", name)
+	}
 	want := 0
 	for _, r := range expected {
 		want += len(r.Metrics)
@@ -201,7 +207,7 @@ func TestEnvironmentExpansionEscapesQuotes(t *testing.T) {
 
 func TestLogLevel(t *testing.T) {
 	_, srv := startSim(t)
-	summary := "D! GET " + srv.URL + "/api/measures/details: 5 scenarios, 5 kept by the filters, 33 points"
+	summary := "D! GET " + srv.URL + "/api/measures/details (from=now-1h): 5 scenarios, 5 kept by the filters, 5 new runs, 38 points"
 	tests := []struct {
 		name  string
 		extra []string
@@ -271,8 +277,11 @@ func TestStdinDrivenGathers(t *testing.T) {
 	require.NoError(t, cmd.Wait(), stderr.String())
 	require.Less(t, time.Since(start), 5*time.Second, "stdin EOF stops the process")
 	require.Empty(t, stderr.String())
+	// The second gather finds no new run: it only says how old the newest are.
 	points := parseLines(t, stdout.String())
-	require.Zero(t, len(points)%2, "both gathers emit the same points")
-	requireNewestRuns(t, points[:len(points)/2])
-	requireNewestRuns(t, points[len(points)/2:])
+	requireNewestRuns(t, points)
+	require.Len(t, points, 38+5)
+	for _, m := range points[38:] {
+		require.Equal(t, "mip_freshness", m.Name())
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +27,17 @@ var sampleConfig string
 const (
 	defaultTimeout  = 10 * time.Second
 	defaultLookback = time.Hour
+)
+
+// windowMargin is added to the time since the last successful gather when
+// asking for runs, on top of the longest measure timeout: MIP records a run
+// under its start time once it ends, so a run may appear that much later.
+const windowMargin = 5 * time.Minute
+
+// First-gather modes.
+const (
+	firstGatherLatest = "latest"
+	firstGatherWindow = "window"
 )
 
 // maxReportedProblems bounds the problems one gather returns, so a response
@@ -46,6 +59,12 @@ type MIP struct {
 	ApplicationInclude []string `toml:"application_include"`
 	ApplicationExclude []string `toml:"application_exclude"`
 
+	// FirstGather is what the first gather without state emits: "latest",
+	// the newest run of each scenario, or "window", every run in lookback.
+	FirstGather string `toml:"first_gather"`
+	// StateFile, when set, keeps the watermarks across restarts.
+	StateFile string `toml:"state_file"`
+
 	// LogLevel is read by the telegraf-mip binary, which owns the logger.
 	LogLevel string `toml:"log_level"`
 
@@ -53,18 +72,22 @@ type MIP struct {
 
 	Log telegraf.Logger `toml:"-"`
 
-	client *client
-	filter scenarioFilter
-	source string
-	ctx    context.Context
-	cancel context.CancelFunc
+	client   *client
+	filter   scenarioFilter
+	source   string
+	stateKey string
+	progress *progress
+	now      func() time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
 // New returns the plugin with its defaults, as Telegraf's registry does.
 func New() *MIP {
 	return &MIP{
-		Timeout:  config.Duration(defaultTimeout),
-		Lookback: config.Duration(defaultLookback),
+		Timeout:     config.Duration(defaultTimeout),
+		Lookback:    config.Duration(defaultLookback),
+		FirstGather: firstGatherLatest,
 	}
 }
 
@@ -101,6 +124,9 @@ func (p *MIP) Init() error {
 	default:
 		return fmt.Errorf("log_level %q is not one of error, warn, info, debug, trace", p.LogLevel)
 	}
+	if p.FirstGather != firstGatherLatest && p.FirstGather != firstGatherWindow {
+		return fmt.Errorf(`first_gather %q is not "latest" or "window"`, p.FirstGather)
+	}
 	if p.filter, err = newScenarioFilter(p); err != nil {
 		return err
 	}
@@ -117,6 +143,14 @@ func (p *MIP) Init() error {
 		apiKey:  p.apiKey,
 	}
 	p.source = base.Host
+	p.now = time.Now
+	p.stateKey = p.instanceKey()
+	p.progress = newProgress()
+	if p.StateFile != "" {
+		if p.progress, err = loadProgress(p.StateFile, p.stateKey); err != nil {
+			p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
+		}
+	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return nil
 }
@@ -152,21 +186,25 @@ func (p *MIP) apiKey() (string, error) {
 	return strings.TrimSpace(buf.String()), nil
 }
 
-// Gather reads every measure's runs in one request and emits the points of
-// the newest run of each scenario that passes the filters. Scenarios that
-// cannot be read are reported in the returned error; the others are emitted.
+// Gather reads the runs of every measure in one request and emits, for each
+// scenario that passes the filters, every run newer than its watermark, in
+// time order, then advances the watermark. Scenarios that cannot be read are
+// reported in the returned error; the others are emitted.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
-	body, err := p.client.measureDetails(ctx, time.Duration(p.Lookback))
+	requested := p.now()
+	window, capped := p.window(requested)
+	firstGather := p.progress.LastSuccess.IsZero()
+	body, err := p.client.measureDetails(ctx, window)
 	if err != nil {
 		return err
 	}
 	defer body.Close()
 
 	var problems []error
-	var seen, kept, points int
+	var seen, kept, runs, points int
 	err = decodeMeasureDetails(body, func(entry *measureEntry, err error) {
 		seen++
 		if err != nil {
@@ -177,28 +215,104 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 			return
 		}
 		kept++
-		runs, bad := sortedRuns(entry.Results)
+		id := string(entry.Measure.ID)
+		sorted, bad := sortedRuns(entry.Results)
 		for _, b := range bad {
-			problems = append(problems, fmt.Errorf("scenario id %s: %w", entry.Measure.ID, b))
+			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
 		}
-		if len(runs) == 0 {
-			return
+		watermark, known := p.progress.Watermarks[id]
+		if known && capped {
+			p.warnLost(entry.Measure, watermark, requested.Add(-window))
 		}
+		newRuns := p.newRuns(sorted, watermark, known, firstGather)
 		tags := scenarioTags(p.source, entry.Measure)
 		skip := func(format string, args ...any) {
-			p.Log.Debugf("scenario id %s: skipped "+format, append([]any{entry.Measure.ID}, args...)...)
+			p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
 		}
-		for _, m := range runPoints(tags, entry.MetricInfo, runs[len(runs)-1], skip) {
-			acc.AddMetric(m)
+		for _, tr := range newRuns {
+			for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
+				acc.AddMetric(m)
+				points++
+			}
+			runs++
+		}
+		if len(newRuns) > 0 {
+			watermark, known = newRuns[len(newRuns)-1].Time, true
+			p.progress.Watermarks[id] = watermark
+		}
+		if known {
+			acc.AddMetric(freshnessPoint(tags, entry.Measure, watermark, requested))
 			points++
 		}
 	})
 	endpoint := p.client.baseURL.Redacted() + measureDetailsPath
 	if err != nil {
 		problems = append(problems, fmt.Errorf("reading %s: %w", endpoint, err))
+	} else {
+		p.progress.LastSuccess = requested
 	}
-	p.Log.Debugf("GET %s: %d scenarios, %d kept by the filters, %d points", endpoint, seen, kept, points)
+	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
+		endpoint, relativeDuration(window), seen, kept, runs, points)
+	if p.StateFile != "" {
+		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
+			problems = append(problems, err)
+		}
+	}
 	return summarize(problems)
+}
+
+// window is how far back to ask for runs at now: since the last successful
+// gather plus a margin, or lookback when there is none; capped tells that
+// lookback cut the window short, so that runs may have been lost.
+func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
+	lookback := time.Duration(p.Lookback)
+	if p.progress.LastSuccess.IsZero() {
+		return lookback, false
+	}
+	window = now.Sub(p.progress.LastSuccess) + windowMargin
+	if window > lookback {
+		return lookback, true
+	}
+	return window, false
+}
+
+// newRuns selects the runs to emit from a scenario's sorted runs.
+func (p *MIP) newRuns(sorted []timedRun, watermark time.Time, known, firstGather bool) []timedRun {
+	if len(sorted) == 0 {
+		return nil
+	}
+	if !known {
+		if firstGather && p.FirstGather == firstGatherLatest {
+			return sorted[len(sorted)-1:]
+		}
+		return sorted
+	}
+	i, _ := slices.BinarySearchFunc(sorted, watermark, func(tr timedRun, t time.Time) int {
+		if tr.Time.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return sorted[i:]
+}
+
+// warnLost reports the runs of a measure recorded between its watermark and
+// the start of a window that lookback cut short: MIP was not asked for them.
+func (p *MIP) warnLost(m *measure, watermark, windowStart time.Time) {
+	gap := windowStart.Sub(watermark)
+	if gap <= 0 {
+		return
+	}
+	count := "an unknown number of"
+	if m.Frequency.Valid && m.Frequency.Value > 0 {
+		n := int64(gap / time.Duration(m.Frequency.Value*float64(time.Second)))
+		if n == 0 {
+			return
+		}
+		count = "about " + strconv.FormatInt(n, 10)
+	}
+	p.Log.Warnf("scenario id %s: %s runs between %s and %s are older than lookback (%s) and were lost; raise lookback to backfill longer outages",
+		m.ID, count, watermark.UTC().Format(time.RFC3339), windowStart.UTC().Format(time.RFC3339), time.Duration(p.Lookback))
 }
 
 // summarize joins the first problems of a gather and counts the rest.

@@ -76,8 +76,23 @@ func newPlugin(t *testing.T, baseURL string, configure ...func(*MIP)) *MIP {
 		c(p)
 	}
 	require.NoError(t, p.Init())
+	p.now = func() time.Time { return testNow }
 	t.Cleanup(p.Stop)
 	return p
+}
+
+// testNow is the plugin's clock in the tests that do not move it.
+var testNow = at("2026-11-25T10:00:00Z")
+
+// runPointsOnly leaves out the gather-time mip_freshness points.
+func runPointsOnly(points []telegraf.Metric) []telegraf.Metric {
+	var out []telegraf.Metric
+	for _, m := range points {
+		if m.Name() != "mip_freshness" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func gather(t *testing.T, p *MIP) ([]telegraf.Metric, error) {
@@ -136,6 +151,10 @@ func TestGatherSchema(t *testing.T) {
 
 		testutil.MustMetric("mip_scenario", erp, map[string]any{"status": "DOWNTIME", "status_code": int64(3), "api_version": "6.4.90"}, erpRun),
 		testutil.MustMetric("mip_metric", tagSet(erp, "metric", "Open customer file", "unit", "ms"), map[string]any{"value": 15000.0}, erpRun),
+
+		testutil.MustMetric("mip_freshness", crm, map[string]any{"age_seconds": 300.0, "frequency_seconds": int64(300)}, testNow),
+		testutil.MustMetric("mip_freshness", intranet, map[string]any{"age_seconds": 450.0, "frequency_seconds": int64(600)}, testNow),
+		testutil.MustMetric("mip_freshness", erp, map[string]any{"age_seconds": 900.0, "frequency_seconds": int64(900)}, testNow),
 	}
 	testutil.RequireMetricsEqual(t, expected, got, testutil.SortMetrics())
 }
@@ -236,7 +255,7 @@ func TestGatherLabelInsteadOfAlias(t *testing.T) {
 		// Neither alias nor label: the metric key is the only name there is.
 		testutil.MustMetric("mip_metric", tagSet(tags, "metric", "c", "unit", "requests"), map[string]any{"value": 30.0}, run),
 	}
-	testutil.RequireMetricsEqual(t, expected, got, testutil.SortMetrics())
+	testutil.RequireMetricsEqual(t, expected, runPointsOnly(got), testutil.SortMetrics())
 }
 
 func TestGatherLooseValues(t *testing.T) {
@@ -260,7 +279,7 @@ func TestGatherLooseValues(t *testing.T) {
 		testutil.MustMetric("mip_formatted_metric", tagSet(tags, "metric", "Duration"), map[string]any{"text": "1.2 s"}, run),
 		testutil.MustMetric("mip_formatted_metric", tagSet(tags, "metric", "Flag"), map[string]any{"text": "false"}, run),
 	}
-	testutil.RequireMetricsEqual(t, expected, got, testutil.SortMetrics())
+	testutil.RequireMetricsEqual(t, expected, runPointsOnly(got), testutil.SortMetrics())
 }
 
 func TestGatherEmptyWindow(t *testing.T) {
@@ -274,6 +293,7 @@ func TestGatherEmptyWindow(t *testing.T) {
 	tags := map[string]string{"source": srv.host(), "scenario_id": "11", "scenario": "no_state", "display_name": "Run without state", "application": "Edge"}
 	expected := []telegraf.Metric{
 		testutil.MustMetric("mip_scenario", tags, map[string]any{"status_code": int64(3)}, at("2026-11-25T10:00:00Z")),
+		testutil.MustMetric("mip_freshness", tags, map[string]any{"age_seconds": 0.0}, testNow),
 	}
 	testutil.RequireMetricsEqual(t, expected, got)
 }
@@ -386,7 +406,7 @@ func TestGatherBadBodies(t *testing.T) {
 			p := newPlugin(t, srv.URL)
 			got, err := gather(t, p)
 			require.ErrorContains(t, err, tt.contains)
-			require.Len(t, got, tt.points)
+			require.Len(t, runPointsOnly(got), tt.points)
 		})
 	}
 }
@@ -436,7 +456,7 @@ func TestGatherStalledBody(t *testing.T) {
 	p := newPlugin(t, srv.URL, func(p *MIP) { p.Timeout = config.Duration(300 * time.Millisecond) })
 	got, err := gather(t, p)
 	require.ErrorContains(t, err, "context deadline exceeded")
-	require.Len(t, got, 1, "the scenario read whole before the stall is emitted")
+	require.Len(t, runPointsOnly(got), 1, "the scenario read whole before the stall is emitted")
 }
 
 func TestInitRefusesBadConfiguration(t *testing.T) {

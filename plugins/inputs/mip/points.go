@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/metric"
@@ -163,4 +164,18 @@ func formattedText(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	return string(raw), true
+}
+
+// measurementFreshness tells, at gather time, how old each scenario's newest
+// run is, so that a robot that stopped running can be alerted on.
+const measurementFreshness = "mip_freshness"
+
+// freshnessPoint is the age of a measure's newest run at gather time.
+func freshnessPoint(tags map[string]string, m *measure, newest, now time.Time) telegraf.Metric {
+	point := metric.New(measurementFreshness, tags, nil, now)
+	point.AddField("age_seconds", now.Sub(newest).Seconds())
+	if m.Frequency.Valid && m.Frequency.Value > 0 {
+		point.AddField("frequency_seconds", int64(m.Frequency.Value))
+	}
+	return point
 }

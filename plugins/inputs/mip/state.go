@@ -1,0 +1,139 @@
+package mip
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// stateVersion is the version of the state file's format.
+const stateVersion = 1
+
+// progress is what the plugin knows of the runs it already emitted.
+type progress struct {
+	// LastSuccess is when the last gather whose response was read whole sent
+	// its request; the next window starts there. Zero: no such gather yet.
+	LastSuccess time.Time `json:"last_success"`
+	// Watermarks holds, per measure id, the time of the newest run emitted.
+	Watermarks map[string]time.Time `json:"watermarks"`
+}
+
+func newProgress() *progress {
+	return &progress{Watermarks: map[string]time.Time{}}
+}
+
+// stateFile is the content of state_file: the progress of every plugin
+// instance that shares it, each under the key of its configuration.
+type stateFile struct {
+	Version   int                  `json:"version"`
+	Instances map[string]*progress `json:"instances"`
+}
+
+// instanceKey identifies a configuration whose progress can be resumed: the
+// same MIP instance and the same filters. Two plugins with different URLs
+// or filters never share progress, even in one state file.
+func (p *MIP) instanceKey() string {
+	ids := make([]string, 0, len(p.ScenarioIDs))
+	for _, id := range p.ScenarioIDs {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	slices.Sort(ids)
+	parts := []string{
+		strings.TrimSuffix(p.URL, "/"), strings.Join(ids, ","),
+		strings.Join(p.ScenarioInclude, ","), strings.Join(p.ScenarioExclude, ","),
+		strings.Join(p.DisplayNameInclude, ","), strings.Join(p.DisplayNameExclude, ","),
+		strings.Join(p.ApplicationInclude, ","), strings.Join(p.ApplicationExclude, ","),
+	}
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:12])
+}
+
+// readStateFile reads path; a missing file is an empty state.
+func readStateFile(path string) (*stateFile, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sf stateFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return nil, fmt.Errorf("state file %s is not valid: %w", path, err)
+	}
+	if sf.Version != stateVersion {
+		return nil, fmt.Errorf("state file %s has version %d, expected %d", path, sf.Version, stateVersion)
+	}
+	if sf.Instances == nil {
+		sf.Instances = map[string]*progress{}
+	}
+	for _, pr := range sf.Instances {
+		if pr != nil && pr.Watermarks == nil {
+			pr.Watermarks = map[string]time.Time{}
+		}
+	}
+	return &sf, nil
+}
+
+// loadProgress returns this instance's progress from path. A missing file or
+// instance is a first start; an unreadable file is an error the caller
+// reports before starting afresh.
+func loadProgress(path, key string) (*progress, error) {
+	sf, err := readStateFile(path)
+	if err != nil {
+		return newProgress(), err
+	}
+	if pr := sf.Instances[key]; pr != nil {
+		return pr, nil
+	}
+	return newProgress(), nil
+}
+
+// saveProgress writes this instance's progress into path, keeping the other
+// instances' entries, atomically: a crash leaves the old or the new file.
+func saveProgress(path, key string, pr *progress) error {
+	sf, err := readStateFile(path)
+	if err != nil {
+		// Unreadable: it was reported at start; replace it.
+		sf = &stateFile{Instances: map[string]*progress{}}
+	}
+	sf.Version = stateVersion
+	sf.Instances[key] = pr
+	b, err := json.Marshal(sf)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	return nil
+}
