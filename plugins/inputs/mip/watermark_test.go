@@ -1,0 +1,392 @@
+package mip
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf/config"
+	"github.com/influxdata/telegraf/testutil"
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// clock is the time shared by the simulator and the plugin under test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// faultyMIP is the simulator behind switches for outages and truncation.
+type faultyMIP struct {
+	sim      *mipsim.Sim
+	mu       sync.Mutex
+	status   int // non-zero: answer this status instead
+	truncate int // non-zero: cut the body after this many bytes
+}
+
+func (f *faultyMIP) set(status, truncate int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status, f.truncate = status, truncate
+}
+
+func (f *faultyMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	status, truncate := f.status, f.truncate
+	f.mu.Unlock()
+	if status != 0 {
+		w.WriteHeader(status)
+		return
+	}
+	if truncate == 0 {
+		f.sim.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	f.sim.ServeHTTP(rec, r)
+	_, _ = w.Write(rec.Body.Bytes()[:truncate])
+}
+
+// scenariosForWatermarks run at different frequencies, so that gathers are
+// both shorter and longer than their intervals.
+func scenariosForWatermarks() []mipsim.Scenario {
+	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}}
+	return []mipsim.Scenario{
+		{ID: 1, Name: "every_minute", Application: "A", Frequency: time.Minute, Phase: 7 * time.Second, Metrics: metrics},
+		{ID: 2, Name: "every_90s", Application: "A", Frequency: 90 * time.Second, Phase: 13 * time.Second, Metrics: metrics},
+		{ID: 3, Name: "every_5m", Application: "B", Frequency: 5 * time.Minute, Phase: 2 * time.Minute, Metrics: metrics},
+	}
+}
+
+type watermarkRig struct {
+	t     *testing.T
+	clock *clock
+	mip   *faultyMIP
+	srv   *httptest.Server
+	state string
+	// emitted holds every mip_scenario point emitted: scenario id → run times.
+	emitted map[string][]time.Time
+}
+
+func newWatermarkRig(t *testing.T) *watermarkRig {
+	c := &clock{now: at("2026-11-25T10:00:00Z")}
+	sim := mipsim.New(testKey, scenariosForWatermarks())
+	sim.SetClock(c.Now)
+	f := &faultyMIP{sim: sim}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return &watermarkRig{t: t, clock: c, mip: f, srv: srv, state: filepath.Join(t.TempDir(), "mip.state"), emitted: map[string][]time.Time{}}
+}
+
+// plugin starts a plugin instance on the rig, as a process start would.
+func (r *watermarkRig) plugin(log *testutil.CaptureLogger, configure ...func(*MIP)) *MIP {
+	p := New()
+	p.URL = r.srv.URL
+	p.APIKey = config.NewSecret([]byte(testKey))
+	p.StateFile = r.state
+	p.Log = log
+	for _, c := range configure {
+		c(p)
+	}
+	require.NoError(r.t, p.Init())
+	p.now = r.clock.Now
+	r.t.Cleanup(p.Stop)
+	return p
+}
+
+// gather runs one gather and records its runs.
+func (r *watermarkRig) gather(p *MIP) error {
+	var acc testutil.Accumulator
+	err := p.Gather(&acc)
+	for _, m := range acc.GetTelegrafMetrics() {
+		if m.Name() == "mip_scenario" {
+			id, _ := m.GetTag("scenario_id")
+			r.emitted[id] = append(r.emitted[id], m.Time())
+		}
+	}
+	return err
+}
+
+// requireExactlyOnce checks that the runs emitted are exactly the
+// simulator's runs from the first one emitted to now: no gap, no duplicate.
+func (r *watermarkRig) requireExactlyOnce(from time.Time) {
+	r.t.Helper()
+	for _, sc := range scenariosForWatermarks() {
+		id := fmt.Sprint(sc.ID)
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, from, r.clock.Now()) {
+			want = append(want, run.Time)
+		}
+		got := slices.Clone(r.emitted[id])
+		require.True(r.t, slices.IsSortedFunc(got, time.Time.Compare), "scenario %s: runs emitted in time order", id)
+		require.Equal(r.t, times(want), times(got), "scenario %s", id)
+	}
+}
+
+func times(ts []time.Time) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// firstRuns is when the first gather's runs start: for first_gather =
+// "latest", just before each scenario's newest run at that time.
+func firstLatest(now time.Time) time.Time {
+	// The slowest scenario runs every 5 minutes: its newest run is at most
+	// that old, and the faster ones' older runs are not emitted, which
+	// requireExactlyOnce checks per scenario from its own first run.
+	return now.Add(-5 * time.Minute)
+}
+
+func TestEveryRunExactlyOnceAcrossIntervals(t *testing.T) {
+	rig := newWatermarkRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	start := rig.clock.Now()
+	// Intervals shorter and longer than every frequency, and some equal.
+	intervals := []time.Duration{10 * time.Second, time.Minute, 3 * time.Minute, 45 * time.Second, 7 * time.Minute, 90 * time.Second, 1 * time.Second, 12 * time.Minute, 5 * time.Minute, 30 * time.Second}
+	for i := 0; i < 60; i++ {
+		require.NoError(t, rig.gather(p))
+		rig.clock.Advance(intervals[i%len(intervals)])
+	}
+	require.NoError(t, rig.gather(p))
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+}
+
+func TestFirstGatherLatestEmitsOnlyTheNewestRun(t *testing.T) {
+	rig := newWatermarkRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{})
+	require.NoError(t, rig.gather(p))
+	for _, sc := range scenariosForWatermarks() {
+		runs := mipsim.Runs(sc, rig.clock.Now().Add(-time.Hour), rig.clock.Now())
+		require.Equal(t, times([]time.Time{runs[len(runs)-1].Time}), times(rig.emitted[fmt.Sprint(sc.ID)]))
+	}
+	// Then every later run, once.
+	for i := 0; i < 20; i++ {
+		rig.clock.Advance(2 * time.Minute)
+		require.NoError(t, rig.gather(p))
+	}
+	for _, sc := range scenariosForWatermarks() {
+		id := fmt.Sprint(sc.ID)
+		first := rig.emitted[id][0]
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, first.Add(-time.Nanosecond), rig.clock.Now()) {
+			want = append(want, run.Time)
+		}
+		require.Equal(t, times(want), times(rig.emitted[id]), "scenario %s", id)
+	}
+}
+
+func TestWindowFollowsTheLastSuccess(t *testing.T) {
+	rig := newWatermarkRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{})
+	require.Equal(t, "1h", relativeDuration(mustWindow(p, rig.clock.Now())), "first gather: lookback")
+	require.NoError(t, rig.gather(p))
+	rig.clock.Advance(time.Minute)
+	require.Equal(t, "6m", relativeDuration(mustWindow(p, rig.clock.Now())), "steady state: since the last success plus the margin")
+	rig.mip.set(http.StatusServiceUnavailable, 0)
+	rig.clock.Advance(10 * time.Minute)
+	require.Error(t, rig.gather(p))
+	require.Equal(t, "16m", relativeDuration(mustWindow(p, rig.clock.Now())), "a failed gather does not move the window's start")
+}
+
+func mustWindow(p *MIP, now time.Time) time.Duration {
+	w, _ := p.window(now)
+	return w
+}
+
+func TestRestartWithStateFile(t *testing.T) {
+	rig := newWatermarkRig(t)
+	start := rig.clock.Now()
+	for process := 0; process < 4; process++ {
+		p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
+		for i := 0; i < 5; i++ {
+			require.NoError(t, rig.gather(p))
+			rig.clock.Advance(100 * time.Second)
+		}
+		p.Stop()
+		// Down for a while: the next process backfills.
+		rig.clock.Advance(time.Duration(process) * 7 * time.Minute)
+	}
+	p := rig.plugin(&testutil.CaptureLogger{})
+	require.NoError(t, rig.gather(p))
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+
+	info, err := os.Stat(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+}
+
+func TestCorruptStateFileStartsAfresh(t *testing.T) {
+	for name, content := range map[string]string{
+		"garbage":       "not json at all",
+		"truncated":     `{"version": 1, "instances": {"abc": {"last_s`,
+		"wrong version": `{"version": 99, "instances": {}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			rig := newWatermarkRig(t)
+			require.NoError(t, os.WriteFile(rig.state, []byte(content), 0o600))
+			log := &testutil.CaptureLogger{}
+			p := rig.plugin(log)
+			require.Len(t, log.Warnings(), 1)
+			require.Contains(t, log.Warnings()[0], "state file "+rig.state)
+			require.Contains(t, log.Warnings()[0], `starting without state: first_gather = "latest" applies`)
+
+			start := rig.clock.Now()
+			require.NoError(t, rig.gather(p))
+			for i := 0; i < 10; i++ {
+				rig.clock.Advance(time.Minute)
+				require.NoError(t, rig.gather(p))
+			}
+			for _, sc := range scenariosForWatermarks() {
+				id := fmt.Sprint(sc.ID)
+				var want []time.Time
+				for _, run := range mipsim.Runs(sc, rig.emitted[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
+					want = append(want, run.Time)
+				}
+				require.Equal(t, times(want), times(rig.emitted[id]))
+				require.False(t, rig.emitted[id][0].Before(firstLatest(start)))
+			}
+			// The file is valid again.
+			_, err := loadProgress(rig.state, p.stateKey)
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestOutageWithinLookbackIsBackfilled(t *testing.T) {
+	rig := newWatermarkRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	start := rig.clock.Now()
+	require.NoError(t, rig.gather(p))
+
+	rig.mip.set(http.StatusInternalServerError, 0)
+	for i := 0; i < 8; i++ {
+		rig.clock.Advance(5 * time.Minute)
+		require.ErrorContains(t, rig.gather(p), "500 Internal Server Error")
+	}
+	rig.mip.set(0, 0)
+	rig.clock.Advance(5 * time.Minute)
+	require.NoError(t, rig.gather(p))
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+	require.Empty(t, log.Warnings())
+}
+
+func TestOutageBeyondLookbackCountsTheLoss(t *testing.T) {
+	rig := newWatermarkRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log)
+	require.NoError(t, rig.gather(p))
+	before := cloneRuns(rig.emitted)
+
+	// Unreachable for three hours, with a one-hour lookback.
+	rig.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hj, _ := w.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close()
+	})
+	for i := 0; i < 6; i++ {
+		rig.clock.Advance(30 * time.Minute)
+		require.Error(t, rig.gather(p))
+	}
+	rig.srv.Config.Handler = rig.mip
+	require.NoError(t, rig.gather(p))
+
+	now := rig.clock.Now()
+	for _, sc := range scenariosForWatermarks() {
+		id := fmt.Sprint(sc.ID)
+		// Everything in the last hour is delivered...
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, now.Add(-time.Hour), now) {
+			want = append(want, run.Time)
+		}
+		require.Equal(t, times(want), times(rig.emitted[id][len(before[id]):]), "scenario %s", id)
+		// ... and the runs before it are counted as lost.
+		lost := len(mipsim.Runs(sc, before[id][len(before[id])-1], now.Add(-time.Hour)))
+		found := false
+		for _, w := range log.Warnings() {
+			if strings.Contains(w, fmt.Sprintf("scenario id %d: about %d runs between", sc.ID, lost)) {
+				found = true
+				require.Contains(t, w, "older than lookback (1h0m0s) and were lost")
+			}
+		}
+		require.True(t, found, "scenario %s: no warning counting %d lost runs in %q", id, lost, log.Warnings())
+	}
+}
+
+func cloneRuns(m map[string][]time.Time) map[string][]time.Time {
+	out := make(map[string][]time.Time, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+func TestTruncatedResponseLosesNothing(t *testing.T) {
+	rig := newWatermarkRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	start := rig.clock.Now()
+	require.NoError(t, rig.gather(p))
+
+	// Cut the next answer inside its second scenario: the first is emitted,
+	// the others wait for the next gather.
+	rig.clock.Advance(20 * time.Minute)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/measures/details?from=now-25m", nil)
+	req.Header.Set("MIP_API_KEY", testKey)
+	rig.mip.sim.ServeHTTP(rec, req)
+	second := bytes.Index(rec.Body.Bytes(), []byte(`{"measure":{"id":2`))
+	require.Positive(t, second)
+	rig.mip.set(0, second+40)
+	require.ErrorContains(t, rig.gather(p), "truncated")
+	require.NotEmpty(t, rig.emitted["1"])
+
+	rig.mip.set(0, 0)
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, rig.gather(p))
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+}
+
+func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
+	rig := newWatermarkRig(t)
+	a := rig.plugin(&testutil.CaptureLogger{})
+	require.NoError(t, rig.gather(a))
+	b := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.ApplicationInclude = []string{"A"} })
+	require.NotEqual(t, a.stateKey, b.stateKey)
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, rig.gather(b))
+
+	sf, err := readStateFile(rig.state)
+	require.NoError(t, err)
+	require.Len(t, sf.Instances, 2)
+	require.Len(t, sf.Instances[a.stateKey].Watermarks, 3)
+	require.Len(t, sf.Instances[b.stateKey].Watermarks, 2)
+
+	// A restart of a resumes a's progress, untouched by b's gather.
+	a2 := rig.plugin(&testutil.CaptureLogger{})
+	require.Equal(t, a.progress.LastSuccess, a2.progress.LastSuccess)
+}
