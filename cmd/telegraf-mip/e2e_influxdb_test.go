@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// TestTelegrafRestartToInfluxDB runs a real Telegraf writing to a real
+// InfluxDB, restarts Telegraf while the simulator keeps recording runs, and
+// checks that InfluxDB holds every run of the covered time exactly once.
+func TestTelegrafRestartToInfluxDB(t *testing.T) {
+	db := startInfluxDB(t)
+
+	// Robots that run every 1, 2 and 3 seconds, on the real clock.
+	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}, {Key: "m2", Alias: "Page size", Unit: "bytes"}}
+	scenarios := []mipsim.Scenario{
+		{ID: 1, Name: "fast", Application: "E2E", Frequency: time.Second, Metrics: metrics},
+		{ID: 2, Name: "medium", Application: "E2E", Frequency: 2 * time.Second, Metrics: metrics},
+		{ID: 3, Name: "slow", Frequency: 3 * time.Second, Metrics: metrics},
+	}
+	sim := mipsim.New(testKey, scenarios)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+
+	state := filepath.Join(t.TempDir(), "mip.state")
+	conf := fmt.Sprintf(`
+[agent]
+  interval = "1s"
+  flush_interval = "1s"
+  omit_hostname = true
+
+[[inputs.execd]]
+  command = [%q, "-config", %q, "-poll_interval_disabled"]
+  signal = "STDIN"
+  restart_delay = "1s"
+  data_format = "influx"
+
+[[outputs.influxdb]]
+  urls = [%q]
+  database = "telegraf"
+  skip_database_creation = true
+`, binary, pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), db.URL)
+
+	stored := func() map[string][]time.Time {
+		out := map[string][]time.Time{}
+		for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
+			out[s.Tags["scenario_id"]] = s.times(t)
+		}
+		return out
+	}
+	waitForRunsAfter := func(tg *telegrafProcess, after time.Time) {
+		require.Eventually(t, func() bool {
+			s := stored()
+			for _, sc := range scenarios {
+				ts := s[fmt.Sprint(sc.ID)]
+				if len(ts) == 0 || !ts[len(ts)-1].After(after) {
+					return false
+				}
+			}
+			return true
+		}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
+	}
+
+	first := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	waitForRunsAfter(first, time.Now().Add(3*time.Second))
+	first.stop(t)
+
+	// Down for a while: the robots keep running.
+	down := time.Now()
+	time.Sleep(4 * time.Second)
+
+	second := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	waitForRunsAfter(second, time.Now().Add(3*time.Second))
+	second.stop(t)
+	for _, tg := range []*telegrafProcess{first, second} {
+		require.NotContains(t, tg.stderr.String(), "E! [inputs.execd]")
+	}
+
+	got := stored()
+	for _, sc := range scenarios {
+		id := fmt.Sprint(sc.ID)
+		ts := got[id]
+		require.NotEmpty(t, ts, "scenario %s", id)
+		// Exactly the simulator's runs from the first stored to the last: no
+		// gap across the restart, and the downtime's runs backfilled.
+		var want []time.Time
+		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
+			want = append(want, r.Time)
+		}
+		require.Equal(t, formatTimes(want), formatTimes(ts), "scenario %s", id)
+		require.True(t, ts[0].Before(down) && ts[len(ts)-1].After(down.Add(4*time.Second)), "scenario %s: the series spans the restart", id)
+	}
+
+	// The metrics of the runs are stored too, with their tags.
+	series := db.query(t, `SELECT count("value") FROM "mip_metric" GROUP BY "scenario_id", "metric", "unit"`)
+	require.Len(t, series, len(scenarios)*len(metrics))
+	for _, s := range series {
+		count := s.Values[0][1]
+		require.Equal(t, fmt.Sprint(len(got[s.Tags["scenario_id"]])), fmt.Sprint(count), "every run's metrics: %v", s.Tags)
+	}
+}
+
+func formatTimes(ts []time.Time) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC().Format(time.RFC3339Nano)
+	}
+	return out
+}
+
