@@ -114,4 +114,3 @@ func formatTimes(ts []time.Time) []string {
 	}
 	return out
 }
-

@@ -30,6 +30,8 @@ type options struct {
 	pollIntervalDisabled bool
 	once                 bool
 	demo                 bool
+	list                 bool
+	format               string
 	debug                bool
 	showVersion          bool
 }
@@ -48,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
 	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout and exit (1 on a gather error)")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
+	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
+	fs.StringVar(&opts.format, "format", "table", "output of -list: table or json")
 	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -58,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "E! unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	if opts.format != "table" && opts.format != "json" {
+		fmt.Fprintf(stderr, "E! -format %q is not table or json\n", opts.format)
 		return 2
 	}
 	if opts.showVersion {
@@ -86,6 +94,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer plugin.Stop()
 
+	if opts.list {
+		scenarios, err := plugin.ListScenarios()
+		if err == nil {
+			err = writeScenarios(stdout, scenarios, opts.format)
+		}
+		if err != nil {
+			log.Errorf("listing scenarios: %v", err)
+			return 1
+		}
+		return 0
+	}
 	if opts.once {
 		if err := gatherOnce(plugin, log, stdout); err != nil {
 			log.Errorf("gather failed: %v", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -284,4 +285,38 @@ func TestStdinDrivenGathers(t *testing.T) {
 	for _, m := range points[38:] {
 		require.Equal(t, "mip_freshness", m.Name())
 	}
+}
+
+func TestList(t *testing.T) {
+	_, srv := startSim(t)
+
+	r := runBinary(t, testKey, "-config", pluginConfig(t, srv.URL), "-list")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, strings.Join([]string{
+		"ID   NAME            ALIAS           DISPLAY NAME           APPLICATION  AGENT",
+		"101  crm_login       crm_login       CRM - Login            CRM          robot-03",
+		"102  crm_search      crm_search      CRM - Search customer  CRM          robot-01",
+		"201  eshop_checkout  eshop_checkout  E-shop - Checkout      E-shop       robot-01",
+		"301  erp_desktop     erp_desktop     ERP - Desktop client   ERP          robot-02",
+		"401  intranet_home   intranet_home   Intranet home          -            robot-03",
+		"",
+	}, "\n"), r.stdout)
+
+	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  application_include = ["CRM"]`), "-list", "-format", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var listed []map[string]string
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &listed))
+	require.Equal(t, []map[string]string{
+		{"id": "101", "name": "crm_login", "alias": "crm_login", "display_name": "CRM - Login", "application": "CRM", "agent_id": "3", "agent": "robot-03"},
+		{"id": "102", "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM", "agent_id": "1", "agent": "robot-01"},
+	}, listed)
+
+	r = runBinary(t, "wrong", "-config", pluginConfig(t, srv.URL), "-list")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "E! listing scenarios: GET "+srv.URL+"/api/measures/ returned HTTP status 401 Unauthorized: MIP rejected the API key")
+	require.Empty(t, r.stdout)
+
+	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL), "-list", "-format", "yaml")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, `-format "yaml" is not table or json`)
 }

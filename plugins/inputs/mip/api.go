@@ -152,3 +152,18 @@ func jsonKind(b []byte) string {
 	}
 	return "number"
 }
+
+// discoveredMeasure is one element of the "results" array of /api/measures/.
+type discoveredMeasure struct {
+	ID          text      `json:"id"`
+	Name        text      `json:"name"`
+	Alias       text      `json:"alias"`
+	DisplayName text      `json:"displayName"`
+	Scenario    *scenario `json:"scenario"`
+	Agent       *agent    `json:"agent"`
+}
+
+type agent struct {
+	ID   text `json:"id"`
+	Name text `json:"name"`
+}

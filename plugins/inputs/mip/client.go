@@ -111,3 +111,19 @@ func relativeDuration(d time.Duration) string {
 	}
 	return strconv.FormatInt(s, 10) + "s"
 }
+
+// measuresPath and measuresFields are the reference's list-scenarios query.
+const (
+	measuresPath   = "/api/measures/"
+	measuresFields = "name,alias,displayName,frequency,scenario.name,scenario.application.name,timeout,agent.id,agent.name,activated,engineActivated"
+)
+
+// measures asks for the measures the reference plugin's discovery lists.
+func (c *client) measures(ctx context.Context) (io.ReadCloser, error) {
+	q := url.Values{}
+	q.Set("type", "ASA_DESKTOP")
+	q.Set("engineActivated", "true")
+	q.Set("fields", measuresFields)
+	q.Set("limit", "-1")
+	return c.get(ctx, measuresPath, q)
+}

@@ -502,3 +502,29 @@ func TestSampleConfigIsTheTopLevelOne(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(readme), "```toml @sample.conf\n"+string(top)+"```", "the README shows sample.conf as it is")
 }
+
+func TestListScenariosRequest(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"results": [
+			{"id": 5, "name": "a", "alias": "A", "displayName": "Alpha", "scenario": {"application": {"name": "CRM"}}, "agent": {"id": 2, "name": "robot"}},
+			{"name": "no id is skipped"},
+			{"id": "6", "name": "b", "displayName": "Beta", "scenario": {"application": null}}
+		]}`))
+	})
+	p := newPlugin(t, srv.URL)
+	got, err := p.ListScenarios()
+	require.NoError(t, err)
+	require.Equal(t, []Scenario{
+		{ID: "5", Name: "a", Alias: "A", DisplayName: "Alpha", Application: "CRM", AgentID: "2", Agent: "robot"},
+		{ID: "6", Name: "b", DisplayName: "Beta"},
+	}, got)
+	require.Len(t, srv.requests, 1)
+	r := srv.requests[0]
+	require.Equal(t, "/api/measures/", r.URL.Path)
+	require.Equal(t, url.Values{
+		"type":            {"ASA_DESKTOP"},
+		"engineActivated": {"true"},
+		"fields":          {"name,alias,displayName,frequency,scenario.name,scenario.application.name,timeout,agent.id,agent.name,activated,engineActivated"},
+		"limit":           {"-1"},
+	}, r.URL.Query())
+}

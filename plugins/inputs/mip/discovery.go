@@ -1,0 +1,65 @@
+package mip
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Scenario is a MIP measure as discovery lists it, for creating one
+// monitoring service per scenario.
+type Scenario struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Alias       string `json:"alias"`
+	DisplayName string `json:"display_name"`
+	Application string `json:"application"`
+	AgentID     string `json:"agent_id"`
+	Agent       string `json:"agent"`
+}
+
+// ListScenarios calls MIP's discovery endpoint and returns the scenarios
+// that pass the configured filters, in MIP's order.
+func (p *MIP) ListScenarios() ([]Scenario, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
+	defer cancel()
+	body, err := p.client.measures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+
+	endpoint := p.client.baseURL.Redacted() + measuresPath
+	var answer struct {
+		Results *[]discoveredMeasure `json:"results"`
+	}
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(&answer); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("reading %s: the response ends early or is empty", endpoint)
+		}
+		return nil, fmt.Errorf("reading %s: %w", endpoint, err)
+	}
+	if answer.Results == nil {
+		return nil, fmt.Errorf(`reading %s: the response has no "results" array`, endpoint)
+	}
+	var scenarios []Scenario
+	for _, d := range *answer.Results {
+		m := &measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
+		if m.ID == "" || !p.filter.match(m) {
+			continue
+		}
+		s := Scenario{
+			ID: string(d.ID), Name: string(d.Name), Alias: string(d.Alias),
+			DisplayName: string(d.DisplayName), Application: m.applicationName(),
+		}
+		if d.Agent != nil {
+			s.AgentID, s.Agent = string(d.Agent.ID), string(d.Agent.Name)
+		}
+		scenarios = append(scenarios, s)
+	}
+	return scenarios, nil
+}
