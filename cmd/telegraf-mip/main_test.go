@@ -120,7 +120,7 @@ func requireNewestRuns(t *testing.T, points []telegraf.Metric) {
 	statuses := map[string]int{}
 	metrics := 0
 	for _, m := range points {
-		if m.Name() == "mip_freshness" {
+		if m.Name() == "mip_freshness" || m.Name() == "mip_api" {
 			continue
 		}
 		name, _ := m.GetTag("scenario")
@@ -165,9 +165,10 @@ func TestOnceFailures(t *testing.T) {
 		args     []string
 		code     int
 		contains string
+		apiPoint bool // the gather ran: stdout has its mip_api point
 	}{
-		{name: "wrong key", key: "wrong", config: pluginConfig(t, srv.URL), code: 1, contains: "E! gather failed: GET " + srv.URL + "/api/measures/details returned HTTP status 401 Unauthorized: MIP rejected the API key"},
-		{name: "unreachable", key: testKey, config: pluginConfig(t, "http://127.0.0.1:1"), code: 1, contains: "connection refused"},
+		{name: "wrong key", key: "wrong", config: pluginConfig(t, srv.URL), code: 1, contains: "E! gather failed: GET " + srv.URL + "/api/measures/details returned HTTP status 401 Unauthorized: MIP rejected the API key", apiPoint: true},
+		{name: "unreachable", key: testKey, config: pluginConfig(t, "http://127.0.0.1:1"), code: 1, contains: "connection refused", apiPoint: true},
 		{name: "unknown key", key: testKey, config: pluginConfig(t, srv.URL, "  scenario_inclde = [\"x\"]"), code: 1, contains: "unknown configuration keys: inputs.mip.scenario_inclde"},
 		{name: "other plugin", key: testKey, config: writeFile(t, "cpu.conf", "[[inputs.cpu]]\n"), code: 1, contains: "[[inputs.cpu]] is not supported"},
 		{name: "two blocks", key: testKey, config: writeFile(t, "two.conf", "[[inputs.mip]]\nurl=\"http://a\"\n[[inputs.mip]]\nurl=\"http://b\"\n"), code: 1, contains: "2 [[inputs.mip]] blocks"},
@@ -190,7 +191,15 @@ func TestOnceFailures(t *testing.T) {
 			r := runBinary(t, tt.key, args...)
 			require.Equal(t, tt.code, r.code, r.stderr)
 			require.Contains(t, r.stderr, tt.contains)
-			require.Empty(t, r.stdout)
+			if tt.apiPoint {
+				points := parseLines(t, r.stdout)
+				require.Len(t, points, 1)
+				require.Equal(t, "mip_api", points[0].Name())
+				errs, _ := points[0].GetField("errors")
+				require.Equal(t, int64(1), errs)
+			} else {
+				require.Empty(t, r.stdout)
+			}
 			for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
 				require.Regexp(t, `^[EWID]! `, line, "every stderr line carries an execd level prefix")
 			}
@@ -281,10 +290,11 @@ func TestStdinDrivenGathers(t *testing.T) {
 	// The second gather finds no new run: it only says how old the newest are.
 	points := parseLines(t, stdout.String())
 	requireNewestRuns(t, points)
-	require.Len(t, points, 38+5)
-	for _, m := range points[38:] {
+	require.Len(t, points, 39+6)
+	for _, m := range points[39:44] {
 		require.Equal(t, "mip_freshness", m.Name())
 	}
+	require.Equal(t, "mip_api", points[44].Name())
 }
 
 func TestList(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -144,4 +145,17 @@ func readPoints(t *testing.T, p *telegrafProcess, path string, ready func([]tele
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// execdErrors returns the error lines inputs.execd logged about our process.
+// Telegraf's own shutdown race ("read |0: file already closed" as it stops
+// the process) is not about it and is left out.
+func (p *telegrafProcess) execdErrors() []string {
+	var errs []string
+	for _, line := range strings.Split(p.stderr.String(), "\n") {
+		if strings.Contains(line, "E! [inputs.execd]") && !strings.Contains(line, "file already closed") {
+			errs = append(errs, line)
+		}
+	}
+	return errs
 }

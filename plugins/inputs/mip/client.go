@@ -80,19 +80,42 @@ func requestError(endpoint string, err error) error {
 	return fmt.Errorf("GET %s: %w", endpoint, err)
 }
 
-// statusError turns a non-2xx answer into an error a user can act on.
+// httpStatusError is a non-2xx answer, worded so a user can act on it.
+type httpStatusError struct {
+	Endpoint string
+	Status   string
+	Code     int
+}
+
+func (e *httpStatusError) Error() string {
+	msg := fmt.Sprintf("GET %s returned HTTP status %s", e.Endpoint, e.Status)
+	switch e.Code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		msg += ": MIP rejected the API key; check api_key"
+	case http.StatusNotFound:
+		msg += ": no MIP API at this address; check url"
+	}
+	return msg
+}
+
 func statusError(endpoint string, resp *http.Response) error {
 	status := resp.Status
 	if status == "" {
 		status = strconv.Itoa(resp.StatusCode)
 	}
-	switch resp.StatusCode {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("GET %s returned HTTP status %s: MIP rejected the API key; check api_key", endpoint, status)
-	case http.StatusNotFound:
-		return fmt.Errorf("GET %s returned HTTP status %s: no MIP API at this address; check url", endpoint, status)
-	}
-	return fmt.Errorf("GET %s returned HTTP status %s", endpoint, status)
+	return &httpStatusError{Endpoint: endpoint, Status: status, Code: resp.StatusCode}
+}
+
+// countingReader counts the bytes read through it, for self-monitoring.
+type countingReader struct {
+	io.ReadCloser
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // relativeDuration writes d in MIP's relative time syntax (now-1h), in the

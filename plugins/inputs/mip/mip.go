@@ -195,18 +195,25 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	defer cancel()
 
 	requested := p.now()
+	started := time.Now()
 	window, capped := p.window(requested)
 	firstGather := p.progress.LastSuccess.IsZero()
+	stats := gatherStats{window: window}
+	defer func() { acc.AddMetric(stats.point(p.source, requested, time.Since(started))) }()
+
 	body, err := p.client.measureDetails(ctx, window)
 	if err != nil {
+		stats.fail(err)
 		return err
 	}
+	stats.httpStatus = http.StatusOK
+	counted := &countingReader{ReadCloser: body}
+	defer func() { stats.responseBytes = counted.n }()
 	defer body.Close()
 
 	var problems []error
-	var seen, kept, runs, points int
-	err = decodeMeasureDetails(body, func(entry *measureEntry, err error) {
-		seen++
+	err = decodeMeasureDetails(counted, func(entry *measureEntry, err error) {
+		stats.scenarios++
 		if err != nil {
 			problems = append(problems, err)
 			return
@@ -214,7 +221,7 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		if !p.filter.match(entry.Measure) {
 			return
 		}
-		kept++
+		stats.kept++
 		id := string(entry.Measure.ID)
 		sorted, bad := sortedRuns(entry.Results)
 		for _, b := range bad {
@@ -232,9 +239,9 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		for _, tr := range newRuns {
 			for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
 				acc.AddMetric(m)
-				points++
+				stats.points++
 			}
-			runs++
+			stats.runs++
 		}
 		if len(newRuns) > 0 {
 			watermark, known = newRuns[len(newRuns)-1].Time, true
@@ -242,7 +249,7 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		}
 		if known {
 			acc.AddMetric(freshnessPoint(tags, entry.Measure, watermark, requested))
-			points++
+			stats.points++
 		}
 	})
 	endpoint := p.client.baseURL.Redacted() + measureDetailsPath
@@ -252,12 +259,13 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		p.progress.LastSuccess = requested
 	}
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
-		endpoint, relativeDuration(window), seen, kept, runs, points)
+		endpoint, relativeDuration(window), stats.scenarios, stats.kept, stats.runs, stats.points)
 	if p.StateFile != "" {
 		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
 			problems = append(problems, err)
 		}
 	}
+	stats.errors = len(problems)
 	return summarize(problems)
 }
 

@@ -84,16 +84,27 @@ func newPlugin(t *testing.T, baseURL string, configure ...func(*MIP)) *MIP {
 // testNow is the plugin's clock in the tests that do not move it.
 var testNow = at("2026-11-25T10:00:00Z")
 
-// runPointsOnly leaves out the gather-time mip_freshness points.
+// runPointsOnly leaves out the gather-time points: mip_freshness, mip_api.
 func runPointsOnly(points []telegraf.Metric) []telegraf.Metric {
 	var out []telegraf.Metric
 	for _, m := range points {
-		if m.Name() != "mip_freshness" {
+		if m.Name() != "mip_freshness" && m.Name() != "mip_api" {
 			out = append(out, m)
 		}
 	}
 	return out
 }
+
+// apiPoint is the expected mip_api point of a gather at testNow; its
+// duration is not compared.
+func apiPoint(source string, httpStatus, responseBytes, scenarios, kept, runs, points, errors int) telegraf.Metric {
+	return testutil.MustMetric("mip_api", map[string]string{"source": source}, map[string]any{
+		"window_seconds": int64(3600), "http_status": int64(httpStatus), "response_bytes": int64(responseBytes),
+		"scenarios": int64(scenarios), "scenarios_kept": int64(kept), "runs": int64(runs), "points": int64(points), "errors": int64(errors),
+	}, testNow)
+}
+
+var ignoreDuration = testutil.IgnoreFields("duration_seconds")
 
 func gather(t *testing.T, p *MIP) ([]telegraf.Metric, error) {
 	t.Helper()
@@ -155,8 +166,10 @@ func TestGatherSchema(t *testing.T) {
 		testutil.MustMetric("mip_freshness", crm, map[string]any{"age_seconds": 300.0, "frequency_seconds": int64(300)}, testNow),
 		testutil.MustMetric("mip_freshness", intranet, map[string]any{"age_seconds": 450.0, "frequency_seconds": int64(600)}, testNow),
 		testutil.MustMetric("mip_freshness", erp, map[string]any{"age_seconds": 900.0, "frequency_seconds": int64(900)}, testNow),
+
+		apiPoint(srv.host(), 200, len(readFixture(t, "details_basic.json")), 3, 3, 3, 15, 0),
 	}
-	testutil.RequireMetricsEqual(t, expected, got, testutil.SortMetrics())
+	testutil.RequireMetricsEqual(t, expected, got, testutil.SortMetrics(), ignoreDuration)
 }
 
 func TestGatherRequest(t *testing.T) {
@@ -294,8 +307,9 @@ func TestGatherEmptyWindow(t *testing.T) {
 	expected := []telegraf.Metric{
 		testutil.MustMetric("mip_scenario", tags, map[string]any{"status_code": int64(3)}, at("2026-11-25T10:00:00Z")),
 		testutil.MustMetric("mip_freshness", tags, map[string]any{"age_seconds": 0.0}, testNow),
+		apiPoint(srv.host(), 200, len(readFixture(t, "details_empty.json")), 3, 3, 1, 2, 0),
 	}
-	testutil.RequireMetricsEqual(t, expected, got)
+	testutil.RequireMetricsEqual(t, expected, got, ignoreDuration)
 }
 
 func TestGatherFilters(t *testing.T) {
@@ -361,7 +375,11 @@ func TestGatherHTTPErrors(t *testing.T) {
 			})
 			got, err := gather(t, p)
 			require.Error(t, err)
-			require.Empty(t, got)
+			code := tt.status
+			if code == 0 {
+				code = http.StatusUnauthorized
+			}
+			testutil.RequireMetricsEqual(t, []telegraf.Metric{apiPoint(srv.host(), code, 0, 0, 0, 0, 0, 1)}, got, ignoreDuration)
 			require.Contains(t, err.Error(), srv.URL+"/api/measures/details")
 			for _, s := range tt.contains {
 				require.Contains(t, err.Error(), s)

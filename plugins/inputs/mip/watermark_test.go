@@ -44,6 +44,7 @@ type faultyMIP struct {
 	mu       sync.Mutex
 	status   int // non-zero: answer this status instead
 	truncate int // non-zero: cut the body after this many bytes
+	hangUp   bool
 }
 
 func (f *faultyMIP) set(status, truncate int) {
@@ -52,10 +53,24 @@ func (f *faultyMIP) set(status, truncate int) {
 	f.status, f.truncate = status, truncate
 }
 
+// setHangUp makes the server close connections without answering.
+func (f *faultyMIP) setHangUp(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hangUp = on
+}
+
 func (f *faultyMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	status, truncate := f.status, f.truncate
+	status, truncate, hangUp := f.status, f.truncate, f.hangUp
 	f.mu.Unlock()
+	if hangUp {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
 	if status != 0 {
 		w.WriteHeader(status)
 		return
@@ -304,16 +319,12 @@ func TestOutageBeyondLookbackCountsTheLoss(t *testing.T) {
 	before := cloneRuns(rig.emitted)
 
 	// Unreachable for three hours, with a one-hour lookback.
-	rig.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		hj, _ := w.(http.Hijacker)
-		conn, _, _ := hj.Hijack()
-		conn.Close()
-	})
+	rig.mip.setHangUp(true)
 	for i := 0; i < 6; i++ {
 		rig.clock.Advance(30 * time.Minute)
 		require.Error(t, rig.gather(p))
 	}
-	rig.srv.Config.Handler = rig.mip
+	rig.mip.setHangUp(false)
 	require.NoError(t, rig.gather(p))
 
 	now := rig.clock.Now()
