@@ -1,0 +1,46 @@
+// Package dashboards holds the Grafana dashboard shipped with telegraf-mip.
+package dashboards
+
+import (
+	_ "embed"
+	"encoding/json"
+)
+
+// Grafana is the dashboard's JSON model: InfluxQL against the telegraf
+// database, with variables for source, application and scenario.
+//
+//go:embed mip-grafana.json
+var Grafana []byte
+
+// Queries returns the dashboard's InfluxQL queries, panels then variables,
+// as Grafana sends them before substituting $variables.
+func Queries() []string {
+	var model struct {
+		Panels []struct {
+			Targets []struct {
+				Query string `json:"query"`
+			} `json:"targets"`
+		} `json:"panels"`
+		Templating struct {
+			List []struct {
+				Type  string `json:"type"`
+				Query string `json:"query"`
+			} `json:"list"`
+		} `json:"templating"`
+	}
+	if err := json.Unmarshal(Grafana, &model); err != nil {
+		panic("dashboards: invalid embedded JSON: " + err.Error())
+	}
+	var out []string
+	for _, p := range model.Panels {
+		for _, target := range p.Targets {
+			out = append(out, target.Query)
+		}
+	}
+	for _, v := range model.Templating.List {
+		if v.Type == "query" {
+			out = append(out, v.Query)
+		}
+	}
+	return out
+}
