@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/telegraf-mip/telegraf-mip/dashboards"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
@@ -19,7 +22,10 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	db := startInfluxDB(t)
 
 	// Robots that run every 1, 2 and 3 seconds, on the real clock.
-	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}, {Key: "m2", Alias: "Page size", Unit: "bytes"}}
+	metrics := []mipsim.Metric{
+		{Key: "m1", Alias: "Total", Unit: "ms"}, {Key: "m2", Alias: "Page size", Unit: "bytes"},
+		{Key: "m3", Alias: "Throughput", Unit: "bps"}, {Key: "m4", Alias: "Requests", Unit: "requests"},
+	}
 	scenarios := []mipsim.Scenario{
 		{ID: 1, Name: "fast", Application: "E2E", Frequency: time.Second, Metrics: metrics},
 		{ID: 2, Name: "medium", Application: "E2E", Frequency: 2 * time.Second, Metrics: metrics},
@@ -98,12 +104,41 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 		require.True(t, ts[0].Before(down) && ts[len(ts)-1].After(down.Add(4*time.Second)), "scenario %s: the series spans the restart", id)
 	}
 
-	// The metrics of the runs are stored too, with their tags.
+	// The metrics of the runs are stored too, with their tags and values.
 	series := db.query(t, `SELECT count("value") FROM "mip_metric" GROUP BY "scenario_id", "metric", "unit"`)
 	require.Len(t, series, len(scenarios)*len(metrics))
 	for _, s := range series {
 		count := s.Values[0][1]
 		require.Equal(t, fmt.Sprint(len(got[s.Tags["scenario_id"]])), fmt.Sprint(count), "every run's metrics: %v", s.Tags)
+	}
+	for _, sc := range scenarios {
+		ts := got[fmt.Sprint(sc.ID)]
+		want := map[string]string{}
+		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
+			want[r.Time.Format(time.RFC3339Nano)] = fmt.Sprint(r.Metrics["m1"])
+		}
+		rows := db.query(t, fmt.Sprintf(`SELECT "value" FROM "mip_metric" WHERE "scenario_id" = '%d' AND "metric" = 'Total' AND "unit" = 'ms'`, sc.ID))
+		require.Len(t, rows, 1)
+		stored := map[string]string{}
+		for i, at := range rows[0].times(t) {
+			stored[at.Format(time.RFC3339Nano)] = fmt.Sprint(rows[0].Values[i][1])
+		}
+		require.Equal(t, want, stored, "scenario %d: the simulator's values", sc.ID)
+	}
+
+	// The Grafana dashboard's own queries run and find data, with "All"
+	// selected. Which non-OK states the robots hit is up to chance: those
+	// counts need only run.
+	nonOK := regexp.MustCompile(`"status_code" (?:= [12]|>= 3)`)
+	for _, q := range dashboards.Queries() {
+		q = strings.NewReplacer(
+			"$source", ".*", "$application", ".*", "$scenario", ".*",
+			"$timeFilter", "time > now() - 1h", "$__interval", "5s",
+		).Replace(q)
+		rows := db.query(t, q)
+		if !nonOK.MatchString(q) {
+			require.NotEmpty(t, rows, "no data for the dashboard query %s", q)
+		}
 	}
 }
 

@@ -124,6 +124,8 @@ func runAt(sc Scenario, t time.Time) Run {
 		r.State = "CRITICAL"
 	case h <= 2:
 		r.State = "WARNING"
+	case h == 3:
+		r.State = "UNKNOWN"
 	default:
 		r.State = "OK"
 	}
