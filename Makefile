@@ -6,7 +6,7 @@ TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opent
 STATICCHECK_VERSION := v0.8.2
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test lint telegraf demo
+.PHONY: build test lint telegraf demo dist
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
@@ -29,3 +29,17 @@ $(CACHE_BIN)/telegraf:
 
 demo:
 	go run ./cmd/telegraf-mip -demo
+
+## dist: static binaries for linux/amd64 and linux/arm64, each in a tarball
+## with sample.conf, the Grafana dashboard, README and LICENSE.
+DIST_ARCHS := amd64 arm64
+dist:
+	rm -rf dist
+	set -e; for arch in $(DIST_ARCHS); do \
+	  name=telegraf-mip-$(VERSION)-linux-$$arch; \
+	  mkdir -p dist/$$name; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o dist/$$name/telegraf-mip ./cmd/telegraf-mip; \
+	  cp sample.conf README.md LICENSE dashboards/mip-grafana.json dist/$$name/; \
+	  tar -C dist -czf dist/$$name.tar.gz $$name; \
+	done
+	ls -l dist/*.tar.gz
