@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"os"
 	"os/signal"
 	"strings"
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	log := stderrlog.New(stderr, logLevel(opts.debug, ""))
+	stdlog.SetFlags(0)
+	stdlog.SetOutput(log.StdWriter())
 	if opts.demo {
 		return runDemo(log, stdout)
 	}
@@ -87,6 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
+	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)

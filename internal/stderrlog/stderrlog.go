@@ -79,3 +79,25 @@ func (l *Logger) print(level telegraf.LogLevel, msg string) {
 	}
 	_, _ = io.WriteString(l.w, b.String())
 }
+
+// StdWriter is an io.Writer for the standard library's log package. Telegraf's
+// logger package points the standard log at an in-memory early-log buffer
+// that only grows in a process that never sets Telegraf's logging up, as an
+// execd plugin doesn't; routed here, a line keeps its "E! "-style level
+// (info when it has none) and nothing is kept.
+func (l *Logger) StdWriter() io.Writer { return stdWriter{l} }
+
+type stdWriter struct{ l *Logger }
+
+func (w stdWriter) Write(b []byte) (int, error) {
+	msg := strings.TrimSpace(string(b))
+	level := telegraf.Info
+	for _, lv := range []telegraf.LogLevel{telegraf.Error, telegraf.Warn, telegraf.Info, telegraf.Debug, telegraf.Trace} {
+		if rest, ok := strings.CutPrefix(msg, lv.Indicator()+" "); ok {
+			level, msg = lv, rest
+			break
+		}
+	}
+	w.l.print(level, msg)
+	return len(b), nil
+}

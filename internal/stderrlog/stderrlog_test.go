@@ -28,3 +28,14 @@ func TestDebugLevelAndAttributes(t *testing.T) {
 	require.Equal(t, telegraf.Debug, l.Level())
 	require.Equal(t, "D! 3 points (source=mip.example.com)\n", buf.String())
 }
+
+func TestStdWriterKeepsLevels(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(&buf, telegraf.Info).StdWriter()
+	for _, line := range []string{"W! Secret contains invalid characters\n", "plain line\n", "D! hidden\n", "E! broken\n"} {
+		n, err := w.Write([]byte(line))
+		require.NoError(t, err)
+		require.Equal(t, len(line), n)
+	}
+	require.Equal(t, "W! Secret contains invalid characters\nI! plain line\nE! broken\n", buf.String())
+}

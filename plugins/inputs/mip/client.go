@@ -2,12 +2,15 @@ package mip
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,7 +27,13 @@ type client struct {
 	http    *http.Client
 	baseURL *url.URL
 	apiKey  func() (string, error)
+	// maxBodySize bounds a response body; larger ones are an error.
+	maxBodySize int64
 }
+
+// maxAttempts bounds the requests of one call when MIP answers 429 or 503
+// with a Retry-After that fits in the time left.
+const maxAttempts = 3
 
 // measureDetails asks for the runs of every measure recorded in the last
 // lookback and returns the open response body, which the caller closes.
@@ -43,28 +52,89 @@ func (c *client) get(ctx context.Context, path string, query url.Values) (io.Rea
 	endpoint := u.Redacted() // taken before the query: messages never carry it
 	u.RawQuery = query.Encode()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("building request for %s: %w", endpoint, err)
-	}
-	key, err := c.apiKey()
-	if err != nil {
-		return nil, fmt.Errorf("reading api_key: %w", err)
-	}
-	req.Header.Set("MIP_API_KEY", key)
-	req.Header.Set("Accept", "application/json")
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("building request for %s: %w", endpoint, err)
+		}
+		key, err := c.apiKey()
+		if err != nil {
+			return nil, fmt.Errorf("reading api_key: %w", err)
+		}
+		req.Header.Set("MIP_API_KEY", key)
+		req.Header.Set("Accept", "application/json")
 
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, requestError(endpoint, err)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return nil, requestError(endpoint, err)
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return &limitedBody{ReadCloser: resp.Body, left: c.maxBodySize, limit: c.maxBodySize}, nil
+		}
+		// Drain a little so the connection can be reused, then report.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		statusErr := statusError(endpoint, resp)
+		wait, retry := retryAfter(resp, time.Now())
+		if !retry {
+			return nil, statusErr
+		}
+		statusErr.RetryAfter = wait
+		// Honour Retry-After only when the answer can still come in time:
+		// never a busy loop, never past the request's deadline.
+		if deadline, ok := ctx.Deadline(); attempt >= maxAttempts || (ok && time.Until(deadline) < wait+time.Second) {
+			return nil, statusErr
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, statusErr
+		}
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return resp.Body, nil
+}
+
+// retryAfter reads the Retry-After of a 429 or 503 answer: seconds or an
+// HTTP date. Other answers, or none, are not retried.
+func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
 	}
-	// Drain a little so the connection can be reused, then report.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	resp.Body.Close()
-	return nil, statusError(endpoint, resp)
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 || secs > 86400 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// limitedBody fails a read past max_body_size instead of letting a runaway
+// response exhaust memory or the interval.
+type limitedBody struct {
+	io.ReadCloser
+	left, limit int64
+}
+
+// errBodyTooLarge is returned once a response exceeds max_body_size.
+var errBodyTooLarge = errors.New("the response is larger than max_body_size")
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, fmt.Errorf("%w (%d bytes): raise max_body_size", errBodyTooLarge, b.limit)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // requestError removes the URL that net/http repeats in its errors (it
@@ -77,7 +147,19 @@ func requestError(endpoint string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || (ue != nil && ue.Timeout()) {
 		return fmt.Errorf("GET %s: no complete answer within the timeout: %w", endpoint, err)
 	}
+	if isCertificateError(err) {
+		return fmt.Errorf("GET %s: the server's TLS certificate is not trusted: set tls_ca to the CA that signed it (or, for a test instance only, insecure_skip_verify = true): %w", endpoint, err)
+	}
 	return fmt.Errorf("GET %s: %w", endpoint, err)
+}
+
+func isCertificateError(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verification *tls.CertificateVerificationError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &verification)
 }
 
 // httpStatusError is a non-2xx answer, worded so a user can act on it.
@@ -85,6 +167,8 @@ type httpStatusError struct {
 	Endpoint string
 	Status   string
 	Code     int
+	// RetryAfter is what MIP asked to wait, when it did.
+	RetryAfter time.Duration
 }
 
 func (e *httpStatusError) Error() string {
@@ -95,10 +179,13 @@ func (e *httpStatusError) Error() string {
 	case http.StatusNotFound:
 		msg += ": no MIP API at this address; check url"
 	}
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (MIP asked to retry after %s, which did not fit in this gather's timeout or attempts)", e.RetryAfter)
+	}
 	return msg
 }
 
-func statusError(endpoint string, resp *http.Response) error {
+func statusError(endpoint string, resp *http.Response) *httpStatusError {
 	status := resp.Status
 	if status == "" {
 		status = strconv.Itoa(resp.StatusCode)

@@ -83,11 +83,14 @@ func decodeResults(dec *json.Decoder, fn func(*measureEntry, error)) error {
 	for i := 0; dec.More(); i++ {
 		var entry measureEntry
 		if err := dec.Decode(&entry); err != nil {
-			if isStreamError(err) {
+			var typeErr *json.UnmarshalTypeError
+			if !errors.As(err, &typeErr) {
+				// Bad syntax, an early end, a failed read: the decoder
+				// cannot go on.
 				return syntaxError(err)
 			}
 			// The entry was read whole but does not fit: report it and go on.
-			fn(nil, &entryError{Index: i, ID: entry.id(), Err: describeTypeError(err)})
+			fn(nil, &entryError{Index: i, ID: entry.id(), Err: describeTypeError(typeErr)})
 			continue
 		}
 		if entry.Measure == nil {
@@ -152,18 +155,7 @@ func syntaxError(err error) error {
 	return fmt.Errorf("reading the response: %w", err)
 }
 
-// isStreamError tells errors that leave the decoder unable to go on (bad
-// syntax, early end) from those about one value that was read whole.
-func isStreamError(err error) bool {
-	var se *json.SyntaxError
-	return errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-func describeTypeError(err error) error {
-	var e *json.UnmarshalTypeError
-	if !errors.As(err, &e) {
-		return err
-	}
+func describeTypeError(e *json.UnmarshalTypeError) error {
 	if e.Field != "" {
 		return fmt.Errorf("field %q: expected %s, got a JSON %s", e.Field, e.Type, e.Value)
 	}

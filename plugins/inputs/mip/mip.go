@@ -3,12 +3,14 @@
 package mip
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +29,8 @@ var sampleConfig string
 const (
 	defaultTimeout  = 10 * time.Second
 	defaultLookback = time.Hour
+	// defaultMaxBodySize leaves room for 30,000 scenarios × 60 runs.
+	defaultMaxBodySize = 512 << 20
 )
 
 // windowMargin is added to the time since the last successful gather when
@@ -46,10 +50,14 @@ const maxReportedProblems = 10
 
 // MIP is the plugin's configuration and state.
 type MIP struct {
-	URL      string          `toml:"url"`
-	APIKey   config.Secret   `toml:"api_key"`
-	Timeout  config.Duration `toml:"timeout"`
-	Lookback config.Duration `toml:"lookback"`
+	URL        string          `toml:"url"`
+	APIKey     config.Secret   `toml:"api_key"`
+	APIKeyFile string          `toml:"api_key_file"`
+	Timeout    config.Duration `toml:"timeout"`
+	Lookback   config.Duration `toml:"lookback"`
+	// MaxBodySize bounds a response; a larger one is an error, not an
+	// exhausted machine.
+	MaxBodySize config.Size `toml:"max_body_size"`
 
 	ScenarioIDs        []int64  `toml:"scenario_ids"`
 	ScenarioInclude    []string `toml:"scenario_include"`
@@ -87,6 +95,7 @@ func New() *MIP {
 	return &MIP{
 		Timeout:     config.Duration(defaultTimeout),
 		Lookback:    config.Duration(defaultLookback),
+		MaxBodySize: config.Size(defaultMaxBodySize),
 		FirstGather: firstGatherLatest,
 	}
 }
@@ -107,14 +116,20 @@ func (p *MIP) Init() error {
 	if err != nil {
 		return err
 	}
+	if err := p.loadAPIKeyFile(); err != nil {
+		return err
+	}
 	if p.APIKey.Empty() {
-		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}"`)
+		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
 	}
 	if len(p.APIKey.GetUnlinked()) > 0 {
 		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: use an environment variable, e.g. \"${MIP_API_KEY}\"")
 	}
 	if p.Timeout <= 0 {
 		return fmt.Errorf("timeout must be positive, got %s", time.Duration(p.Timeout))
+	}
+	if p.MaxBodySize < 1024 {
+		return fmt.Errorf("max_body_size must be at least 1KiB, got %d bytes", p.MaxBodySize)
 	}
 	if p.Lookback < config.Duration(time.Second) {
 		return fmt.Errorf("lookback must be at least 1s, got %s", time.Duration(p.Lookback))
@@ -139,8 +154,9 @@ func (p *MIP) Init() error {
 	}
 	p.client = &client{
 		http:    &http.Client{Transport: transport},
-		baseURL: base,
-		apiKey:  p.apiKey,
+		baseURL:     base,
+		apiKey:      p.apiKey,
+		maxBodySize: int64(p.MaxBodySize),
 	}
 	p.source = base.Host
 	p.now = time.Now
@@ -175,6 +191,27 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u, nil
+}
+
+// loadAPIKeyFile reads api_key_file into api_key. Messages name the file,
+// never its content.
+func (p *MIP) loadAPIKeyFile() error {
+	if p.APIKeyFile == "" {
+		return nil
+	}
+	if !p.APIKey.Empty() {
+		return errors.New("both api_key and api_key_file are set: keep one")
+	}
+	b, err := os.ReadFile(p.APIKeyFile)
+	if err != nil {
+		return fmt.Errorf("api_key_file: %w", err)
+	}
+	key := bytes.TrimSpace(b)
+	if len(key) == 0 {
+		return fmt.Errorf("api_key_file %s is empty", p.APIKeyFile)
+	}
+	p.APIKey = config.NewSecret(key)
+	return nil
 }
 
 func (p *MIP) apiKey() (string, error) {
@@ -238,6 +275,11 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		}
 		for _, tr := range newRuns {
 			for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
+				if err := checkPoint(m); err != nil {
+					metricTag, _ := m.GetTag("metric")
+					problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key, m.Name(), metricTag, err))
+					continue
+				}
 				acc.AddMetric(m)
 				stats.points++
 			}
@@ -248,8 +290,10 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 			p.progress.Watermarks[id] = watermark
 		}
 		if known {
-			acc.AddMetric(freshnessPoint(tags, entry.Measure, watermark, requested))
-			stats.points++
+			if m := freshnessPoint(tags, entry.Measure, watermark, requested); checkPoint(m) == nil {
+				acc.AddMetric(m)
+				stats.points++
+			}
 		}
 	})
 	endpoint := p.client.baseURL.Redacted() + measureDetailsPath

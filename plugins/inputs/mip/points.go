@@ -51,7 +51,8 @@ func statusCode(state string) int64 {
 // scenarioTags returns the tags every point of a measure carries. Empty
 // values are left out: line protocol has no empty tag value.
 func scenarioTags(source string, m *measure) map[string]string {
-	tags := map[string]string{"scenario_id": string(m.ID)}
+	tags := map[string]string{}
+	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
 	name := m.Name
 	if name == "" && m.Scenario != nil {
@@ -71,7 +72,7 @@ func (m *measure) applicationName() string {
 }
 
 func putTag(tags map[string]string, key, value string) {
-	if value != "" {
+	if value = tagValue(value); value != "" {
 		tags[key] = value
 	}
 }
@@ -92,13 +93,13 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 	// every run.
 	state := metric.New(measurementScenario, tags, nil, tr.Time)
 	if status != "" {
-		state.AddField("status", status)
+		state.AddField("status", fieldText(status))
 	}
 	state.AddField("status_code", statusCode(status))
 	for _, label := range slices.Sorted(maps.Keys(versionLabels)) {
 		if raw, ok := r.FormatedMetrics[label]; ok {
 			if v, ok := formattedText(raw); ok {
-				state.AddField(versionLabels[label], v)
+				state.AddField(versionLabels[label], fieldText(v))
 			}
 		}
 	}
@@ -107,7 +108,7 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 	for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
 		v := r.Metrics[key]
 		mi, described := info[key]
-		name := mi.name(key)
+		name := tagValue(mi.name(key))
 		switch {
 		case !described:
 			skip("metric %q has no metricInfo", key)
@@ -126,7 +127,11 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 	}
 
 	for _, label := range slices.Sorted(maps.Keys(r.FormatedMetrics)) {
-		if _, ok := versionLabels[label]; ok || label == "" {
+		if _, ok := versionLabels[label]; ok {
+			continue
+		}
+		if tagValue(label) == "" {
+			skip("formatted metric %q has no usable label", label)
 			continue
 		}
 		raw := r.FormatedMetrics[label]
@@ -134,13 +139,13 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 		if n := parseNumber(raw); n.Valid {
 			fields = map[string]any{"value": n.Value}
 		} else if s, ok := formattedText(raw); ok {
-			fields = map[string]any{"text": s}
+			fields = map[string]any{"text": fieldText(s)}
 		} else {
 			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, jsonKind(bytes.TrimSpace(raw)))
 			continue
 		}
 		t := maps.Clone(tags)
-		t["metric"] = label
+		t["metric"] = tagValue(label)
 		points = append(points, metric.New(measurementFormattedMetric, t, fields, tr.Time))
 	}
 	return points

@@ -1,0 +1,66 @@
+package mip
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/influxdata/telegraf"
+)
+
+// maxPointBytes bounds the line-protocol size of one point, escaping
+// included, well under the 64 KiB line buffer of inputs.execd: a longer line
+// would be lost there with an error in Telegraf's log.
+const maxPointBytes = 32 * 1024
+
+// checkPoint refuses a point that would not survive the trip to Telegraf:
+// no field, a non-finite float, or a line too long. The execd shim stops
+// writing altogether on a point it cannot serialize, so none may reach it.
+func checkPoint(m telegraf.Metric) error {
+	fields := m.FieldList()
+	if len(fields) == 0 {
+		return errors.New("no field")
+	}
+	size := 2*len(m.Name()) + 32 // name, separators and timestamp
+	for _, t := range m.TagList() {
+		size += 2*(len(t.Key)+len(t.Value)) + 2
+	}
+	for _, f := range fields {
+		size += 2*len(f.Key) + 2
+		switch v := f.Value.(type) {
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("field %q is not a finite number", f.Key)
+			}
+			size += 24
+		case string:
+			size += 2*len(v) + 2
+		default:
+			size += 24
+		}
+	}
+	// Escaping at most doubles a text: size is an upper bound.
+	if size > maxPointBytes {
+		return fmt.Errorf("the point would be over %d bytes of line protocol", maxPointBytes)
+	}
+	return nil
+}
+
+// tagValue makes a text a tag value line protocol can carry: the influx
+// serializer drops trailing backslashes, so they are dropped here, where
+// an emptied value can still be left out knowingly.
+func tagValue(s string) string {
+	return strings.TrimRight(s, `\`)
+}
+
+// fieldText makes a text a string field inputs.execd can read: it reads
+// stdout line by line, so line breaks become spaces.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+func fieldText(s string) string {
+	if strings.ContainsAny(s, "\r\n") {
+		return lineBreaks.Replace(s)
+	}
+	return s
+}
