@@ -153,7 +153,7 @@ func (p *MIP) Init() error {
 		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
 	}
 	p.client = &client{
-		http:    &http.Client{Transport: transport},
+		http:        &http.Client{Transport: transport},
 		baseURL:     base,
 		apiKey:      p.apiKey,
 		maxBodySize: int64(p.MaxBodySize),
