@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// stalledMIP accepts requests and never answers, like a MIP stuck on a
+// huge query.
+func stalledMIP(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var requests atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv, &requests
+}
+
+// TestStopsPromptlyDuringASlowRequest checks the two ways inputs.execd stops
+// a plugin, while a request with a long timeout is in flight.
+func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
+	for _, how := range []string{"SIGTERM", "stdin closed"} {
+		t.Run(how, func(t *testing.T) {
+			srv, requests := stalledMIP(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, `  timeout = "60s"`), "-poll_interval_disabled")
+			cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+			stdin, err := cmd.StdinPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			_, err = stdin.Write([]byte("\n"))
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return requests.Load() == 1 }, 10*time.Second, 10*time.Millisecond)
+
+			start := time.Now()
+			if how == "SIGTERM" {
+				require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			} else {
+				require.NoError(t, stdin.Close())
+			}
+			_ = cmd.Wait()
+			require.Less(t, time.Since(start), 5*time.Second, "execd kills a plugin 5 s after asking it to stop")
+		})
+	}
+}
+
+// TestProcessSoak runs the binary through many gathers alternating success
+// and failure, as execd would for weeks, and checks that its memory and
+// open files stay flat. MIP_SOAK_GATHERS raises the count.
+func TestProcessSoak(t *testing.T) {
+	gathers := int32(3000)
+	if v := os.Getenv("MIP_SOAK_GATHERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err)
+		gathers = int32(n)
+	}
+	_, good := startSim(t)
+	target, err := url.Parse(good.URL)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1)%2 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL), "-poll_interval", "1ms")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	var errorLines, leaks atomic.Int32
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			line := scanner.Text()
+			if strings.HasPrefix(line, "E! ") {
+				errorLines.Add(1)
+			}
+			if strings.Contains(line, testKey) {
+				leaks.Add(1)
+			}
+		}
+	}()
+
+	status := func() (rssKiB, fds int) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+		require.NoError(t, err)
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				rssKiB, err = strconv.Atoi(strings.Fields(v)[0])
+				require.NoError(t, err)
+			}
+		}
+		entries, err := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/fd")
+		require.NoError(t, err)
+		return rssKiB, len(entries)
+	}
+	waitFor := func(n int32) {
+		require.Eventually(t, func() bool { return requests.Load() >= n }, 4*time.Minute, 20*time.Millisecond)
+	}
+	waitFor(gathers / 5)
+	rss0, fds0 := status()
+	waitFor(gathers)
+	rss1, fds1 := status()
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait())
+
+	t.Logf("%d gathers: RSS %d -> %d KiB, fds %d -> %d, %d error lines", requests.Load(), rss0, rss1, fds0, fds1, errorLines.Load())
+	require.Less(t, rss1-rss0, 8*1024, "RSS growth")
+	require.LessOrEqual(t, fds1, fds0+2, "open files")
+	require.Greater(t, errorLines.Load(), gathers/4, "failures are logged")
+	require.Zero(t, leaks.Load(), "the API key leaked into the log")
+}
