@@ -1,4 +1,5 @@
 # telegraf-mip: build, test, lint.
+SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TELEGRAF_VERSION := v1.37.2
@@ -6,15 +7,29 @@ TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opent
 STATICCHECK_VERSION := v0.8.2
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test lint telegraf demo dist
+.PHONY: build test fuzz lint telegraf demo dist
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
 
 ## test: every test, end-to-end ones included (they run a real Telegraf,
-## built into .cache/bin on first use).
+## built into .cache/bin on first use, and a real InfluxDB). The whole
+## verbose output is kept in .cache/test.log and must hold neither the tests'
+## API keys (they all contain the marker below) nor a skipped test.
+TEST_KEY_MARKER := s3cr3t-mip-k3y
 test: telegraf
-	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -timeout 20m ./...
+	@mkdir -p .cache
+	set -o pipefail; TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
+	  | tee .cache/test.log | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)'
+	@if grep -n -F '$(TEST_KEY_MARKER)' .cache/test.log; then echo "FAIL: a test API key appears in the test output above"; exit 1; fi
+	@if grep -n -E -- '--- SKIP' .cache/test.log; then echo "FAIL: tests were skipped"; exit 1; fi
+	@echo "test output checked: no API key, no skipped test"
+
+## fuzz: each fuzz target for FUZZTIME.
+FUZZTIME ?= 20s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
+	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 
 lint:
 	test -z "$$(gofmt -l .)" || (gofmt -l . && false)

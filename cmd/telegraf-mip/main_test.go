@@ -20,7 +20,7 @@ import (
 )
 
 // testKey is the simulator's key in these tests; no output may contain it.
-const testKey = "cmd-t3st-k3y-7d41e0"
+const testKey = "s3cr3t-mip-k3y-cmd-7d41e0"
 
 // binary is the telegraf-mip program built once for the tests that run it
 // as Telegraf does: a separate process.

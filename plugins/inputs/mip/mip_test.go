@@ -18,7 +18,7 @@ import (
 )
 
 // testKey is the API key of every test; no error or log may contain it.
-const testKey = "k3y-0f-th3-t3sts-5f2c9a"
+const testKey = "s3cr3t-mip-k3y-plugin-5f2c9a"
 
 // mipServer serves a fixed body as MIP would and records the requests.
 type mipServer struct {
