@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file only describes MIP's JSON. MIP has no public API documentation,
@@ -17,10 +18,31 @@ import (
 
 // measureEntry is one element of the "results" array of /api/measures/details.
 type measureEntry struct {
-	Measure    *measure              `json:"measure"`
-	MetricInfo map[string]metricInfo `json:"metricInfo"`
-	Results    map[string]run        `json:"results"`
+	Measure    *measure
+	MetricInfo map[string]metricInfo
+	// Results are the runs in the order MIP sent them, still raw: a gather
+	// decodes only those it emits.
+	Results  []rawRun
+	runBytes []byte // the raw runs, back to back
 }
+
+// rawRun is one member of an entry's "results" object, not yet decoded:
+// its key and its value, as spans of the entry's runBytes.
+type rawRun struct {
+	keyStart, keyEnd int
+	start, end       int
+}
+
+// reset empties e for the next entry, keeping its buffers.
+func (e *measureEntry) reset() {
+	*e = measureEntry{Results: e.Results[:0], runBytes: e.runBytes[:0]}
+}
+
+// raw returns the JSON of r.
+func (e *measureEntry) raw(r rawRun) []byte { return e.runBytes[r.start:r.end] }
+
+// key returns the key of r, unquoted.
+func (e *measureEntry) key(r rawRun) []byte { return e.runBytes[r.keyStart:r.keyEnd] }
 
 // measure is a MIP measure: one scenario replayed by one robot.
 type measure struct {
@@ -81,8 +103,8 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*t = ""
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*t = text(s)
@@ -118,8 +140,8 @@ func parseNumber(b []byte) number {
 	}
 	literal := string(b)
 	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return number{Problem: "invalid string"}
 		}
 		literal = strings.TrimSpace(s)
@@ -166,4 +188,15 @@ type discoveredMeasure struct {
 type agent struct {
 	ID   text `json:"id"`
 	Name text `json:"name"`
+}
+
+// unquote reads a JSON string. Most of MIP's strings have no escape: those
+// are read without a second pass of encoding/json.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 && utf8.Valid(b) {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }

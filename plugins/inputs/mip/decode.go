@@ -2,12 +2,24 @@ package mip
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"unicode"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
+
+// The response is scanned with jsontext, a streaming tokenizer several times
+// faster than encoding/json's, and only the small parts a gather needs (the
+// measure, its metricInfo, the runs it emits) are decoded into Go values with
+// encoding/json: the runs of a measure stay raw bytes until they are chosen.
+
+// decoderOptions make the scanner as tolerant as encoding/json: MIP is not
+// known to guarantee unique names or valid UTF-8.
+var decoderOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // entryError is a scenario of the response that could not be read; the
 // other scenarios of the same response are not affected by it.
@@ -31,26 +43,24 @@ func (e *entryError) Unwrap() error { return e.Err }
 // that memory is bounded by the largest entry, not by the response. An entry
 // that cannot be decoded is passed to fn as an *entryError and the stream
 // goes on; a response that is not JSON or ends early is a returned error.
+// The entry's memory is reused for the next one: fn must not keep it.
 func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	if err := expectJSONObject(br); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(br)
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil { // the opening '{', checked above
+	dec := jsontext.NewDecoder(br, decoderOptions...)
+	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
 		return syntaxError(err)
 	}
 	foundResults := false
-	for dec.More() {
-		tok, err := dec.Token()
+	for dec.PeekKind() == jsontext.KindString {
+		name, err := dec.ReadToken()
 		if err != nil {
 			return syntaxError(err)
 		}
-		key, _ := tok.(string)
-		if key != "results" || foundResults {
-			var skipped json.RawMessage
-			if err := dec.Decode(&skipped); err != nil {
+		if name.String() != "results" || foundResults {
+			if err := dec.SkipValue(); err != nil {
 				return syntaxError(err)
 			}
 			continue
@@ -60,7 +70,7 @@ func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
+	if _, err := dec.ReadToken(); err != nil { // the closing '}'
 		return syntaxError(err)
 	}
 	if !foundResults {
@@ -69,49 +79,164 @@ func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
 	return nil
 }
 
-func decodeResults(dec *json.Decoder, fn func(*measureEntry, error)) error {
-	tok, err := dec.Token()
-	if err != nil {
+func decodeResults(dec *jsontext.Decoder, fn func(*measureEntry, error)) error {
+	switch dec.PeekKind() {
+	case jsontext.KindNull:
+		_, err := dec.ReadToken() // "results": null is an empty list
+		return syntaxError(err)
+	case jsontext.KindBeginArray:
+	case jsontext.KindInvalid:
+		_, err := dec.ReadToken()
+		return syntaxError(err)
+	default:
+		return fmt.Errorf(`"results" is %s, expected an array`, kindName(dec.PeekKind()))
+	}
+	if _, err := dec.ReadToken(); err != nil {
 		return syntaxError(err)
 	}
-	if tok == nil {
-		return nil // "results": null is an empty list
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf(`"results" is %v, expected an array`, tokenKind(tok))
-	}
-	for i := 0; dec.More(); i++ {
-		var entry measureEntry
-		if err := dec.Decode(&entry); err != nil {
-			var typeErr *json.UnmarshalTypeError
-			if !errors.As(err, &typeErr) {
-				// Bad syntax, an early end, a failed read: the decoder
-				// cannot go on.
-				return syntaxError(err)
-			}
-			// The entry was read whole but does not fit: report it and go on.
-			fn(nil, &entryError{Index: i, ID: entry.id(), Err: describeTypeError(typeErr)})
-			continue
+	entry := &measureEntry{}
+	for i := 0; ; i++ {
+		switch dec.PeekKind() {
+		case jsontext.KindEndArray:
+			_, err := dec.ReadToken()
+			return syntaxError(err)
+		case jsontext.KindInvalid:
+			_, err := dec.ReadToken()
+			return syntaxError(err)
 		}
-		if entry.Measure == nil {
+		entry.reset()
+		problem, err := decodeEntry(dec, entry)
+		if err != nil {
+			return syntaxError(err)
+		}
+		switch {
+		case problem != nil:
+			fn(nil, &entryError{Index: i, ID: entry.id(), Err: problem})
+		case entry.Measure == nil:
 			fn(nil, &entryError{Index: i, Err: errors.New(`no "measure" object`)})
-			continue
-		}
-		if entry.Measure.ID == "" {
+		case entry.Measure.ID == "":
 			fn(nil, &entryError{Index: i, Err: errors.New(`the measure has no "id"`)})
-			continue
+		default:
+			fn(entry, nil)
 		}
-		fn(&entry, nil)
 	}
-	_, err = dec.Token() // the closing ']'
+}
+
+// decodeEntry reads one element of "results". A problem is an entry that
+// was read whole but does not have the expected shape; err is a stream the
+// decoder cannot go on with.
+func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
+	switch kind := dec.PeekKind(); kind {
+	case jsontext.KindBeginObject:
+	case jsontext.KindNull:
+		_, err = dec.ReadToken()
+		return nil, err
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return nil, err
+		}
+		return fmt.Errorf("expected an object, got a JSON %s", kindWord(kind)), nil
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	for dec.PeekKind() == jsontext.KindString {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		var fieldProblem error
+		switch name.String() {
+		case "measure":
+			fieldProblem, err = decodeField(dec, "measure", &entry.Measure)
+		case "metricInfo":
+			fieldProblem, err = decodeField(dec, "metricInfo", &entry.MetricInfo)
+		case "results":
+			fieldProblem, err = decodeRuns(dec, entry)
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if problem == nil {
+			problem = fieldProblem
+		}
+	}
+	_, err = dec.ReadToken() // the closing '}'
+	return problem, err
+}
+
+// decodeField reads one small value whole and decodes it with
+// encoding/json, whose tolerance (case-insensitive names, the text and
+// number types) the wire types rely on.
+func decodeField(dec *jsontext.Decoder, field string, v any) (problem, err error) {
+	raw, err := dec.ReadValue()
 	if err != nil {
-		return syntaxError(err)
+		return nil, err
 	}
-	return nil
+	return describeDecodeError(field, json.Unmarshal(raw, v)), nil
+}
+
+// decodeRuns keeps the runs of an entry as raw bytes, keyed by their time.
+func decodeRuns(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
+	switch kind := dec.PeekKind(); kind {
+	case jsontext.KindBeginObject:
+	case jsontext.KindNull:
+		_, err = dec.ReadToken()
+		return nil, err
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return nil, err
+		}
+		return fmt.Errorf(`field "results": expected an object of runs, got a JSON %s`, kindWord(kind)), nil
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	for dec.PeekKind() == jsontext.KindString {
+		// Read as a raw value: no string is made for the sixty keys of a
+		// scenario, of which a gather usually needs one.
+		name, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		// The key is copied before the next read, which voids name.
+		start := len(entry.runBytes)
+		if bytes.IndexByte(name, '\\') < 0 {
+			entry.runBytes = append(entry.runBytes, name[1:len(name)-1]...)
+		} else if entry.runBytes, err = jsontext.AppendUnquote(entry.runBytes, name); err != nil {
+			return nil, err
+		}
+		keyEnd := len(entry.runBytes)
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		entry.runBytes = append(entry.runBytes, raw...)
+		entry.Results = append(entry.Results, rawRun{keyStart: start, keyEnd: keyEnd, start: keyEnd, end: len(entry.runBytes)})
+	}
+	_, err = dec.ReadToken() // the closing '}'
+	return nil, err
+}
+
+// describeDecodeError words an encoding/json error on field for a user.
+func describeDecodeError(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *json.UnmarshalTypeError
+	if !errors.As(err, &e) {
+		return fmt.Errorf("field %q: %w", field, err)
+	}
+	if e.Field != "" {
+		field += "." + e.Field
+	}
+	return fmt.Errorf("field %q: expected %s, got a JSON %s", field, e.Type, e.Value)
 }
 
 func (e *measureEntry) id() string {
-	if e.Measure == nil {
+	if e == nil || e.Measure == nil {
 		return ""
 	}
 	return string(e.Measure.ID)
@@ -144,37 +269,52 @@ func expectJSONObject(br *bufio.Reader) error {
 	}
 }
 
+// syntaxError words an error that stops the stream; nil stays nil.
 func syntaxError(err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("the response ends early (truncated JSON)")
 	}
-	var se *json.SyntaxError
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
+		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
+			return errors.New("the response ends early (truncated JSON)")
+		}
+		return fmt.Errorf("invalid JSON at byte %d: %w", se.ByteOffset, se.Err)
 	}
 	return fmt.Errorf("reading the response: %w", err)
 }
 
-func describeTypeError(e *json.UnmarshalTypeError) error {
-	if e.Field != "" {
-		return fmt.Errorf("field %q: expected %s, got a JSON %s", e.Field, e.Type, e.Value)
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case jsontext.KindBeginObject:
+		return "an object"
+	case jsontext.KindBeginArray:
+		return "an array"
+	case jsontext.KindString:
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
 	}
-	return fmt.Errorf("expected %s, got a JSON %s", e.Type, e.Value)
+	return "null"
 }
 
-func tokenKind(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '{' {
-			return "an object"
-		}
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
+func kindWord(k jsontext.Kind) string {
+	switch k {
+	case jsontext.KindBeginObject:
+		return "object"
+	case jsontext.KindBeginArray:
+		return "array"
+	case jsontext.KindString:
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "boolean"
 	}
 	return "null"
 }

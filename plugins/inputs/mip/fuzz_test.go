@@ -45,8 +45,11 @@ func FuzzGatherResponse(f *testing.F) {
 				return
 			}
 			tags := scenarioTags("mip.example.com", entry.Measure)
-			runs, _ := sortedRuns(entry.Results)
+			runs, _ := sortedRuns(entry, time.Time{}, false)
 			for _, tr := range runs {
+				if tr.decode() != nil {
+					continue
+				}
 				points := runPoints(tags, entry.MetricInfo, tr, func(string, ...any) {})
 				points = append(points, freshnessPoint(tags, entry.Measure, tr.Time, now))
 				for _, m := range points {
@@ -77,6 +80,12 @@ func FuzzParseRunTime(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
+		if fast, ok := fastRFC3339([]byte(key)); ok {
+			slow, err := time.Parse(time.RFC3339Nano, key)
+			if err != nil || !slow.Equal(fast) {
+				t.Fatalf("%q: the fast path reads %s, time.Parse %s (%v)", key, fast, slow, err)
+			}
+		}
 		tm, err := parseRunTime(key)
 		if err != nil {
 			return

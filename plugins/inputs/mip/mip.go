@@ -8,10 +8,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,26 +231,56 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
-	requested := p.now()
 	started := time.Now()
-	window, capped := p.window(requested)
-	firstGather := p.progress.LastSuccess.IsZero()
-	stats := gatherStats{window: window}
-	defer func() { acc.AddMetric(stats.point(p.source, requested, time.Since(started))) }()
+	g := p.newGatherPass()
+	defer func() { acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started))) }()
 
-	body, err := p.client.measureDetails(ctx, window)
+	body, err := p.client.measureDetails(ctx, g.window)
 	if err != nil {
-		stats.fail(err)
+		g.stats.fail(err)
 		return err
 	}
-	stats.httpStatus = http.StatusOK
+	g.stats.httpStatus = http.StatusOK
 	counted := &countingReader{ReadCloser: body}
-	defer func() { stats.responseBytes = counted.n }()
-	defer body.Close()
+	problems := p.consume(counted, &g, acc)
+	body.Close()
+	g.stats.responseBytes = counted.n
 
+	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
+		p.client.baseURL.Redacted()+measureDetailsPath, relativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
+	if p.StateFile != "" {
+		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	g.stats.errors = len(problems)
+	return summarize(problems)
+}
+
+// gatherPass is what one gather knows before reading the response.
+type gatherPass struct {
+	requested time.Time     // when the request was sent, by the plugin's clock
+	window    time.Duration // how far back MIP is asked for runs
+	capped    bool          // lookback cut the window short
+	first     bool          // no gather succeeded before, here or in the state
+	stats     gatherStats
+}
+
+func (p *MIP) newGatherPass() gatherPass {
+	g := gatherPass{requested: p.now(), first: p.progress.LastSuccess.IsZero()}
+	g.window, g.capped = p.window(g.requested)
+	g.stats.window = g.window
+	return g
+}
+
+// consume reads a /api/measures/details response and emits the new runs of
+// the scenarios that pass the filters, advancing their watermarks. It
+// returns the problems met; the window moves on only when the response was
+// read whole.
+func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err = decodeMeasureDetails(counted, func(entry *measureEntry, err error) {
-		stats.scenarios++
+	err := decodeMeasureDetails(body, func(entry *measureEntry, err error) {
+		g.stats.scenarios++
 		if err != nil {
 			problems = append(problems, err)
 			return
@@ -258,59 +288,63 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 		if !p.filter.match(entry.Measure) {
 			return
 		}
-		stats.kept++
-		id := string(entry.Measure.ID)
-		sorted, bad := sortedRuns(entry.Results)
-		for _, b := range bad {
-			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
-		}
-		watermark, known := p.progress.Watermarks[id]
-		if known && capped {
-			p.warnLost(entry.Measure, watermark, requested.Add(-window))
-		}
-		newRuns := p.newRuns(sorted, watermark, known, firstGather)
-		tags := scenarioTags(p.source, entry.Measure)
-		skip := func(format string, args ...any) {
-			p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
-		}
-		for _, tr := range newRuns {
-			for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
-				if err := checkPoint(m); err != nil {
-					metricTag, _ := m.GetTag("metric")
-					problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key, m.Name(), metricTag, err))
-					continue
-				}
-				acc.AddMetric(m)
-				stats.points++
-			}
-			stats.runs++
-		}
-		if len(newRuns) > 0 {
-			watermark, known = newRuns[len(newRuns)-1].Time, true
-			p.progress.Watermarks[id] = watermark
-		}
-		if known {
-			if m := freshnessPoint(tags, entry.Measure, watermark, requested); checkPoint(m) == nil {
-				acc.AddMetric(m)
-				stats.points++
-			}
-		}
+		g.stats.kept++
+		problems = p.emitEntry(entry, g, acc, problems)
 	})
-	endpoint := p.client.baseURL.Redacted() + measureDetailsPath
 	if err != nil {
-		problems = append(problems, fmt.Errorf("reading %s: %w", endpoint, err))
-	} else {
-		p.progress.LastSuccess = requested
+		return append(problems, fmt.Errorf("reading %s: %w", p.client.baseURL.Redacted()+measureDetailsPath, err))
 	}
-	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
-		endpoint, relativeDuration(window), stats.scenarios, stats.kept, stats.runs, stats.points)
-	if p.StateFile != "" {
-		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
-			problems = append(problems, err)
+	p.progress.LastSuccess = g.requested
+	return problems
+}
+
+// emitEntry emits the runs of one measure newer than its watermark.
+func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
+	id := string(entry.Measure.ID)
+	watermark, known := p.progress.Watermarks[id]
+	if known && g.capped {
+		p.warnLost(entry.Measure, watermark, g.requested.Add(-g.window))
+	}
+	// Runs after the watermark, in order; on a first gather in "latest"
+	// mode, the newest run only.
+	newestOnly := !known && g.first && p.FirstGather == firstGatherLatest
+	newRuns, bad := sortedRuns(entry, watermark, newestOnly)
+	for _, b := range bad {
+		problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
+	}
+	tags := scenarioTags(p.source, entry.Measure)
+	skip := func(format string, args ...any) {
+		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
+	}
+	for _, tr := range newRuns {
+		// A run that cannot be read is reported and passed over: it would
+		// not read better at the next gather.
+		if err := tr.decode(); err != nil {
+			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
+			continue
+		}
+		for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
+			if err := checkPoint(m); err != nil {
+				metricTag, _ := m.GetTag("metric")
+				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key, m.Name(), metricTag, err))
+				continue
+			}
+			acc.AddMetric(m)
+			g.stats.points++
+		}
+		g.stats.runs++
+	}
+	if len(newRuns) > 0 {
+		watermark, known = newRuns[len(newRuns)-1].Time, true
+		p.progress.Watermarks[id] = watermark
+	}
+	if known {
+		if m := freshnessPoint(tags, entry.Measure, watermark, g.requested); checkPoint(m) == nil {
+			acc.AddMetric(m)
+			g.stats.points++
 		}
 	}
-	stats.errors = len(problems)
-	return summarize(problems)
+	return problems
 }
 
 // window is how far back to ask for runs at now: since the last successful
@@ -326,26 +360,6 @@ func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
 		return lookback, true
 	}
 	return window, false
-}
-
-// newRuns selects the runs to emit from a scenario's sorted runs.
-func (p *MIP) newRuns(sorted []timedRun, watermark time.Time, known, firstGather bool) []timedRun {
-	if len(sorted) == 0 {
-		return nil
-	}
-	if !known {
-		if firstGather && p.FirstGather == firstGatherLatest {
-			return sorted[len(sorted)-1:]
-		}
-		return sorted
-	}
-	i, _ := slices.BinarySearchFunc(sorted, watermark, func(tr timedRun, t time.Time) int {
-		if tr.Time.After(t) {
-			return 1
-		}
-		return -1
-	})
-	return sorted[i:]
 }
 
 // warnLost reports the runs of a measure recorded between its watermark and

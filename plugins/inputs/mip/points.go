@@ -120,10 +120,15 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 			skip("metric %q has no name", key)
 			continue
 		}
-		t := maps.Clone(tags)
-		t["metric"] = name
-		putTag(t, "unit", string(mi.Unit))
-		points = append(points, metric.New(measurementMetric, t, map[string]any{"value": v.Value}, tr.Time))
+		// Tags and fields are added to the point rather than built in maps:
+		// this runs for every metric of every run.
+		m := metric.New(measurementMetric, tags, nil, tr.Time)
+		m.AddTag("metric", name)
+		if unit := tagValue(string(mi.Unit)); unit != "" {
+			m.AddTag("unit", unit)
+		}
+		m.AddField("value", v.Value)
+		points = append(points, m)
 	}
 
 	for _, label := range slices.Sorted(maps.Keys(r.FormatedMetrics)) {
@@ -135,18 +140,17 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 			continue
 		}
 		raw := r.FormatedMetrics[label]
-		var fields map[string]any
+		m := metric.New(measurementFormattedMetric, tags, nil, tr.Time)
 		if n := parseNumber(raw); n.Valid {
-			fields = map[string]any{"value": n.Value}
+			m.AddField("value", n.Value)
 		} else if s, ok := formattedText(raw); ok {
-			fields = map[string]any{"text": fieldText(s)}
+			m.AddField("text", fieldText(s))
 		} else {
 			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, jsonKind(bytes.TrimSpace(raw)))
 			continue
 		}
-		t := maps.Clone(tags)
-		t["metric"] = tagValue(label)
-		points = append(points, metric.New(measurementFormattedMetric, t, fields, tr.Time))
+		m.AddTag("metric", tagValue(label))
+		points = append(points, m)
 	}
 	return points
 }
@@ -160,11 +164,8 @@ func formattedText(raw json.RawMessage) (string, bool) {
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
+		s, err := unquote(raw)
+		return s, err == nil
 	case '{', '[', 'n':
 		return "", false
 	}

@@ -1,6 +1,8 @@
 package mip
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -10,11 +12,25 @@ import (
 	"time"
 )
 
-// timedRun is a run with its key parsed into a time.
+// timedRun is a run with its key parsed into a time. Raw is its JSON; Run
+// is set once it is decoded, which only runs that are emitted are.
 type timedRun struct {
 	Key  string
 	Time time.Time
+	Raw  []byte
 	Run  *run
+
+	keyBytes []byte // Key before it is needed as a string
+}
+
+// decode reads the run's JSON into tr.Run.
+func (tr *timedRun) decode() error {
+	var r run
+	if err := describeDecodeError("results."+tr.Key, json.Unmarshal(tr.Raw, &r)); err != nil {
+		return err
+	}
+	tr.Run = &r
+	return nil
 }
 
 // runTimeLayouts are the ISO 8601 shapes accepted for a run key, tried in
@@ -92,25 +108,136 @@ func parseEpoch(s string) (time.Time, error) {
 	return time.Unix(0, i*nsPerUnit+fracNs).UTC(), nil
 }
 
-// sortedRuns returns the runs of an entry in time order, oldest first. Keys
-// that are not times are reported in bad and left out.
-func sortedRuns(results map[string]run) (runs []timedRun, bad []error) {
-	runs = make([]timedRun, 0, len(results))
-	for key := range results {
-		t, err := parseRunTime(key)
+// sortedRuns returns the runs of an entry after the given time (all when
+// it is zero) in time order, oldest first, or only the newest one. Keys that
+// are not times are reported in bad and left out; of runs sent twice under
+// the same key, the last counts, as with any JSON object. Only the runs
+// returned are kept: a gather usually wants one or two of sixty.
+func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs []timedRun, bad []error) {
+	var newest timedRun
+	found := false
+	for _, r := range e.Results {
+		t, err := parseRunTimeBytes(e.key(r))
 		if err != nil {
 			bad = append(bad, err)
 			continue
 		}
-		r := results[key]
-		runs = append(runs, timedRun{Key: key, Time: t, Run: &r})
-	}
-	slices.SortFunc(runs, func(a, b timedRun) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
+		if !t.After(after) {
+			continue
 		}
-		return strings.Compare(a.Key, b.Key)
-	})
+		tr := timedRun{Time: t, Raw: e.raw(r), keyBytes: e.key(r)}
+		if !newestOnly {
+			runs = append(runs, tr)
+			continue
+		}
+		// Later wins on a tie: the same key sent twice counts once, last.
+		if !found || compareRuns(tr, newest) >= 0 {
+			newest, found = tr, true
+		}
+	}
 	slices.SortFunc(bad, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	return runs, bad
+	if newestOnly {
+		if found {
+			newest.Key = string(newest.keyBytes)
+			runs = []timedRun{newest}
+		}
+		return runs, bad
+	}
+	for i := range runs {
+		runs[i].Key = string(runs[i].keyBytes)
+	}
+	// Stable: among equal keys, MIP's order is kept and the last one wins.
+	slices.SortStableFunc(runs, compareRuns)
+	kept := runs[:0]
+	for i, r := range runs {
+		if i+1 < len(runs) && runs[i+1].Key == r.Key {
+			continue // a later duplicate follows
+		}
+		kept = append(kept, r)
+	}
+	return kept, bad
+}
+
+func compareRuns(a, b timedRun) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.keyBytes, b.keyBytes)
+}
+
+// parseRunTimeBytes is parseRunTime for a key still in the response's
+// bytes: the usual RFC 3339 shape is read in place, without the string
+// copy and the general parser that every run of every scenario would
+// otherwise cost; any other shape goes through parseRunTime.
+func parseRunTimeBytes(b []byte) (time.Time, error) {
+	if t, ok := fastRFC3339(b); ok {
+		return t, nil
+	}
+	return parseRunTime(string(b))
+}
+
+// fastRFC3339 reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the layout
+// MIP is seen to use, and reports false for anything else.
+func fastRFC3339(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	minute, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	i, nsec := 19, 0
+	if b[i] == '.' {
+		i++
+		start := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if i-start < 9 {
+				nsec = nsec*10 + int(b[i]-'0')
+			}
+		}
+		if i == start {
+			return time.Time{}, false
+		}
+		for n := i - start; n < 9; n++ {
+			nsec *= 10
+		}
+	}
+	var offset int
+	switch rest := b[i:]; {
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, okh := digits(rest[1:3])
+		om, okm := digits(rest[4:6])
+		if !okh || !okm || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // February 30th and the like
+		return time.Time{}, false
+	}
+	return t.Add(-time.Duration(offset) * time.Second), true
+}
+
+// digits reads a short run of ASCII digits.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }

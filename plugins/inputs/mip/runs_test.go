@@ -48,18 +48,67 @@ func TestParseRunTimeRefuses(t *testing.T) {
 }
 
 func TestSortedRunsOrdersByTime(t *testing.T) {
-	results := map[string]run{
-		"1000000000":                  {},
-		"999999999":                   {},
-		"2001-09-09T01:46:40.5Z":      {},
-		"2001-09-09T03:46:39.5+02:00": {},
-		"bad":                         {},
-	}
-	runs, bad := sortedRuns(results)
+	entry := entryWithRuns("1000000000", "{}", "999999999", "{}", "2001-09-09T01:46:40.5Z", "{}", "2001-09-09T03:46:39.5+02:00", "{}", "bad", "{}")
+	runs, bad := sortedRuns(entry, time.Time{}, false)
 	keys := make([]string, 0, len(runs))
 	for _, r := range runs {
 		keys = append(keys, r.Key)
 	}
 	require.Equal(t, []string{"999999999", "2001-09-09T03:46:39.5+02:00", "1000000000", "2001-09-09T01:46:40.5Z"}, keys)
 	require.Len(t, bad, 1)
+}
+
+func TestSortedRunsLastDuplicateWins(t *testing.T) {
+	entry := entryWithRuns("2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`)
+	runs, bad := sortedRuns(entry, time.Time{}, false)
+	require.Empty(t, bad)
+	require.Len(t, runs, 2)
+	require.Equal(t, `{"b":2}`, string(runs[0].Raw))
+	require.Equal(t, `{"c":3}`, string(runs[1].Raw))
+}
+
+func TestSortedRunsAfterAndNewest(t *testing.T) {
+	entry := entryWithRuns("2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`)
+	runs, _ := sortedRuns(entry, at("2026-11-25T09:00:00Z"), false)
+	require.Len(t, runs, 2, "only runs after the watermark")
+	require.Equal(t, `{"d":4}`, string(runs[0].Raw))
+	require.Equal(t, `{"c":3}`, string(runs[1].Raw))
+
+	runs, _ = sortedRuns(entry, time.Time{}, true)
+	require.Len(t, runs, 1)
+	require.Equal(t, `{"c":3}`, string(runs[0].Raw), "the newest, last of its duplicates")
+
+	runs, _ = sortedRuns(entry, at("2026-11-25T10:00:00Z"), true)
+	require.Empty(t, runs)
+}
+
+// entryWithRuns builds an entry from key, value pairs as the decoder would.
+func entryWithRuns(pairs ...string) *measureEntry {
+	e := &measureEntry{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		r := rawRun{keyStart: len(e.runBytes)}
+		e.runBytes = append(e.runBytes, pairs[i]...)
+		r.keyEnd, r.start = len(e.runBytes), len(e.runBytes)
+		e.runBytes = append(e.runBytes, pairs[i+1]...)
+		r.end = len(e.runBytes)
+		e.Results = append(e.Results, r)
+	}
+	return e
+}
+
+func TestFastRFC3339AgreesWithTimeParse(t *testing.T) {
+	for _, key := range []string{
+		"2026-11-25T10:00:00Z", "2026-11-25T10:00:00.5Z", "2026-11-25T10:00:00.123456789Z", "2026-11-25T10:00:00.1234567891Z",
+		"2026-11-25T12:00:00+02:00", "2026-11-25T05:00:00.25-05:00", "2024-02-29T00:00:00Z", "2026-12-31T23:59:59.999Z",
+	} {
+		fast, ok := fastRFC3339([]byte(key))
+		require.True(t, ok, key)
+		slow, err := time.Parse(time.RFC3339Nano, key)
+		require.NoError(t, err)
+		require.True(t, slow.Equal(fast), "%s: fast %s, time.Parse %s", key, fast, slow)
+	}
+	for _, key := range []string{"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:00", "2026-11-25 10:00:00Z", "2026-11-25T10:00:00.Z", "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00+24:00", "2026-11-25T1a:00:00Z"} {
+		_, ok := fastRFC3339([]byte(key))
+		require.False(t, ok, key)
+	}
 }
