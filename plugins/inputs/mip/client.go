@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type client struct {
 	apiKey  func() (string, error)
 	// maxBodySize bounds a response body; larger ones are an error.
 	maxBodySize int64
+	// silence is the longest the server may send nothing once the
+	// response has begun; the transport bounds the wait for its headers.
+	silence time.Duration
 }
 
 // maxAttempts bounds the requests of one call when MIP answers 429 or 503
@@ -69,7 +73,7 @@ func (c *client) get(ctx context.Context, path string, query url.Values) (io.Rea
 			return nil, requestError(endpoint, err)
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			return &limitedBody{ReadCloser: resp.Body, left: c.maxBodySize, limit: c.maxBodySize}, nil
+			return c.watch(resp.Body), nil
 		}
 		// Drain a little so the connection can be reused, then report.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
@@ -115,6 +119,44 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// watch wraps a response body with max_body_size and with the silence
+// limit: a body that stalls is cut after the silence, not at the end of
+// the whole timeout, so a large answer may take long while a dead server is
+// still found quickly.
+func (c *client) watch(body io.ReadCloser) io.ReadCloser {
+	w := &watchedBody{limitedBody: limitedBody{ReadCloser: body, left: c.maxBodySize, limit: c.maxBodySize}, silence: c.silence}
+	// Closing the body is how a read in progress is interrupted.
+	w.timer = time.AfterFunc(c.silence, func() {
+		w.silent.Store(true)
+		body.Close()
+	})
+	return w
+}
+
+// watchedBody is a response body under the silence limit.
+type watchedBody struct {
+	limitedBody
+	silence time.Duration
+	timer   *time.Timer
+	silent  atomic.Bool
+}
+
+func (w *watchedBody) Read(p []byte) (int, error) {
+	n, err := w.limitedBody.Read(p)
+	if n > 0 {
+		w.timer.Reset(w.silence)
+	}
+	if err != nil && w.silent.Load() {
+		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence)
+	}
+	return n, err
+}
+
+func (w *watchedBody) Close() error {
+	w.timer.Stop()
+	return w.limitedBody.Close()
+}
+
 // limitedBody fails a read past max_body_size instead of letting a runaway
 // response exhaust memory or the interval.
 type limitedBody struct {
@@ -143,6 +185,9 @@ func requestError(endpoint string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	if strings.Contains(err.Error(), "timeout awaiting response headers") {
+		return fmt.Errorf("GET %s: no answer within response_timeout: %w", endpoint, err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || (ue != nil && ue.Timeout()) {
 		return fmt.Errorf("GET %s: no complete answer within the timeout: %w", endpoint, err)

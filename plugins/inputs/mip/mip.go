@@ -27,7 +27,12 @@ var sampleConfig string
 
 // Defaults of the reference plugin, kept for users who migrate.
 const (
-	defaultTimeout  = 10 * time.Second
+	// defaultTimeout bounds a whole gather: long enough for the 100 MB
+	// answer of a large instance on a slow link...
+	defaultTimeout = 60 * time.Second
+	// ...while defaultSilence, the response_timeout default, finds a dead
+	// or stalled server in 10 s, the reference plugin's timeout.
+	defaultSilence  = 10 * time.Second
 	defaultLookback = time.Hour
 	// defaultMaxBodySize leaves room for 30,000 scenarios × 60 runs.
 	defaultMaxBodySize = 512 << 20
@@ -93,7 +98,10 @@ type MIP struct {
 // New returns the plugin with its defaults, as Telegraf's registry does.
 func New() *MIP {
 	return &MIP{
-		Timeout:     config.Duration(defaultTimeout),
+		Timeout: config.Duration(defaultTimeout),
+		TransportConfig: httpconfig.TransportConfig{
+			ResponseHeaderTimeout: config.Duration(defaultSilence),
+		},
 		Lookback:    config.Duration(defaultLookback),
 		MaxBodySize: config.Size(defaultMaxBodySize),
 		FirstGather: firstGatherLatest,
@@ -128,6 +136,9 @@ func (p *MIP) Init() error {
 	if p.Timeout <= 0 {
 		return fmt.Errorf("timeout must be positive, got %s", time.Duration(p.Timeout))
 	}
+	if p.ResponseHeaderTimeout <= 0 {
+		return fmt.Errorf("response_timeout must be positive, got %s", time.Duration(p.ResponseHeaderTimeout))
+	}
 	if p.MaxBodySize < 1024 {
 		return fmt.Errorf("max_body_size must be at least 1KiB, got %d bytes", p.MaxBodySize)
 	}
@@ -157,6 +168,7 @@ func (p *MIP) Init() error {
 		baseURL:     base,
 		apiKey:      p.apiKey,
 		maxBodySize: int64(p.MaxBodySize),
+		silence:     time.Duration(p.ResponseHeaderTimeout),
 	}
 	p.source = base.Host
 	p.now = time.Now

@@ -546,3 +546,42 @@ func TestListScenariosRequest(t *testing.T) {
 		"limit":           {"-1"},
 	}, r.URL.Query())
 }
+
+func TestGatherSilentServer(t *testing.T) {
+	tests := []struct {
+		name     string
+		partial  bool // send part of the body before going silent
+		contains string
+	}{
+		{name: "before the headers", contains: "no answer within response_timeout"},
+		{name: "mid-body", partial: true, contains: "MIP stopped sending the response: nothing for 300ms (response_timeout)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if tt.partial {
+					_, _ = w.Write([]byte(`{"results": [{"measure": {"id": 1, "name": "first"}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}}}},`))
+					w.(http.Flusher).Flush()
+				}
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			})
+			defer close(release)
+			// A long timeout: the silence alone must end the gather.
+			p := newPlugin(t, srv.URL, func(p *MIP) {
+				p.Timeout = config.Duration(time.Minute)
+				p.ResponseHeaderTimeout = config.Duration(300 * time.Millisecond)
+			})
+			start := time.Now()
+			got, err := gather(t, p)
+			require.ErrorContains(t, err, tt.contains)
+			require.Less(t, time.Since(start), 5*time.Second)
+			if tt.partial {
+				require.Len(t, runPointsOnly(got), 1, "the scenario read whole before the silence is emitted")
+			}
+		})
+	}
+}
