@@ -44,7 +44,12 @@ func runDemo(log telegraf.Logger, w io.Writer) int {
 	}
 	defer plugin.Stop()
 	log.Infof("demo: gathering from the MIP simulator at %s (%d scenarios)", plugin.URL, len(mipsim.Demo()))
-	if err := gatherOnce(plugin, log, w); err != nil {
+	pw, err := newPointWriter(w, log)
+	if err != nil {
+		log.Errorf("demo: %v", err)
+		return 1
+	}
+	if err := gatherOnce(plugin, pw); err != nil {
 		log.Errorf("demo: gather failed: %v", err)
 		return 1
 	}

@@ -109,14 +109,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	pw, err := newPointWriter(stdout, log)
+	if err != nil {
+		log.Error(err)
+		return 1
+	}
 	if opts.once {
-		if err := gatherOnce(plugin, log, stdout); err != nil {
+		if err := gatherOnce(plugin, pw); err != nil {
 			log.Errorf("gather failed: %v", err)
 			return 1
 		}
 		return 0
 	}
-	if err := serve(plugin, log, opts); err != nil {
+	if err := serve(plugin, log, pw, opts); err != nil {
 		log.Error(err)
 		return 1
 	}
@@ -135,7 +140,7 @@ func logLevel(debug bool, configured string) telegraf.LogLevel {
 
 // serve runs the plugin under Telegraf's execd shim until stdin closes or a
 // SIGTERM arrives.
-func serve(plugin *mip.MIP, log telegraf.Logger, opts options) error {
+func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) error {
 	// Closing stdin or SIGTERM must end a request in flight, not wait for its
 	// timeout: execd kills the process 5 s after closing stdin.
 	stdin, err := stopOnStdinEOF(plugin)
@@ -160,8 +165,10 @@ func serve(plugin *mip.MIP, log telegraf.Logger, opts options) error {
 	}
 	s := shim.New()
 	// Set directly rather than with AddInput, which would replace our logger
-	// with the shim's timestamped one that execd logs as errors.
-	s.Input = loggingInput{Input: plugin, log: log}
+	// with the shim's timestamped one that execd logs as errors. The shim
+	// drives the gathers (stdin lines, the ticker, signals); the points go
+	// through our buffered writer, so the shim's writer stays idle.
+	s.Input = bufferedInput{Input: plugin, log: log, pw: pw}
 	return s.Run(interval)
 }
 
@@ -182,15 +189,17 @@ func stopOnStdinEOF(plugin *mip.MIP) (io.Closer, error) {
 	return r, nil
 }
 
-// loggingInput logs gather errors as "E! " lines that execd understands,
-// instead of the shim's unprefixed "failed to gather metrics" line.
-type loggingInput struct {
+// bufferedInput writes a gather's points through pw, flushed at its end,
+// and logs gather errors as "E! " lines that execd understands, instead of
+// the shim's unprefixed "failed to gather metrics" line.
+type bufferedInput struct {
 	telegraf.Input
 	log telegraf.Logger
+	pw  *pointWriter
 }
 
-func (in loggingInput) Gather(acc telegraf.Accumulator) error {
-	if err := in.Input.Gather(acc); err != nil {
+func (in bufferedInput) Gather(telegraf.Accumulator) error {
+	if err := gatherOnce(in.Input, in.pw); err != nil {
 		in.log.Errorf("gather failed: %v", err)
 	}
 	return nil

@@ -6,51 +6,96 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/agent"
+	"github.com/influxdata/telegraf/metric"
 	"github.com/influxdata/telegraf/plugins/serializers/influx"
 )
 
-// gatherOnce runs one gather and writes its points as line protocol to w.
-// Points are written even when the gather also reports an error.
-func gatherOnce(input telegraf.Input, log telegraf.Logger, w io.Writer) error {
-	serializer := &influx.Serializer{}
-	if err := serializer.Init(); err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(w, 64*1024)
-	metrics := make(chan telegraf.Metric, 1024)
-	done := make(chan error, 1)
-	go func() {
-		var writeErr error
-		for m := range metrics {
-			b, err := serializer.Serialize(m)
-			if err != nil {
-				log.Errorf("dropping a point that cannot be written: %v", err)
-				continue
-			}
-			if writeErr == nil {
-				_, writeErr = bw.Write(b)
-			}
-		}
-		if writeErr == nil {
-			writeErr = bw.Flush()
-		}
-		done <- writeErr
-	}()
+// pointWriter writes points as line protocol through one buffer, flushed
+// once per gather. The execd shim's own writer makes a write call per point
+// (twice the cost of a large gather) and stops for good on a point it cannot
+// serialize; this one drops that point with an error and goes on.
+type pointWriter struct {
+	serializer *influx.Serializer
+	out        *bufio.Writer
+	log        telegraf.Logger
+	err        error // the first write error, kept until flush
+}
 
-	acc := agent.NewAccumulator(metricMaker{log}, metrics)
-	acc.SetPrecision(time.Nanosecond)
-	gatherErr := input.Gather(acc)
-	close(metrics)
-	if err := <-done; err != nil {
+func newPointWriter(w io.Writer, log telegraf.Logger) (*pointWriter, error) {
+	s := &influx.Serializer{}
+	if err := s.Init(); err != nil {
+		return nil, err
+	}
+	return &pointWriter{serializer: s, out: bufio.NewWriterSize(w, 256*1024), log: log}, nil
+}
+
+func (pw *pointWriter) write(m telegraf.Metric) {
+	b, err := pw.serializer.Serialize(m)
+	if err != nil {
+		pw.log.Errorf("dropping a point that cannot be written: %v", err)
+		return
+	}
+	if pw.err == nil {
+		_, pw.err = pw.out.Write(b)
+	}
+}
+
+// flush writes out what is buffered and reports the first write error.
+func (pw *pointWriter) flush() error {
+	err := pw.err
+	pw.err = nil
+	if ferr := pw.out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// gatherOnce runs one gather and writes its points to pw. Points are written
+// even when the gather also reports an error.
+func gatherOnce(input telegraf.Input, pw *pointWriter) error {
+	gatherErr := input.Gather(pointAccumulator{pw})
+	if err := pw.flush(); err != nil {
 		return err
 	}
 	return gatherErr
 }
 
-// metricMaker lets Telegraf's accumulator run outside an agent.
-type metricMaker struct{ log telegraf.Logger }
+// pointAccumulator hands every point straight to a pointWriter.
+type pointAccumulator struct{ pw *pointWriter }
 
-func (metricMaker) LogName() string                              { return "inputs.mip" }
-func (metricMaker) MakeMetric(m telegraf.Metric) telegraf.Metric { return m }
-func (mm metricMaker) Log() telegraf.Logger                      { return mm.log }
+func (a pointAccumulator) AddMetric(m telegraf.Metric) { a.pw.write(m) }
+
+func (a pointAccumulator) AddFields(name string, fields map[string]any, tags map[string]string, t ...time.Time) {
+	a.add(name, fields, tags, telegraf.Untyped, t)
+}
+
+func (a pointAccumulator) AddGauge(name string, fields map[string]any, tags map[string]string, t ...time.Time) {
+	a.add(name, fields, tags, telegraf.Gauge, t)
+}
+
+func (a pointAccumulator) AddCounter(name string, fields map[string]any, tags map[string]string, t ...time.Time) {
+	a.add(name, fields, tags, telegraf.Counter, t)
+}
+
+func (a pointAccumulator) AddSummary(name string, fields map[string]any, tags map[string]string, t ...time.Time) {
+	a.add(name, fields, tags, telegraf.Summary, t)
+}
+
+func (a pointAccumulator) AddHistogram(name string, fields map[string]any, tags map[string]string, t ...time.Time) {
+	a.add(name, fields, tags, telegraf.Histogram, t)
+}
+
+func (a pointAccumulator) add(name string, fields map[string]any, tags map[string]string, vt telegraf.ValueType, t []time.Time) {
+	at := time.Now()
+	if len(t) > 0 {
+		at = t[0]
+	}
+	a.pw.write(metric.New(name, tags, fields, at, vt))
+}
+
+func (a pointAccumulator) AddError(err error) { a.pw.log.Errorf("%v", err) }
+
+func (pointAccumulator) SetPrecision(time.Duration) {}
+
+// WithTracking is not offered: nothing here waits for delivery.
+func (pointAccumulator) WithTracking(int) telegraf.TrackingAccumulator { return nil }

@@ -1,0 +1,75 @@
+// Command mipsim serves the MIP API simulator on a loopback port, for trying
+// telegraf-mip by hand and for measuring it at scale (scripts/scale.sh).
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "address to listen on (loopback)")
+	scenarios := flag.Int("scenarios", 0, "generate this many scenarios (0: the demo's five)")
+	metrics := flag.Int("metrics", 6, "metrics per generated scenario")
+	frequency := flag.Duration("frequency", time.Minute, "run frequency of generated scenarios (60 runs an hour at 1m)")
+	prerender := flag.Bool("prerender", false, "build the /api/measures/details answer once, at start, and serve it as is (for measuring the client, not the simulator)")
+	flag.Parse()
+
+	apiKey := os.Getenv("MIP_API_KEY")
+	if apiKey == "" {
+		fmt.Fprintln(os.Stderr, "E! set MIP_API_KEY: the key the simulator accepts")
+		os.Exit(2)
+	}
+	list := mipsim.Demo()
+	if *scenarios > 0 {
+		list = mipsim.Generate(*scenarios, *metrics, *frequency)
+	}
+	sim := mipsim.New(apiKey, list)
+	var handler http.Handler = sim
+	if *prerender {
+		now := time.Now()
+		sim.SetClock(func() time.Time { return now })
+		var body bytes.Buffer
+		if err := mipsim.WriteDetails(&body, list, now.Add(-time.Hour), now, mipsim.RFC3339Millis); err != nil {
+			fmt.Fprintln(os.Stderr, "E!", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "I! prerendered %d scenarios: %d bytes\n", len(list), body.Len())
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/api/measures/details" || r.Header.Get("MIP_API_KEY") != apiKey {
+				sim.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body.Bytes())
+		})
+	}
+
+	listener, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "E!", err)
+		os.Exit(1)
+	}
+	fmt.Printf("http://%s\n", listener.Addr())
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+		<-stop
+		server.Close()
+	}()
+	if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, "E!", err)
+		os.Exit(1)
+	}
+}
