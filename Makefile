@@ -7,7 +7,7 @@ TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opent
 STATICCHECK_VERSION := v0.8.2
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf demo dist
+.PHONY: build test fuzz lint telegraf demo dist bench scale
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
@@ -58,3 +58,15 @@ dist:
 	  tar -C dist -czf dist/$$name.tar.gz $$name; \
 	done
 	ls -l dist/*.tar.gz
+
+## bench: the decoding benchmarks with their two baselines (json.Valid and
+## Unmarshal into maps); BENCH10K=1 adds 10,000 scenarios (about 130 MB).
+bench:
+	go test -run '^$$' -bench 'DecodeAndConvert|JSONValid|UnmarshalMaps' -benchmem -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
+	go test -run '^$$' -bench 'WritePoints' -benchmem ./cmd/telegraf-mip/
+
+## scale: telegraf-mip -once against the simulator at SCENARIOS × 60 runs,
+## with wall time, CPU time and peak RSS.
+SCENARIOS ?= 10000
+scale:
+	scripts/scale.sh $(SCENARIOS)

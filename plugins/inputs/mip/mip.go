@@ -78,6 +78,18 @@ type MIP struct {
 	// StateFile, when set, keeps the watermarks across restarts.
 	StateFile string `toml:"state_file"`
 
+	// Schema selects the points: "influxdb" (the default), "centreon" (the
+	// shape Centreon's OpenTelemetry module turns into check results) or
+	// "both".
+	Schema              string      `toml:"schema"`
+	CentreonHost        string      `toml:"centreon_host"`
+	CentreonMeasurement string      `toml:"centreon_measurement"`
+	CentreonService     string      `toml:"centreon_service"`
+	UnknownStates       []string    `toml:"unknown_states"`
+	WarningStates       []string    `toml:"warning_states"`
+	CriticalStates      []string    `toml:"critical_states"`
+	Thresholds          []Threshold `toml:"threshold"`
+
 	// LogLevel is read by the telegraf-mip binary, which owns the logger.
 	LogLevel string `toml:"log_level"`
 
@@ -87,6 +99,8 @@ type MIP struct {
 
 	client   *client
 	filter   scenarioFilter
+	influx   bool            // emit the InfluxDB schema
+	centreon *centreonConfig // emit the Centreon schema, when set
 	source   string
 	stateKey string
 	progress *progress
@@ -105,6 +119,13 @@ func New() *MIP {
 		Lookback:    config.Duration(defaultLookback),
 		MaxBodySize: config.Size(defaultMaxBodySize),
 		FirstGather: firstGatherLatest,
+
+		Schema:              schemaInfluxDB,
+		CentreonMeasurement: "mip",
+		CentreonService:     "%{name}",
+		UnknownStates:       []string{"UNKNOWN"},
+		WarningStates:       []string{"WARNING"},
+		CriticalStates:      []string{"CRITICAL"},
 	}
 }
 
@@ -155,6 +176,17 @@ func (p *MIP) Init() error {
 	}
 	if p.filter, err = newScenarioFilter(p); err != nil {
 		return err
+	}
+	switch p.Schema {
+	case schemaInfluxDB, schemaCentreon, schemaBoth:
+	default:
+		return fmt.Errorf(`schema %q is not "influxdb", "centreon" or "both"`, p.Schema)
+	}
+	p.influx = p.Schema != schemaCentreon
+	if p.Schema != schemaInfluxDB {
+		if p.centreon, err = newCentreonConfig(p); err != nil {
+			return err
+		}
 	}
 	transport, err := p.TransportConfig.CreateTransport()
 	if err != nil {
@@ -245,7 +277,9 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 
 	started := time.Now()
 	g := p.newGatherPass()
-	defer func() { acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started))) }()
+	if p.influx {
+		defer func() { acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started))) }()
+	}
 
 	body, err := p.client.measureDetails(ctx, g.window)
 	if err != nil {
@@ -335,7 +369,14 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
 			continue
 		}
-		for _, m := range runPoints(tags, entry.MetricInfo, tr, skip) {
+		var points []telegraf.Metric
+		if p.influx {
+			points = runPoints(tags, entry.MetricInfo, tr, skip)
+		}
+		if p.centreon != nil {
+			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
+		}
+		for _, m := range points {
 			if err := checkPoint(m); err != nil {
 				metricTag, _ := m.GetTag("metric")
 				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key, m.Name(), metricTag, err))
@@ -350,7 +391,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		watermark, known = newRuns[len(newRuns)-1].Time, true
 		p.progress.Watermarks[id] = watermark
 	}
-	if known {
+	if known && p.influx {
 		if m := freshnessPoint(tags, entry.Measure, watermark, g.requested); checkPoint(m) == nil {
 			acc.AddMetric(m)
 			g.stats.points++

@@ -185,3 +185,9 @@ func freshnessPoint(tags map[string]string, m *measure, newest, now time.Time) t
 	}
 	return point
 }
+
+// sortedKeys returns the keys of m in order, for output that reads the same
+// on every run.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
