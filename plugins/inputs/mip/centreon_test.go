@@ -241,8 +241,16 @@ func TestCentreonConfigRefusals(t *testing.T) {
 			p.CentreonHost = "h"
 			p.Thresholds = []Threshold{{Metric: "*", Warning: "20:10"}}
 		}, "threshold 1 (*): warning: \"20:10\" starts after its end"},
-		{"no range", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.Thresholds = []Threshold{{Metric: "*"}} }, "set warning, critical or both"},
-		{"no metric", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.Thresholds = []Threshold{{Warning: "1"}} }, "is not a glob"},
+		{"no range", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.Thresholds = []Threshold{{Metric: "*"}}
+		}, "set warning, critical or both"},
+		{"no metric", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.Thresholds = []Threshold{{Warning: "1"}}
+		}, "is not a glob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
