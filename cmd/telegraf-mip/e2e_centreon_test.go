@@ -107,7 +107,7 @@ func nagiosOutput(t *testing.T, service []sample) string {
 		}
 	}
 	require.NotNil(t, state, "no state")
-	type perf struct{ unit, value, min, max, wlt, wgt, clt, cgt string }
+	type perf struct{ unit, value, min, max, wlt, wgt, wle, wge, clt, cgt, cle, cge string }
 	perfs := map[string]*perf{}
 	for _, s := range service {
 		label, ok := s.attrs["perfdata"]
@@ -129,6 +129,14 @@ func nagiosOutput(t *testing.T, service []sample) string {
 			p.clt = v
 		case strings.HasSuffix(s.gauge, "_critical_gt"):
 			p.cgt = v
+		case strings.HasSuffix(s.gauge, "_warning_le"):
+			p.wle = v
+		case strings.HasSuffix(s.gauge, "_warning_ge"):
+			p.wge = v
+		case strings.HasSuffix(s.gauge, "_critical_le"):
+			p.cle = v
+		case strings.HasSuffix(s.gauge, "_critical_ge"):
+			p.cge = v
 		case strings.HasSuffix(s.gauge, "_value"):
 			p.value = v
 		case strings.HasSuffix(s.gauge, "_min"):
@@ -137,11 +145,15 @@ func nagiosOutput(t *testing.T, service []sample) string {
 			p.max = v
 		}
 	}
-	rng := func(lt, gt string) string {
-		if lt == "" && gt == "" {
-			return ""
+	// An inside range (le/ge) wins over an outside one, as in the converter.
+	rng := func(le, ge, lt, gt string) string {
+		switch {
+		case le != "":
+			return "@" + le + ":" + ge
+		case lt != "":
+			return lt + ":" + gt
 		}
-		return lt + ":" + gt
+		return ""
 	}
 	labels := make([]string, 0, len(perfs))
 	for l := range perfs {
@@ -151,7 +163,7 @@ func nagiosOutput(t *testing.T, service []sample) string {
 	parts := make([]string, 0, len(labels))
 	for _, l := range labels {
 		p := perfs[l]
-		parts = append(parts, fmt.Sprintf("%s=%s%s;%s;%s;%s;%s", l, p.value, p.unit, rng(p.wlt, p.wgt), rng(p.clt, p.cgt), p.min, p.max))
+		parts = append(parts, fmt.Sprintf("%s=%s%s;%s;%s;%s;%s", l, p.value, p.unit, rng(p.wle, p.wge, p.wlt, p.wgt), rng(p.cle, p.cge, p.clt, p.cgt), p.min, p.max))
 	}
 	status := [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}[int(state.value)]
 	return status + "|" + strings.Join(parts, " ")
@@ -170,6 +182,10 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 		`    metric = "Step*"`,
 		`    warning = "2000"`,
 		`    critical = "2500"`,
+		`  [[inputs.mip.threshold]]`,
+		`    metric = "Page size"`,
+		`    warning = "1000:"`,
+		`    critical = "@0:100"`,
 	)
 	conf := fmt.Sprintf(`
 [agent]
@@ -211,6 +227,7 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 	require.Equal(t, map[string]bool{
 		"mip_state": true, "mip_value": true, "mip_min": true,
 		"mip_warning_lt": true, "mip_warning_gt": true, "mip_critical_lt": true, "mip_critical_gt": true,
+		"mip_critical_le": true, "mip_critical_ge": true,
 	}, gauges)
 
 	for _, sc := range demo {
@@ -236,7 +253,8 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 
 // expectedNagios is the check result the Centreon plugin's conventions give
 // for a simulated run with the thresholds of the test: Step* warning 2000,
-// critical 2500.
+// critical 2500; Page size warning 1000: (an open end), critical @0:100 (an
+// inside range), which the simulator's page sizes never reach.
 func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 	suffix := map[string]string{"ms": "milliseconds", "bytes": "bytes", "bps": "bitspersecond", "requests": "requests"}
 	units := map[string]string{"ms": "ms", "bytes": "B", "bps": "b/s"}
@@ -263,13 +281,16 @@ func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 		}
 		v := run.Metrics[m.Key]
 		warn, crit := "", ""
-		if strings.HasPrefix(m.Alias, "Step") {
+		switch {
+		case strings.HasPrefix(m.Alias, "Step"):
 			warn, crit = "0:2000", "0:2500"
 			if v > 2500 {
 				state = worse(state, 2)
 			} else if v > 2000 {
 				state = worse(state, 1)
 			}
+		case m.Alias == "Page size":
+			warn, crit = "1000:1.79769e+308", "@0:100"
 		}
 		perfs = append(perfs, fmt.Sprintf("%s=%s%s;%s;%s;0;", quote(m.Alias+"#scenario.metric.usage."+s), g(v), units[m.Unit], warn, crit))
 	}

@@ -273,15 +273,16 @@ func (r *nagiosRange) alerts(v float64) bool {
 }
 
 // addFields sets the range on a perfdata point as Centreon's converter
-// reads it: <kind>_lt and <kind>_gt, always both. An infinite end is
-// written as the largest float64, which line protocol can carry; an '@'
-// range is evaluated but not drawn, having no such form.
+// (and Telegraf's own nagios parser) reads it: <kind>_lt and <kind>_gt, or
+// <kind>_le and <kind>_ge for an '@' range, always in pairs. An infinite
+// end is written as the largest float64, which line protocol can carry.
 func (r *nagiosRange) addFields(p telegraf.Metric, kind string) {
+	low, high := "_lt", "_gt"
 	if r.inside {
-		return
+		low, high = "_le", "_ge"
 	}
-	p.AddField(kind+"_lt", finite(r.start))
-	p.AddField(kind+"_gt", finite(r.end))
+	p.AddField(kind+low, finite(r.start))
+	p.AddField(kind+high, finite(r.end))
 }
 
 func finite(v float64) float64 {

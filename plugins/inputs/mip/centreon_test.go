@@ -133,9 +133,9 @@ func TestCentreonStatusRules(t *testing.T) {
 			expected:  1, thresholds: map[string]any{"warning_lt": -math.MaxFloat64, "warning_gt": 0.0},
 		},
 		{
-			name: "inside range alerts inside, is not drawn", state: "OK", value: 15,
+			name: "inside range alerts inside", state: "OK", value: 15,
 			configure: func(p *MIP) { p.Thresholds = []Threshold{{Metric: "*", Critical: "@10:20"}} },
-			expected:  2, thresholds: map[string]any{},
+			expected:  2, thresholds: map[string]any{"critical_le": 10.0, "critical_ge": 20.0},
 		},
 		{
 			name: "threshold on another metric", state: "OK", value: 5000,
