@@ -94,12 +94,8 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 // serviceName fills the service template with a measure's names, replacing
 // the characters Centreon refuses with '_'.
 func (c *centreonConfig) serviceName(m *measure) string {
-	name := m.Name
-	if name == "" && m.Scenario != nil {
-		name = m.Scenario.Name
-	}
 	s := strings.NewReplacer(
-		"%{name}", string(name),
+		"%{name}", m.name(),
 		"%{display_name}", string(m.DisplayName),
 		"%{app_name}", m.applicationName(),
 		"%{id}", string(m.ID),

@@ -126,19 +126,8 @@ func decodeResults(dec *jsontext.Decoder, fn func(*measureEntry, error)) error {
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
 func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
-	switch kind := dec.PeekKind(); kind {
-	case jsontext.KindBeginObject:
-	case jsontext.KindNull:
-		_, err = dec.ReadToken()
-		return nil, err
-	default:
-		if err := dec.SkipValue(); err != nil {
-			return nil, err
-		}
-		return fmt.Errorf("expected an object, got a JSON %s", kindWord(kind)), nil
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
+	if open, problem, err := openObject(dec, "expected an object"); !open {
+		return problem, err
 	}
 	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
@@ -167,6 +156,25 @@ func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error
 	return problem, err
 }
 
+// openObject reads the '{' of an object where one is expected. A null is
+// an empty object; any other value is skipped and reported as a problem,
+// worded from expected. open tells whether members follow.
+func openObject(dec *jsontext.Decoder, expected string) (open bool, problem, err error) {
+	switch kind := dec.PeekKind(); kind {
+	case jsontext.KindBeginObject:
+		_, err = dec.ReadToken()
+		return err == nil, nil, err
+	case jsontext.KindNull:
+		_, err = dec.ReadToken()
+		return false, nil, err
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return false, nil, err
+		}
+		return false, fmt.Errorf("%s, got a JSON %s", expected, kindWord(kind)), nil
+	}
+}
+
 // decodeField reads one small value whole and decodes it with
 // encoding/json, whose tolerance (case-insensitive names, the text and
 // number types) the wire types rely on.
@@ -180,19 +188,8 @@ func decodeField(dec *jsontext.Decoder, field string, v any) (problem, err error
 
 // decodeRuns keeps the runs of an entry as raw bytes, keyed by their time.
 func decodeRuns(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
-	switch kind := dec.PeekKind(); kind {
-	case jsontext.KindBeginObject:
-	case jsontext.KindNull:
-		_, err = dec.ReadToken()
-		return nil, err
-	default:
-		if err := dec.SkipValue(); err != nil {
-			return nil, err
-		}
-		return fmt.Errorf(`field "results": expected an object of runs, got a JSON %s`, kindWord(kind)), nil
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
+	if open, problem, err := openObject(dec, `field "results": expected an object of runs`); !open {
+		return problem, err
 	}
 	for dec.PeekKind() == jsontext.KindString {
 		// Read as a raw value: no string is made for the sixty keys of a

@@ -44,8 +44,7 @@ func (f scenarioFilter) match(m *measure) bool {
 	if f.ids != nil && !f.ids[string(m.ID)] {
 		return false
 	}
-	tags := scenarioTags("", m)
-	return f.name.Match(tags["scenario"]) &&
+	return f.name.Match(tagValue(m.name())) &&
 		f.displayName.Match(string(m.DisplayName)) &&
 		f.application.Match(m.applicationName())
 }

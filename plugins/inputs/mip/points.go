@@ -26,6 +26,9 @@ var versionLabels = map[string]string{
 	"SCRIPT_VERSION": "script_version",
 }
 
+// versionLabelOrder is the order of their fields.
+var versionLabelOrder = sortedKeys(versionLabels)
+
 // Status codes, in Nagios order.
 const (
 	statusOK       = 0
@@ -54,14 +57,19 @@ func scenarioTags(source string, m *measure) map[string]string {
 	tags := map[string]string{}
 	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
-	name := m.Name
-	if name == "" && m.Scenario != nil {
-		name = m.Scenario.Name
-	}
-	putTag(tags, "scenario", string(name))
+	putTag(tags, "scenario", m.name())
 	putTag(tags, "display_name", string(m.DisplayName))
 	putTag(tags, "application", m.applicationName())
 	return tags
+}
+
+// name is what the scenario tag and the filters call the measure: its name,
+// or its scenario's when it has none.
+func (m *measure) name() string {
+	if m.Name == "" && m.Scenario != nil {
+		return string(m.Scenario.Name)
+	}
+	return string(m.Name)
 }
 
 func (m *measure) applicationName() string {
@@ -96,7 +104,7 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 		state.AddField("status", fieldText(status))
 	}
 	state.AddField("status_code", statusCode(status))
-	for _, label := range slices.Sorted(maps.Keys(versionLabels)) {
+	for _, label := range versionLabelOrder {
 		if raw, ok := r.FormatedMetrics[label]; ok {
 			if v, ok := formattedText(raw); ok {
 				state.AddField(versionLabels[label], fieldText(v))
