@@ -119,30 +119,15 @@ func nagiosOutput(t *testing.T, service []sample) string {
 			p = &perf{unit: s.attrs["unit"]}
 			perfs[label] = p
 		}
-		v := strconv.FormatFloat(s.value, 'g', 6, 64)
-		switch {
-		case strings.HasSuffix(s.gauge, "_warning_lt"):
-			p.wlt = v
-		case strings.HasSuffix(s.gauge, "_warning_gt"):
-			p.wgt = v
-		case strings.HasSuffix(s.gauge, "_critical_lt"):
-			p.clt = v
-		case strings.HasSuffix(s.gauge, "_critical_gt"):
-			p.cgt = v
-		case strings.HasSuffix(s.gauge, "_warning_le"):
-			p.wle = v
-		case strings.HasSuffix(s.gauge, "_warning_ge"):
-			p.wge = v
-		case strings.HasSuffix(s.gauge, "_critical_le"):
-			p.cle = v
-		case strings.HasSuffix(s.gauge, "_critical_ge"):
-			p.cge = v
-		case strings.HasSuffix(s.gauge, "_value"):
-			p.value = v
-		case strings.HasSuffix(s.gauge, "_min"):
-			p.min = v
-		case strings.HasSuffix(s.gauge, "_max"):
-			p.max = v
+		fields := map[string]*string{
+			"_value": &p.value, "_min": &p.min, "_max": &p.max,
+			"_warning_lt": &p.wlt, "_warning_gt": &p.wgt, "_warning_le": &p.wle, "_warning_ge": &p.wge,
+			"_critical_lt": &p.clt, "_critical_gt": &p.cgt, "_critical_le": &p.cle, "_critical_ge": &p.cge,
+		}
+		for suffix, field := range fields {
+			if strings.HasSuffix(s.gauge, suffix) {
+				*field = strconv.FormatFloat(s.value, 'g', 6, 64)
+			}
 		}
 	}
 	// An inside range (le/ge) wins over an outside one, as in the converter.
@@ -187,20 +172,9 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 		`    warning = "1000:"`,
 		`    critical = "@0:100"`,
 	)
-	conf := fmt.Sprintf(`
-[agent]
-  interval = "1s"
-  flush_interval = "1s"
-  metric_batch_size = 1000
-
-[[inputs.execd]]
-  command = [%q, "-config", %q, "-poll_interval_disabled"]
-  signal = "STDIN"
-  data_format = "influx"
-
-[[outputs.opentelemetry]]
-  service_address = %q
-`, binary, pluginConf, addr)
+	// Telegraf's own host tag stays on: ours must win over it.
+	conf := telegrafConfig(pluginConf, fmt.Sprintf(`[[outputs.opentelemetry]]
+  service_address = %q`, addr), "metric_batch_size = 1000")
 	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
 
 	demo := mipsim.Demo()

@@ -36,23 +36,10 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := fmt.Sprintf(`
-[agent]
-  interval = "1s"
-  flush_interval = "1s"
-  omit_hostname = true
-
-[[inputs.execd]]
-  command = [%q, "-config", %q, "-poll_interval_disabled"]
-  signal = "STDIN"
-  restart_delay = "1s"
-  data_format = "influx"
-
-[[outputs.influxdb]]
+	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), fmt.Sprintf(`[[outputs.influxdb]]
   urls = [%q]
   database = "telegraf"
-  skip_database_creation = true
-`, binary, pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), db.URL)
+  skip_database_creation = true`, db.URL), "omit_hostname = true")
 
 	stored := func() map[string][]time.Time {
 		out := map[string][]time.Time{}

@@ -15,22 +15,9 @@ import (
 func TestTelegrafExecdToFile(t *testing.T) {
 	sim, srv := startSim(t)
 	out := filepath.Join(t.TempDir(), "metrics.out")
-	conf := fmt.Sprintf(`
-[agent]
-  interval = "1s"
-  flush_interval = "1s"
-  omit_hostname = true
-
-[[inputs.execd]]
-  command = [%q, "-config", %q, "-poll_interval_disabled"]
-  signal = "STDIN"
-  restart_delay = "1s"
-  data_format = "influx"
-
-[[outputs.file]]
+	conf := telegrafConfig(pluginConfig(t, srv.URL), fmt.Sprintf(`[[outputs.file]]
   files = [%q]
-  data_format = "influx"
-`, binary, pluginConfig(t, srv.URL), out)
+  data_format = "influx"`, out), "omit_hostname = true")
 	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
 
 	points := readPoints(t, tg, out, func(points []telegraf.Metric) bool {

@@ -159,3 +159,24 @@ func (p *telegrafProcess) execdErrors() []string {
 	}
 	return errs
 }
+
+// telegrafConfig is a Telegraf configuration that runs our binary with the
+// plugin configuration at pluginConf through inputs.execd, as the README's
+// block does, gathering every second; agent adds lines to [agent] and
+// output is the [[outputs.*]] block.
+func telegrafConfig(pluginConf, output string, agent ...string) string {
+	return fmt.Sprintf(`
+[agent]
+  interval = "1s"
+  flush_interval = "1s"
+  %s
+
+[[inputs.execd]]
+  command = [%q, "-config", %q, "-poll_interval_disabled"]
+  signal = "STDIN"
+  restart_delay = "1s"
+  data_format = "influx"
+
+%s
+`, strings.Join(agent, "\n  "), binary, pluginConf, output)
+}
