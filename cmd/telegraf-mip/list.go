@@ -20,10 +20,20 @@ func writeScenarios(w io.Writer, scenarios []mip.Scenario, format string) error 
 		enc.SetIndent("", "  ")
 		return enc.Encode(scenarios)
 	case "table":
+		// The Centreon service column appears with the centreon schema.
+		withService := len(scenarios) > 0 && scenarios[0].CentreonService != ""
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tALIAS\tDISPLAY NAME\tAPPLICATION\tAGENT")
+		header := "ID\tNAME\tALIAS\tDISPLAY NAME\tAPPLICATION\tAGENT"
+		if withService {
+			header += "\tCENTREON SERVICE"
+		}
+		fmt.Fprintln(tw, header)
 		for _, s := range scenarios {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name, s.Alias, s.DisplayName, dash(s.Application), dash(s.Agent))
+			row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", s.ID, s.Name, s.Alias, s.DisplayName, dash(s.Application), dash(s.Agent))
+			if withService {
+				row += "\t" + s.CentreonService
+			}
+			fmt.Fprintln(tw, row)
 		}
 		return tw.Flush()
 	}

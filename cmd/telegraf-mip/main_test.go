@@ -321,6 +321,16 @@ func TestList(t *testing.T) {
 		{"id": "102", "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM", "agent_id": "1", "agent": "robot-01"},
 	}, listed)
 
+	// With the centreon schema, the service each scenario's checks carry.
+	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  schema = "centreon"`, `  centreon_host = "MIP"`, `  centreon_service = "MIP %{app_name} - %{display_name}"`, `  application_include = ["ERP", "E-shop"]`), "-list")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, strings.Join([]string{
+		"ID   NAME            ALIAS           DISPLAY NAME          APPLICATION  AGENT     CENTREON SERVICE",
+		"201  eshop_checkout  eshop_checkout  E-shop - Checkout     E-shop       robot-01  MIP E-shop - E-shop - Checkout",
+		"301  erp_desktop     erp_desktop     ERP - Desktop client  ERP          robot-02  MIP ERP - ERP - Desktop client",
+		"",
+	}, "\n"), r.stdout)
+
 	r = runBinary(t, "wrong", "-config", pluginConfig(t, srv.URL), "-list")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "E! listing scenarios: GET "+srv.URL+"/api/measures/ returned HTTP status 401 Unauthorized: MIP rejected the API key")

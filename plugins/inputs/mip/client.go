@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -191,6 +192,10 @@ func requestError(endpoint string, err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) || (ue != nil && ue.Timeout()) {
 		return fmt.Errorf("GET %s: no complete answer within the timeout: %w", endpoint, err)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Errorf("GET %s: cannot resolve %q: check url and the DNS of this machine: %w", endpoint, dnsErr.Name, err)
 	}
 	if isCertificateError(err) {
 		return fmt.Errorf("GET %s: the server's TLS certificate is not trusted: set tls_ca to the CA that signed it (or, for a test instance only, insecure_skip_verify = true): %w", endpoint, err)

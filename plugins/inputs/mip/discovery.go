@@ -19,6 +19,9 @@ type Scenario struct {
 	Application string `json:"application"`
 	AgentID     string `json:"agent_id"`
 	Agent       string `json:"agent"`
+	// CentreonService is the Centreon service name the scenario's checks
+	// carry, with the centreon or both schema: the name to create it under.
+	CentreonService string `json:"centreon_service,omitempty"`
 }
 
 // ListScenarios calls MIP's discovery endpoint and returns the scenarios
@@ -58,6 +61,9 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 		}
 		if d.Agent != nil {
 			s.AgentID, s.Agent = string(d.Agent.ID), string(d.Agent.Name)
+		}
+		if p.centreon != nil {
+			s.CentreonService = p.centreon.serviceName(m)
 		}
 		scenarios = append(scenarios, s)
 	}

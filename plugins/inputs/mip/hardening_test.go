@@ -2,10 +2,12 @@ package mip
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -298,4 +300,16 @@ func TestSoak(t *testing.T) {
 	require.LessOrEqual(t, g1, g0+2, "goroutines")
 	require.LessOrEqual(t, f1, f0+2, "file descriptors")
 	require.Less(t, h1, h0+1<<20, "heap")
+}
+
+func TestDNSFailure(t *testing.T) {
+	p := newPlugin(t, "https://mip.invalid")
+	// A resolver whose server refuses: the lookup fails at once, on
+	// loopback, whatever this machine's DNS.
+	dialer := &net.Dialer{Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "udp", "127.0.0.1:1")
+	}}}
+	p.client.http.Transport.(*http.Transport).DialContext = dialer.DialContext
+	_, err := gather(t, p)
+	require.ErrorContains(t, err, `GET https://mip.invalid/api/measures/details: cannot resolve "mip.invalid": check url and the DNS of this machine`)
 }
