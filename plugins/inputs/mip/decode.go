@@ -3,10 +3,10 @@ package mip
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -135,15 +135,19 @@ func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error
 			return nil, err
 		}
 		var fieldProblem error
-		switch name.String() {
-		case "measure":
-			fieldProblem, err = decodeField(dec, "measure", &entry.Measure)
-		case "metricInfo":
-			fieldProblem, err = decodeField(dec, "metricInfo", &entry.MetricInfo)
-		case "results":
+		var probs problems
+		switch n := name.String(); {
+		case strings.EqualFold(n, "measure"):
+			entry.Measure, err = decodeMeasure(dec, &probs)
+		case strings.EqualFold(n, "metricInfo"):
+			entry.MetricInfo, err = decodeMetricInfo(dec, &probs)
+		case strings.EqualFold(n, "results"):
 			fieldProblem, err = decodeRuns(dec, entry)
 		default:
 			err = dec.SkipValue()
+		}
+		if fieldProblem == nil {
+			fieldProblem = probs.first
 		}
 		if err != nil {
 			return nil, err
@@ -175,17 +179,6 @@ func openObject(dec *jsontext.Decoder, expected string) (open bool, problem, err
 	}
 }
 
-// decodeField reads one small value whole and decodes it with
-// encoding/json, whose tolerance (case-insensitive names, the text and
-// number types) the wire types rely on.
-func decodeField(dec *jsontext.Decoder, field string, v any) (problem, err error) {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	return describeDecodeError(field, json.Unmarshal(raw, v)), nil
-}
-
 // decodeRuns keeps the runs of an entry as raw bytes, keyed by their time.
 func decodeRuns(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
 	if open, problem, err := openObject(dec, `field "results": expected an object of runs`); !open {
@@ -215,21 +208,6 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry) (problem, err error)
 	}
 	_, err = dec.ReadToken() // the closing '}'
 	return nil, err
-}
-
-// describeDecodeError words an encoding/json error on field for a user.
-func describeDecodeError(field string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *json.UnmarshalTypeError
-	if !errors.As(err, &e) {
-		return fmt.Errorf("field %q: %w", field, err)
-	}
-	if e.Field != "" {
-		field += "." + e.Field
-	}
-	return fmt.Errorf("field %q: expected %s, got a JSON %s", field, e.Type, e.Value)
 }
 
 func (e *measureEntry) id() string {

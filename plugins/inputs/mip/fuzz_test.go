@@ -35,6 +35,7 @@ func FuzzGatherResponse(f *testing.F) {
 		f.Fatal(err)
 	}
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var decoder runDecoder
 	f.Fuzz(func(t *testing.T, body []byte) {
 		parser := &influx.Parser{}
 		if err := parser.Init(); err != nil {
@@ -47,7 +48,7 @@ func FuzzGatherResponse(f *testing.F) {
 			tags := scenarioTags("mip.example.com", entry.Measure)
 			runs, _ := sortedRuns(entry, time.Time{}, false)
 			for _, tr := range runs {
-				if tr.decode() != nil {
+				if decoder.decode(&tr) != nil {
 					continue
 				}
 				points := runPoints(tags, entry.MetricInfo, tr, func(string, ...any) {})

@@ -104,6 +104,7 @@ type MIP struct {
 	source   string
 	stateKey string
 	progress *progress
+	runs     runDecoder
 	now      func() time.Time
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -365,7 +366,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	for _, tr := range newRuns {
 		// A run that cannot be read is reported and passed over: it would
 		// not read better at the next gather.
-		if err := tr.decode(); err != nil {
+		if err := p.runs.decode(&tr); err != nil {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
 			continue
 		}

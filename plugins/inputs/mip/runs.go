@@ -2,7 +2,6 @@ package mip
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -21,16 +20,6 @@ type timedRun struct {
 	Run  *run
 
 	keyBytes []byte // Key before it is needed as a string
-}
-
-// decode reads the run's JSON into tr.Run.
-func (tr *timedRun) decode() error {
-	var r run
-	if err := describeDecodeError("results."+tr.Key, json.Unmarshal(tr.Raw, &r)); err != nil {
-		return err
-	}
-	tr.Run = &r
-	return nil
 }
 
 // runTimeLayouts are the ISO 8601 shapes accepted for a run key, tried in
