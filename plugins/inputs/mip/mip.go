@@ -25,7 +25,7 @@ import (
 //go:embed sample.conf
 var sampleConfig string
 
-// Defaults of the reference plugin, kept for users who migrate.
+// Defaults.
 const (
 	// defaultTimeout bounds a whole gather: long enough for the 100 MB
 	// answer of a large instance on a slow link...
@@ -34,13 +34,13 @@ const (
 	// or stalled server in 10 s, the reference plugin's timeout.
 	defaultSilence  = 10 * time.Second
 	defaultLookback = time.Hour
-	// defaultMaxBodySize leaves room for 30,000 scenarios × 60 runs.
+	// defaultMaxBodySize leaves room for about 40,000 scenarios × 60 runs.
 	defaultMaxBodySize = 512 << 20
 )
 
 // windowMargin is added to the time since the last successful gather when
-// asking for runs, on top of the longest measure timeout: MIP records a run
-// under its start time once it ends, so a run may appear that much later.
+// asking for runs: MIP records a run under its start time once it ends, so
+// a run may appear up to its measure's timeout (a minute or two) later.
 const windowMargin = 5 * time.Minute
 
 // First-gather modes.
