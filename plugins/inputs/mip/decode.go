@@ -262,20 +262,16 @@ func syntaxError(err error) error {
 	return fmt.Errorf("reading the response: %w", err)
 }
 
+// kindName names a kind with its article, for messages.
 func kindName(k jsontext.Kind) string {
-	switch k {
-	case jsontext.KindBeginObject:
-		return "an object"
-	case jsontext.KindBeginArray:
-		return "an array"
-	case jsontext.KindString:
-		return "a string"
-	case '0':
-		return "a number"
-	case 't', 'f':
-		return "a boolean"
+	switch w := kindWord(k); w {
+	case "null":
+		return w
+	case "object", "array":
+		return "an " + w
+	default:
+		return "a " + w
 	}
-	return "null"
 }
 
 func kindWord(k jsontext.Kind) string {
