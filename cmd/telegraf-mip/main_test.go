@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -339,4 +340,29 @@ func TestList(t *testing.T) {
 	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL), "-list", "-format", "yaml")
 	require.Equal(t, 2, r.code)
 	require.Contains(t, r.stderr, `-format "yaml" is not table or json`)
+}
+
+// TestSampleConfigKeysAreKnown uncomments every setting of sample.conf and
+// loads it: a key documented but misspelled would be refused here.
+func TestSampleConfigKeysAreKnown(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "sample.conf"))
+	require.NoError(t, err)
+	setting := regexp.MustCompile(`^(\s*)# (\[\[inputs\.mip\.threshold\]\]|\s*[a-z_]+ = .*)$`)
+	var lines []string
+	uncommented := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if m := setting.FindStringSubmatch(line); m != nil {
+			line = m[1] + m[2]
+			uncommented++
+		}
+		lines = append(lines, line)
+	}
+	require.Greater(t, uncommented, 30)
+	p, err := loadPlugin(writeFile(t, "all.conf", strings.Join(lines, "\n")))
+	require.NoError(t, err)
+	require.Equal(t, "MIP", p.CentreonHost)
+	require.Equal(t, "/var/lib/telegraf/mip.state", p.StateFile)
+	require.Equal(t, []int64{42, 43}, p.ScenarioIDs)
+	require.Len(t, p.Thresholds, 1)
+	require.Equal(t, "Step*", p.Thresholds[0].Metric)
 }
