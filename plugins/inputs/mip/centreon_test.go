@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/config"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 )
@@ -254,12 +253,7 @@ func TestCentreonConfigRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := New()
-			p.URL = "https://mip.example.com"
-			p.APIKey = config.NewSecret([]byte(testKey))
-			p.Log = testutil.Logger{}
-			tt.configure(p)
-			require.ErrorContains(t, p.Init(), tt.contains)
+			requireInitRefuses(t, "https://mip.example.com", tt.configure, tt.contains)
 		})
 	}
 }

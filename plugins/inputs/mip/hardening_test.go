@@ -236,14 +236,7 @@ func TestAPIKeyFile(t *testing.T) {
 		"empty":   {func(p *MIP) { p.APIKey = config.Secret{}; p.APIKeyFile = empty }, "api_key_file " + empty + " is empty"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p := New()
-			p.URL = srv.URL
-			p.APIKey = config.NewSecret([]byte(testKey))
-			p.Log = testutil.Logger{}
-			tt.configure(p)
-			err := p.Init()
-			require.ErrorContains(t, err, tt.contains)
-			require.NotContains(t, err.Error(), testKey)
+			requireInitRefuses(t, srv.URL, tt.configure, tt.contains)
 		})
 	}
 }

@@ -499,14 +499,7 @@ func TestInitRefusesBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := New()
-			p.URL = "https://mip.example.com"
-			p.APIKey = config.NewSecret([]byte(testKey))
-			p.Log = testutil.Logger{}
-			tt.configure(p)
-			err := p.Init()
-			require.ErrorContains(t, err, tt.contains)
-			require.NotContains(t, err.Error(), testKey)
+			requireInitRefuses(t, "https://mip.example.com", tt.configure, tt.contains)
 		})
 	}
 }
@@ -584,4 +577,18 @@ func TestGatherSilentServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requireInitRefuses checks that Init refuses a plugin set up with the test
+// key, url and configure, with a message holding contains and not the key.
+func requireInitRefuses(t *testing.T, url string, configure func(*MIP), contains string) {
+	t.Helper()
+	p := New()
+	p.URL = url
+	p.APIKey = config.NewSecret([]byte(testKey))
+	p.Log = testutil.Logger{}
+	configure(p)
+	err := p.Init()
+	require.ErrorContains(t, err, contains)
+	require.NotContains(t, err.Error(), testKey)
 }
