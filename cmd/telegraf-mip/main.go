@@ -30,6 +30,8 @@ type options struct {
 	pollInterval         time.Duration
 	pollIntervalDisabled bool
 	once                 bool
+	test                 bool
+	catchUpInterval      time.Duration
 	demo                 bool
 	list                 bool
 	format               string
@@ -49,7 +51,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.configPath, "config", "", "plugin configuration `file` with one [[inputs.mip]] block")
 	fs.DurationVar(&opts.pollInterval, "poll_interval", 60*time.Second, "how often to gather when running under inputs.execd")
 	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
-	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout and exit (1 on a gather error)")
+	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
+	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
+	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second, "when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
 	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
 	fs.StringVar(&opts.format, "format", "table", "output of -list: table or json")
@@ -63,6 +67,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "E! unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	if opts.once && opts.test {
+		fmt.Fprintln(stderr, "E! -once and -test are exclusive: -test never writes state_file, -once does")
+		return 2
+	}
+	if opts.catchUpInterval < 0 {
+		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return 2
 	}
 	if opts.format != "table" && opts.format != "json" {
@@ -92,6 +104,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
+	plugin.StateReadOnly = opts.test
+	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
+		plugin.GatherInterval = opts.pollInterval
+	}
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1
@@ -114,7 +130,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Error(err)
 		return 1
 	}
-	if opts.once {
+	// A closed stdout must give a write error, logged, not end the process
+	// silently with SIGPIPE; a blocked one must not hide a stop.
+	ignoreBrokenPipe()
+	stopOnSignal(plugin, pw, log)
+	if opts.once || opts.test {
 		if err := gatherOnce(plugin, pw); err != nil {
 			log.Errorf("gather failed: %v", err)
 			return 1
@@ -143,19 +163,11 @@ func logLevel(debug bool, configured string) telegraf.LogLevel {
 func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) error {
 	// Closing stdin or SIGTERM must end a request in flight, not wait for its
 	// timeout: execd kills the process 5 s after closing stdin.
-	stdin, err := stopOnStdinEOF(plugin)
+	stdin, trigger, err := stopOnStdinEOF(plugin)
 	if err != nil {
 		return err
 	}
 	defer stdin.Close()
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			plugin.Stop()
-		}
-	}()
 
 	interval := opts.pollInterval
 	if opts.pollIntervalDisabled {
@@ -168,16 +180,47 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 	// with the shim's timestamped one that execd logs as errors. The shim
 	// drives the gathers (stdin lines, the ticker, signals); the points go
 	// through our buffered writer, so the shim's writer stays idle.
-	s.Input = bufferedInput{Input: plugin, log: log, pw: pw}
+	in := bufferedInput{Input: plugin, log: log, pw: pw}
+	if opts.catchUpInterval > 0 {
+		in.catchUp = func() {
+			if plugin.Behind() {
+				time.AfterFunc(opts.catchUpInterval, trigger)
+			}
+		}
+	}
+	s.Input = in
 	return s.Run(interval)
 }
 
+// stopOnSignal stops the plugin on SIGTERM or SIGINT, so that a request in
+// flight ends at once. A gather whose points cannot be written because
+// stdout is blocked ends with the process, with an error line: its
+// watermarks have not moved, and the next start writes its runs again.
+func stopOnSignal(plugin *mip.MIP, pw *pointWriter, log telegraf.Logger) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-signals
+		plugin.Stop()
+		time.Sleep(blockedWriteGrace)
+		if pw.blocked() {
+			log.Errorf("%s while stdout was blocked: the points of this gather were not written; state_file is unchanged, so the next start writes these runs again", sig)
+			os.Exit(1)
+		}
+	}()
+}
+
+// blockedWriteGrace is how long a stop waits for a write to stdout to end:
+// execd kills the process 5 s after its SIGTERM.
+const blockedWriteGrace = 2 * time.Second
+
 // stopOnStdinEOF gives the shim a pipe in place of stdin and stops the
-// plugin as soon as the real stdin closes.
-func stopOnStdinEOF(plugin *mip.MIP) (io.Closer, error) {
+// plugin as soon as the real stdin closes. trigger asks the shim for a
+// gather, as a line from inputs.execd does.
+func stopOnStdinEOF(plugin *mip.MIP) (closer io.Closer, trigger func(), err error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	realStdin := os.Stdin
 	os.Stdin = r
@@ -186,7 +229,8 @@ func stopOnStdinEOF(plugin *mip.MIP) (io.Closer, error) {
 		plugin.Stop()
 		w.Close()
 	}()
-	return r, nil
+	trigger = func() { _, _ = w.Write([]byte("\n")) } // fails once closed: nothing to gather for
+	return r, trigger, nil
 }
 
 // bufferedInput writes a gather's points through pw, flushed at its end,
@@ -194,13 +238,17 @@ func stopOnStdinEOF(plugin *mip.MIP) (io.Closer, error) {
 // the shim's unprefixed "failed to gather metrics" line.
 type bufferedInput struct {
 	telegraf.Input
-	log telegraf.Logger
-	pw  *pointWriter
+	log     telegraf.Logger
+	pw      *pointWriter
+	catchUp func() // called after each gather; nil: none
 }
 
 func (in bufferedInput) Gather(telegraf.Accumulator) error {
 	if err := gatherOnce(in.Input, in.pw); err != nil {
 		in.log.Errorf("gather failed: %v", err)
+	}
+	if in.catchUp != nil {
+		in.catchUp()
 	}
 	return nil
 }

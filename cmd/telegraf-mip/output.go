@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/influxdata/telegraf"
@@ -18,7 +20,8 @@ type pointWriter struct {
 	serializer *influx.Serializer
 	out        *bufio.Writer
 	log        telegraf.Logger
-	err        error // the first write error, kept until flush
+	err        error       // the first write error, kept until flush
+	writing    atomic.Bool // a write to the underlying writer is under way
 }
 
 func newPointWriter(w io.Writer, log telegraf.Logger) (*pointWriter, error) {
@@ -26,7 +29,25 @@ func newPointWriter(w io.Writer, log telegraf.Logger) (*pointWriter, error) {
 	if err := s.Init(); err != nil {
 		return nil, err
 	}
-	return &pointWriter{serializer: s, out: bufio.NewWriterSize(w, 256*1024), log: log}, nil
+	pw := &pointWriter{serializer: s, log: log}
+	pw.out = bufio.NewWriterSize(watchedWriter{w: w, writing: &pw.writing}, 256*1024)
+	return pw, nil
+}
+
+// blocked reports whether a write to the output is under way, for a stop
+// that finds the output not reading.
+func (pw *pointWriter) blocked() bool { return pw.writing.Load() }
+
+// watchedWriter marks the time spent in each write.
+type watchedWriter struct {
+	w       io.Writer
+	writing *atomic.Bool
+}
+
+func (ww watchedWriter) Write(b []byte) (int, error) {
+	ww.writing.Store(true)
+	defer ww.writing.Store(false)
+	return ww.w.Write(b)
 }
 
 func (pw *pointWriter) write(m telegraf.Metric) {
@@ -51,11 +72,13 @@ func (pw *pointWriter) flush() error {
 }
 
 // gatherOnce runs one gather and writes its points to pw. Points are written
-// even when the gather also reports an error.
+// even when the gather also reports an error. The plugin flushes the points
+// itself (pointAccumulator.Flush) before it moves its watermarks; the flush
+// here writes what a gather that stopped early left in the buffer.
 func gatherOnce(input telegraf.Input, pw *pointWriter) error {
 	gatherErr := input.Gather(pointAccumulator{pw})
-	if err := pw.flush(); err != nil {
-		return err
+	if err := pw.flush(); err != nil && gatherErr == nil {
+		return fmt.Errorf("writing points: %w", err)
 	}
 	return gatherErr
 }
@@ -94,6 +117,10 @@ func (a pointAccumulator) add(name string, fields map[string]any, tags map[strin
 }
 
 func (a pointAccumulator) AddError(err error) { a.pw.log.Errorf("%v", err) }
+
+// Flush writes the points out; the plugin moves its watermarks only when it
+// succeeds.
+func (a pointAccumulator) Flush() error { return a.pw.flush() }
 
 func (pointAccumulator) SetPrecision(time.Duration) {}
 

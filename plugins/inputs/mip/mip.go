@@ -36,6 +36,13 @@ const (
 	defaultLookback = time.Hour
 	// defaultMaxBodySize leaves room for about 40,000 scenarios × 60 runs.
 	defaultMaxBodySize = 512 << 20
+	// defaultReplayOnRestart covers Telegraf's default flush_interval (10s)
+	// several times over.
+	defaultReplayOnRestart = time.Minute
+	// defaultMaxPointsPerGather is half of Telegraf's default
+	// metric_buffer_limit (10,000), leaving the other half to the other
+	// inputs and to what the output has not written yet.
+	defaultMaxPointsPerGather = 5000
 )
 
 // windowMargin is added to the time since the last successful gather when
@@ -77,6 +84,15 @@ type MIP struct {
 	FirstGather string `toml:"first_gather"`
 	// StateFile, when set, keeps the watermarks across restarts.
 	StateFile string `toml:"state_file"`
+	// ReplayOnRestart is how long before a restart the runs written are
+	// written again after it: Telegraf may have held them in memory, unsent,
+	// when it stopped. The points carry the runs' own times, so InfluxDB
+	// overwrites what it already has.
+	ReplayOnRestart config.Duration `toml:"replay_on_restart"`
+	// MaxPointsPerGather bounds the points one gather writes, so that a
+	// backfill never overflows Telegraf's metric buffer; the runs left are
+	// written by the next gathers, oldest first. 0: no bound.
+	MaxPointsPerGather int `toml:"max_points_per_gather"`
 
 	// Schema selects the points: "influxdb" (the default), "centreon" (the
 	// shape Centreon's OpenTelemetry module turns into check results) or
@@ -93,6 +109,13 @@ type MIP struct {
 	// LogLevel is read by the telegraf-mip binary, which owns the logger.
 	LogLevel string `toml:"log_level"`
 
+	// StateReadOnly makes the plugin read state_file but never write it
+	// (telegraf-mip -test).
+	StateReadOnly bool `toml:"-"`
+	// GatherInterval is how often gathers come, when the binary knows it;
+	// it sizes the steady state (see sizeSteadyState).
+	GatherInterval time.Duration `toml:"-"`
+
 	httpconfig.TransportConfig
 
 	Log telegraf.Logger `toml:"-"`
@@ -104,6 +127,10 @@ type MIP struct {
 	source   string
 	stateKey string
 	progress *progress
+	// replayed holds, per measure id, the newest run written before a
+	// restart: runs up to it are written again for InfluxDB only.
+	replayed map[string]time.Time
+	backlog  backlog
 	runs     runDecoder
 	now      func() time.Time
 	ctx      context.Context
@@ -117,9 +144,11 @@ func New() *MIP {
 		TransportConfig: httpconfig.TransportConfig{
 			ResponseHeaderTimeout: config.Duration(defaultSilence),
 		},
-		Lookback:    config.Duration(defaultLookback),
-		MaxBodySize: config.Size(defaultMaxBodySize),
-		FirstGather: firstGatherLatest,
+		Lookback:           config.Duration(defaultLookback),
+		MaxBodySize:        config.Size(defaultMaxBodySize),
+		FirstGather:        firstGatherLatest,
+		ReplayOnRestart:    config.Duration(defaultReplayOnRestart),
+		MaxPointsPerGather: defaultMaxPointsPerGather,
 
 		Schema:              schemaInfluxDB,
 		CentreonMeasurement: "mip",
@@ -172,6 +201,12 @@ func (p *MIP) Init() error {
 	default:
 		return fmt.Errorf("log_level %q is not one of error, warn, info, debug, trace", p.LogLevel)
 	}
+	if p.ReplayOnRestart < 0 {
+		return fmt.Errorf("replay_on_restart must not be negative, got %s", time.Duration(p.ReplayOnRestart))
+	}
+	if p.MaxPointsPerGather < 0 {
+		return fmt.Errorf("max_points_per_gather must not be negative, got %d (0: no bound)", p.MaxPointsPerGather)
+	}
 	if p.FirstGather != firstGatherLatest && p.FirstGather != firstGatherWindow {
 		return fmt.Errorf(`first_gather %q is not "latest" or "window"`, p.FirstGather)
 	}
@@ -210,6 +245,11 @@ func (p *MIP) Init() error {
 	if p.StateFile != "" {
 		if p.progress, err = loadProgress(p.StateFile, p.stateKey); err != nil {
 			p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
+		}
+		p.replayed = p.progress.rewind()
+		if len(p.replayed) > 0 {
+			p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
+				len(p.replayed), time.Duration(p.ReplayOnRestart))
 		}
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -269,22 +309,30 @@ func (p *MIP) apiKey() (string, error) {
 }
 
 // Gather reads the runs of every measure in one request and emits, for each
-// scenario that passes the filters, every run newer than its watermark, in
-// time order, then advances the watermark. Scenarios that cannot be read are
-// reported in the returned error; the others are emitted.
+// scenario that passes the filters, the runs newer than its watermark, in
+// time order, oldest first, at most max_points_per_gather points in all.
+// Scenarios that cannot be read are reported in the returned error; the
+// others are emitted.
+//
+// The watermarks move only past points that were delivered: when the
+// accumulator can flush (telegraf-mip's writer to stdout), they move after a
+// successful flush, and a failed one leaves them, and state_file, unchanged.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
 	started := time.Now()
 	g := p.newGatherPass()
-	if p.influx {
-		defer func() { acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started))) }()
+	addStats := func() {
+		if p.influx {
+			acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started)))
+		}
 	}
 
 	body, err := p.client.measureDetails(ctx, g.window)
 	if err != nil {
 		g.stats.fail(err)
+		addStats()
 		return err
 	}
 	g.stats.httpStatus = http.StatusOK
@@ -292,38 +340,66 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 	problems := p.consume(counted, &g, acc)
 	body.Close()
 	g.stats.responseBytes = counted.n
+	g.stats.errors = len(problems)
 
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
 		p.client.baseURL.Redacted()+measureDetailsPath, relativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
-	if p.StateFile != "" {
+	addStats()
+	if f, ok := acc.(flusher); ok {
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again by the next gather", g.stats.runs, err)
+		}
+	}
+	p.commit(&g)
+	if p.StateFile != "" && !p.StateReadOnly {
 		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
 			problems = append(problems, err)
 		}
 	}
-	g.stats.errors = len(problems)
+	p.reportBacklog(&g)
 	return summarize(problems)
 }
 
-// gatherPass is what one gather knows before reading the response.
+// flusher is an accumulator that can tell whether its points were
+// delivered: telegraf-mip's writer, which flushes them to stdout.
+type flusher interface {
+	Flush() error
+}
+
+// gatherPass is what one gather knows before reading the response, and the
+// progress it makes, committed once its points are delivered.
 type gatherPass struct {
 	requested time.Time     // when the request was sent, by the plugin's clock
 	window    time.Duration // how far back MIP is asked for runs
 	capped    bool          // lookback cut the window short
 	first     bool          // no gather succeeded before, here or in the state
 	stats     gatherStats
+
+	// Progress, applied by commit.
+	complete   bool                 // the response was read whole
+	watermarks map[string]time.Time // new watermarks, per measure id
+	anchor     time.Time            // the next window starts here (minus the margin)
+
+	budget    budget
+	runPoints int // points of runs written, mip_freshness excluded
 }
 
 func (p *MIP) newGatherPass() gatherPass {
-	g := gatherPass{requested: p.now(), first: p.progress.LastSuccess.IsZero()}
+	g := gatherPass{
+		requested:  p.now(),
+		first:      p.progress.LastSuccess.IsZero(),
+		watermarks: map[string]time.Time{},
+	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
+	g.anchor = g.requested
+	g.budget = p.backlog.plan(p.MaxPointsPerGather)
 	return g
 }
 
 // consume reads a /api/measures/details response and emits the new runs of
-// the scenarios that pass the filters, advancing their watermarks. It
-// returns the problems met; the window moves on only when the response was
-// read whole.
+// the scenarios that pass the filters. It returns the problems met; the
+// window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
 	err := decodeMeasureDetails(body, func(entry *measureEntry, err error) {
@@ -341,11 +417,12 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 	if err != nil {
 		return append(problems, fmt.Errorf("reading %s: %w", p.client.baseURL.Redacted()+measureDetailsPath, err))
 	}
-	p.progress.LastSuccess = g.requested
+	g.complete = true
 	return problems
 }
 
-// emitEntry emits the runs of one measure newer than its watermark.
+// emitEntry emits the runs of one measure newer than its watermark, as many
+// as the gather's budget allows, oldest first.
 func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
 	id := string(entry.Measure.ID)
 	watermark, known := p.progress.Watermarks[id]
@@ -363,19 +440,40 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	skip := func(format string, args ...any) {
 		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
 	}
-	for _, tr := range newRuns {
+	share := g.budget.scenario()
+	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
+	replayedUpTo, replaying := p.replayed[id]
+	deferred := false
+	for i, tr := range newRuns {
 		// A run that cannot be read is reported and passed over: it would
 		// not read better at the next gather.
 		if err := p.runs.decode(&tr); err != nil {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
+			watermark, known = tr.Time, true
 			continue
 		}
 		var points []telegraf.Metric
 		if p.influx {
 			points = runPoints(tags, entry.MetricInfo, tr, skip)
 		}
-		if p.centreon != nil {
+		// A run written before a restart is written again for InfluxDB,
+		// which overwrites it, but not for Centreon, which would notify a
+		// state change twice.
+		if p.centreon != nil && (!replaying || tr.Time.After(replayedUpTo)) {
 			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
+		}
+		if !share.take(len(points)) {
+			deferred = true
+			g.budget.deferRuns(len(newRuns) - i)
+			switch {
+			case newestOnly:
+				// The newest run only, at a later gather.
+				watermark, known = tr.Time.Add(-time.Nanosecond), true
+			case !known:
+				// Never written: the next window must reach back to this one's start.
+				g.anchor = minTime(g.anchor, g.requested.Add(-g.window))
+			}
+			break
 		}
 		for _, m := range points {
 			if err := checkPoint(m); err != nil {
@@ -385,20 +483,55 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 			}
 			acc.AddMetric(m)
 			g.stats.points++
+			g.runPoints++
 		}
 		g.stats.runs++
+		watermark, known = tr.Time, true
 	}
-	if len(newRuns) > 0 {
-		watermark, known = newRuns[len(newRuns)-1].Time, true
-		p.progress.Watermarks[id] = watermark
+	g.budget.scenarioDone()
+	if !known {
+		return problems
 	}
-	if known && p.influx {
+	g.watermarks[id] = watermark
+	if deferred {
+		g.anchor = minTime(g.anchor, watermark)
+		return problems
+	}
+	if replaying && watermark.After(replayedUpTo) {
+		delete(p.replayed, id)
+	}
+	if p.influx && share.take(1) {
 		if m := freshnessPoint(tags, entry.Measure, watermark, g.requested); checkPoint(m) == nil {
 			acc.AddMetric(m)
 			g.stats.points++
 		}
 	}
 	return problems
+}
+
+// commit applies the progress of a gather whose points were delivered.
+func (p *MIP) commit(g *gatherPass) {
+	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess, Watermarks: map[string]time.Time{}}
+	for id, w := range g.watermarks {
+		old, known := p.progress.Watermarks[id]
+		if known && !w.After(old) {
+			continue
+		}
+		before.Watermarks[id] = old // zero: unknown before
+		p.progress.Watermarks[id] = w
+	}
+	if g.complete {
+		p.progress.LastSuccess = g.anchor
+	}
+	p.progress.record(before, g.requested, time.Duration(p.ReplayOnRestart))
+	p.backlog.update(g)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // window is how far back to ask for runs at now: since the last successful

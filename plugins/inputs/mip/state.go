@@ -25,6 +25,59 @@ type progress struct {
 	LastSuccess time.Time `json:"last_success"`
 	// Watermarks holds, per measure id, the time of the newest run emitted.
 	Watermarks map[string]time.Time `json:"watermarks"`
+	// Recent holds the gathers committed within replay_on_restart before the
+	// last save, oldest first, each with what it changed: their runs may
+	// still have been in Telegraf's memory when it stopped.
+	Recent []commitRecord `json:"recent,omitempty"`
+}
+
+// commitRecord is a committed gather and the progress before it.
+type commitRecord struct {
+	At          time.Time `json:"at"`
+	LastSuccess time.Time `json:"last_success"`
+	// Watermarks holds the watermarks the gather moved, as they were before
+	// it; zero for a scenario it wrote first.
+	Watermarks map[string]time.Time `json:"watermarks"`
+}
+
+// record adds a committed gather to Recent and forgets those older than
+// replay before now.
+func (pr *progress) record(c commitRecord, now time.Time, replay time.Duration) {
+	if replay <= 0 {
+		pr.Recent = nil
+		return
+	}
+	if len(c.Watermarks) > 0 || !c.LastSuccess.Equal(pr.LastSuccess) {
+		pr.Recent = append(pr.Recent, c)
+	}
+	keep := 0
+	for keep < len(pr.Recent) && !pr.Recent[keep].At.After(now.Add(-replay)) {
+		keep++
+	}
+	pr.Recent = slices.Delete(pr.Recent, 0, keep)
+}
+
+// rewind puts the progress back to where it was before the gathers in
+// Recent, so that their runs are written again, and returns, per measure id
+// it moved, the newest run those gathers wrote.
+func (pr *progress) rewind() map[string]time.Time {
+	written := map[string]time.Time{}
+	for i := len(pr.Recent) - 1; i >= 0; i-- {
+		c := pr.Recent[i]
+		for id, before := range c.Watermarks {
+			if _, seen := written[id]; !seen {
+				written[id] = pr.Watermarks[id]
+			}
+			if before.IsZero() {
+				delete(pr.Watermarks, id)
+			} else {
+				pr.Watermarks[id] = before
+			}
+		}
+		pr.LastSuccess = c.LastSuccess
+	}
+	pr.Recent = nil
+	return written
 }
 
 func newProgress() *progress {

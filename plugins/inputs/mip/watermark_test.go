@@ -160,6 +160,10 @@ func (r *watermarkRig) requireExactlyOnce(from time.Time) {
 	}
 }
 
+// noReplay turns replay_on_restart off, for the tests of the watermarks
+// alone.
+func noReplay(p *MIP) { p.ReplayOnRestart = 0 }
+
 func times(ts []time.Time) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
@@ -237,7 +241,7 @@ func TestRestartWithStateFile(t *testing.T) {
 	rig := newWatermarkRig(t)
 	start := rig.clock.Now()
 	for process := 0; process < 4; process++ {
-		p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
+		p := rig.plugin(&testutil.CaptureLogger{}, noReplay, func(p *MIP) { p.FirstGather = firstGatherWindow })
 		for i := 0; i < 5; i++ {
 			require.NoError(t, rig.gather(p))
 			rig.clock.Advance(100 * time.Second)
@@ -246,7 +250,7 @@ func TestRestartWithStateFile(t *testing.T) {
 		// Down for a while: the next process backfills.
 		rig.clock.Advance(time.Duration(process) * 7 * time.Minute)
 	}
-	p := rig.plugin(&testutil.CaptureLogger{})
+	p := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.NoError(t, rig.gather(p))
 	rig.requireExactlyOnce(start.Add(-time.Hour))
 
@@ -384,9 +388,9 @@ func TestTruncatedResponseLosesNothing(t *testing.T) {
 
 func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
 	rig := newWatermarkRig(t)
-	a := rig.plugin(&testutil.CaptureLogger{})
+	a := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.NoError(t, rig.gather(a))
-	b := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.ApplicationInclude = []string{"A"} })
+	b := rig.plugin(&testutil.CaptureLogger{}, noReplay, func(p *MIP) { p.ApplicationInclude = []string{"A"} })
 	require.NotEqual(t, a.stateKey, b.stateKey)
 	rig.clock.Advance(time.Minute)
 	require.NoError(t, rig.gather(b))
@@ -398,6 +402,6 @@ func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
 	require.Len(t, sf.Instances[b.stateKey].Watermarks, 2)
 
 	// A restart of a resumes a's progress, untouched by b's gather.
-	a2 := rig.plugin(&testutil.CaptureLogger{})
+	a2 := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.Equal(t, a.progress.LastSuccess, a2.progress.LastSuccess)
 }

@@ -1,0 +1,197 @@
+package mip
+
+import (
+	"time"
+)
+
+// Telegraf keeps at most metric_buffer_limit points per output in memory and
+// drops the oldest beyond it; nothing pushes back on inputs.execd. A gather
+// therefore writes at most max_points_per_gather points, and when runs are
+// left over (a backfill, a first gather in "window" mode), the next gathers
+// write them, oldest first, sharing the points among the scenarios.
+
+// backlog is what the previous gathers left to write, kept in memory.
+type backlog struct {
+	gathers        int     // gathers committed, for the round robin
+	scenarios      int     // kept by the filters at the last gather
+	pointsPerRun   float64 // observed, for the shares
+	runsLeft       int     // left over by the last gather
+	behind         int     // scenarios with runs left over
+	sizingReported bool
+}
+
+// defaultPointsPerRun is the guess before any run was written: a status and
+// six metrics, as the simulator's robots.
+const defaultPointsPerRun = 8
+
+// budget is what one gather may still write and how it is shared.
+type budget struct {
+	left       int // points the gather may still write; -1: no bound
+	perRun     bool
+	share      int // points per scenario when shared; 0: not shared
+	turns      int // scenarios take turns: index i is served when i%turns == turn
+	turn       int
+	index      int // the current scenario's position among those served
+	written    int // points written
+	deferred   int // runs left for later gathers
+	behind     int // scenarios with runs left
+	steadyRuns float64
+}
+
+// plan returns the budget of the next gather: max points in all and, when
+// the last gather left runs behind, a share per scenario, with scenarios
+// taking turns when the budget cannot give each of them one run.
+func (b *backlog) plan(max int) budget {
+	if max <= 0 {
+		return budget{left: -1, turns: 1}
+	}
+	bud := budget{left: max, turns: 1}
+	if b.behind == 0 || b.scenarios == 0 {
+		return bud
+	}
+	ppr := b.pointsPerRun
+	if ppr < 1 {
+		ppr = defaultPointsPerRun
+	}
+	// One run of each scenario costs scenarios × ppr points: when that is more
+	// than max, scenarios take turns.
+	need := float64(b.scenarios) * (ppr + 1)
+	bud.turns = int(need/float64(max)) + 1
+	if need <= float64(max) {
+		bud.turns = 1
+	}
+	bud.turn = b.gathers % bud.turns
+	served := (b.scenarios + bud.turns - 1) / bud.turns
+	bud.share = max / served
+	return bud
+}
+
+// scenarioShare is what one scenario may write in this gather.
+type scenarioShare struct {
+	b        *budget
+	eligible bool
+	left     int // -1: no share
+	used     int
+}
+
+// scenario opens the share of the next scenario in the response.
+func (b *budget) scenario() *scenarioShare {
+	s := &scenarioShare{b: b, eligible: b.index%b.turns == b.turn, left: -1}
+	if b.share > 0 {
+		s.left = b.share
+	}
+	return s
+}
+
+// take reserves n points, and reports false when they do not fit. The first
+// run of a scenario takes no more than its share allows, but a share never
+// stops a scenario's first run, nor the budget the gather's first run, so
+// that every gather makes progress.
+func (s *scenarioShare) take(n int) bool {
+	b := s.b
+	switch {
+	case !s.eligible:
+		return false
+	case b.left >= 0 && n > b.left && b.written > 0:
+		return false
+	case s.left >= 0 && n > s.left && s.used > 0:
+		return false
+	}
+	s.used += n
+	b.written += n
+	if s.left >= 0 {
+		s.left = max(s.left-n, 0)
+	}
+	if b.left >= 0 {
+		b.left = max(b.left-n, 0)
+	}
+	return true
+}
+
+// deferRuns records runs left for the next gathers.
+func (b *budget) deferRuns(runs int) {
+	if runs > 0 {
+		b.deferred += runs
+		b.behind++
+	}
+}
+
+// scenarioDone closes the current scenario's share.
+func (b *budget) scenarioDone() {
+	b.index++
+}
+
+// update records what a committed gather did.
+func (b *backlog) update(g *gatherPass) {
+	b.gathers++
+	b.scenarios = g.stats.kept
+	if g.stats.runs > 0 {
+		b.pointsPerRun = float64(g.runPoints) / float64(g.stats.runs)
+	}
+	b.runsLeft = g.budget.deferred
+	b.behind = g.budget.behind
+}
+
+// Behind reports whether the last gather left runs to write: telegraf-mip
+// then gathers again sooner than its interval, to catch up.
+func (p *MIP) Behind() bool {
+	return p.backlog.behind > 0
+}
+
+// reportBacklog logs the progress of a backfill and, once, what the steady
+// state needs when max_points_per_gather cannot hold it.
+func (p *MIP) reportBacklog(g *gatherPass) {
+	b := &p.backlog
+	if b.behind > 0 {
+		ppr := b.pointsPerRun
+		if ppr < 1 {
+			ppr = defaultPointsPerRun
+		}
+		gathers := int(float64(b.runsLeft)*ppr/float64(p.MaxPointsPerGather)) + 1
+		p.Log.Infof("backfill: wrote %d runs (%d points, max_points_per_gather = %d); %d runs of %d scenarios left, about %d more gathers",
+			g.stats.runs, g.stats.points, p.MaxPointsPerGather, b.runsLeft, b.behind, gathers)
+	}
+	if b.sizingReported || p.MaxPointsPerGather <= 0 || g.stats.kept == 0 || !g.complete {
+		return
+	}
+	b.sizingReported = true
+	ppr := b.pointsPerRun
+	if ppr < 1 {
+		ppr = defaultPointsPerRun
+	}
+	steady := int(g.budget.steadyRuns*ppr) + g.stats.kept // runs, and a mip_freshness point per scenario
+	if steady <= p.MaxPointsPerGather {
+		return
+	}
+	points := roundUp(steady+steady/5, 1000)
+	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), more than max_points_per_gather = %d, so the plugin would fall behind; "+
+		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
+		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, points, 2*points, batchSize(points))
+}
+
+// interval is how often gathers come: as the binary says, or one minute, the
+// interval the README recommends.
+func (p *MIP) interval() time.Duration {
+	if p.GatherInterval > 0 {
+		return p.GatherInterval
+	}
+	return time.Minute
+}
+
+// steadyRuns is how many runs of a measure one interval brings.
+func (p *MIP) steadyRuns(m *measure) float64 {
+	if !m.Frequency.Valid || m.Frequency.Value <= 0 {
+		return 1
+	}
+	return p.interval().Seconds() / m.Frequency.Value
+}
+
+// batchSize is the metric_batch_size that writes points in about ten
+// batches, within InfluxDB's recommended 5,000 to 10,000 points per write.
+func batchSize(points int) int {
+	return min(max(roundUp(points/10, 1000), 1000), 10000)
+}
+
+func roundUp(n, step int) int {
+	return (n + step - 1) / step * step
+}
