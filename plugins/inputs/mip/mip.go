@@ -378,6 +378,7 @@ type gatherPass struct {
 	// Progress, applied by commit.
 	complete   bool                 // the response was read whole
 	watermarks map[string]time.Time // new watermarks, per measure id
+	firstRuns  map[string]time.Time // the first run written of a scenario without a watermark
 	anchor     time.Time            // the next window starts here (minus the margin)
 
 	budget    budget
@@ -389,6 +390,7 @@ func (p *MIP) newGatherPass() gatherPass {
 		requested:  p.now(),
 		first:      p.progress.LastSuccess.IsZero(),
 		watermarks: map[string]time.Time{},
+		firstRuns:  map[string]time.Time{},
 	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
@@ -470,8 +472,8 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 				// The newest run only, at a later gather.
 				watermark, known = tr.Time.Add(-time.Nanosecond), true
 			case !known:
-				// Never written: the next window must reach back to this one's start.
-				g.anchor = minTime(g.anchor, g.requested.Add(-g.window))
+				// Never written: what this window holds is owed, no more.
+				watermark, known = g.requested.Add(-g.window), true
 			}
 			break
 		}
@@ -486,6 +488,9 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 			g.runPoints++
 		}
 		g.stats.runs++
+		if !known {
+			g.firstRuns[id] = tr.Time
+		}
 		watermark, known = tr.Time, true
 	}
 	g.budget.scenarioDone()
@@ -514,10 +519,15 @@ func (p *MIP) commit(g *gatherPass) {
 	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess, Watermarks: map[string]time.Time{}}
 	for id, w := range g.watermarks {
 		old, known := p.progress.Watermarks[id]
+		if !known {
+			// A replay of this gather writes its runs from the first one.
+			old, known = g.firstRuns[id], true
+			old = old.Add(-time.Nanosecond)
+		}
 		if known && !w.After(old) {
 			continue
 		}
-		before.Watermarks[id] = old // zero: unknown before
+		before.Watermarks[id] = old
 		p.progress.Watermarks[id] = w
 	}
 	if g.complete {
@@ -536,15 +546,21 @@ func minTime(a, b time.Time) time.Time {
 
 // window is how far back to ask for runs at now: since the last successful
 // gather plus a margin, or lookback when there is none; capped tells that
-// lookback cut the window short, so that runs may have been lost.
+// lookback cut the window short, so that runs may have been lost. While a
+// backlog is being written, the window may reach one more lookback back:
+// those runs were seen, only not written yet.
 func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
 	lookback := time.Duration(p.Lookback)
 	if p.progress.LastSuccess.IsZero() {
 		return lookback, false
 	}
+	limit := lookback
+	if p.Behind() {
+		limit *= 2
+	}
 	window = now.Sub(p.progress.LastSuccess) + windowMargin
-	if window > lookback {
-		return lookback, true
+	if window > limit {
+		return limit, true
 	}
 	return window, false
 }

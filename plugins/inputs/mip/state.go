@@ -36,7 +36,7 @@ type commitRecord struct {
 	At          time.Time `json:"at"`
 	LastSuccess time.Time `json:"last_success"`
 	// Watermarks holds the watermarks the gather moved, as they were before
-	// it; zero for a scenario it wrote first.
+	// it; for a scenario it wrote first, just before its first run.
 	Watermarks map[string]time.Time `json:"watermarks"`
 }
 
@@ -68,15 +68,21 @@ func (pr *progress) rewind() map[string]time.Time {
 			if _, seen := written[id]; !seen {
 				written[id] = pr.Watermarks[id]
 			}
-			if before.IsZero() {
-				delete(pr.Watermarks, id)
-			} else {
-				pr.Watermarks[id] = before
-			}
+			pr.Watermarks[id] = before
 		}
 		pr.LastSuccess = c.LastSuccess
 	}
 	pr.Recent = nil
+	// Back before the first gather: the next one is no first gather, which
+	// in "latest" mode would write only the newest runs, but one whose
+	// window reaches the oldest run to write again.
+	if pr.LastSuccess.IsZero() && len(written) > 0 {
+		for id := range written {
+			if w := pr.Watermarks[id]; pr.LastSuccess.IsZero() || w.Before(pr.LastSuccess) {
+				pr.LastSuccess = w
+			}
+		}
+	}
 	return written
 }
 

@@ -1,0 +1,379 @@
+package mip
+
+import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/config"
+	"github.com/influxdata/telegraf/testutil"
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// flushingAcc is an accumulator that delivers, or fails to, as
+// telegraf-mip's writer to stdout does.
+type flushingAcc struct {
+	testutil.Accumulator
+	err     error
+	flushed int
+}
+
+func (a *flushingAcc) Flush() error {
+	a.flushed++
+	return a.err
+}
+
+// deliveryRig is a simulator of any scenarios on a controllable clock, and
+// the runs a test saw delivered.
+type deliveryRig struct {
+	t         *testing.T
+	clock     *clock
+	sim       *mipsim.Sim
+	srv       *httptest.Server
+	scenarios []mipsim.Scenario
+	state     string
+	delivered map[string][]time.Time // scenario id → run times, in order
+}
+
+func newDeliveryRig(t *testing.T, scenarios []mipsim.Scenario) *deliveryRig {
+	c := &clock{now: at("2026-11-25T10:00:00Z")}
+	sim := mipsim.New(testKey, scenarios)
+	sim.SetClock(c.Now)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return &deliveryRig{t: t, clock: c, sim: sim, srv: srv, scenarios: scenarios,
+		state: filepath.Join(t.TempDir(), "mip.state"), delivered: map[string][]time.Time{}}
+}
+
+func (r *deliveryRig) plugin(log telegraf.Logger, configure ...func(*MIP)) *MIP {
+	p := New()
+	p.URL = r.srv.URL
+	p.APIKey = config.NewSecret([]byte(testKey))
+	p.StateFile = r.state
+	p.Log = log
+	for _, c := range configure {
+		c(p)
+	}
+	require.NoError(r.t, p.Init())
+	p.now = r.clock.Now
+	r.t.Cleanup(p.Stop)
+	return p
+}
+
+// gather runs one gather into a delivering accumulator and returns its
+// points.
+func (r *deliveryRig) gather(p *MIP) []telegraf.Metric {
+	r.t.Helper()
+	acc := &flushingAcc{}
+	require.NoError(r.t, p.Gather(acc))
+	require.Equal(r.t, 1, acc.flushed, "the plugin flushes once per gather")
+	points := acc.GetTelegrafMetrics()
+	for _, m := range points {
+		if m.Name() == "mip_scenario" {
+			id, _ := m.GetTag("scenario_id")
+			r.delivered[id] = append(r.delivered[id], m.Time())
+		}
+	}
+	return points
+}
+
+// requireEveryRunOnce checks that each scenario's delivered runs are the
+// simulator's runs in (from, now], in order, each once.
+func (r *deliveryRig) requireEveryRunOnce(from time.Time) {
+	r.t.Helper()
+	for _, sc := range r.scenarios {
+		id := fmt.Sprint(sc.ID)
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, from, r.clock.Now()) {
+			want = append(want, run.Time)
+		}
+		require.Equal(r.t, times(want), times(r.delivered[id]), "scenario %s", id)
+	}
+}
+
+func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	p := rig.plugin(&testutil.CaptureLogger{})
+	rig.gather(p)
+	before, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	watermarks := watermarkTexts(p.progress.Watermarks)
+	lastSuccess := p.progress.LastSuccess
+
+	rig.clock.Advance(3 * time.Minute)
+	broken := &flushingAcc{err: errors.New("write |1: broken pipe")}
+	err = p.Gather(broken)
+	require.ErrorContains(t, err, "broken pipe")
+	require.ErrorContains(t, err, "written again by the next gather")
+	require.NotEmpty(t, runPointsOnly(broken.GetTelegrafMetrics()), "the gather had runs to write")
+	require.Equal(t, watermarks, watermarkTexts(p.progress.Watermarks))
+	require.Equal(t, lastSuccess, p.progress.LastSuccess)
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after), "state_file unchanged")
+
+	// The next gather writes the same runs, and the ones since.
+	rig.clock.Advance(time.Minute)
+	rig.gather(p)
+	for _, sc := range scenariosForWatermarks() {
+		id := fmt.Sprint(sc.ID)
+		first := rig.delivered[id][0]
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, first.Add(-time.Nanosecond), rig.clock.Now()) {
+			want = append(want, run.Time)
+		}
+		require.Equal(t, times(want), times(rig.delivered[id]), "scenario %s", id)
+	}
+}
+
+func watermarkTexts(m map[string]time.Time) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v.Format(time.RFC3339Nano)
+	}
+	return out
+}
+
+func TestStateReadOnlyNeverWritesTheStateFile(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	p := rig.plugin(&testutil.CaptureLogger{})
+	rig.gather(p)
+	before, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	stat, err := os.Stat(rig.state)
+	require.NoError(t, err)
+
+	rig.clock.Advance(5 * time.Minute)
+	check := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.StateReadOnly = true })
+	points := rig.gather(check)
+	require.NotEmpty(t, runPointsOnly(points), "the check sees the new runs")
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+	stat2, err := os.Stat(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, stat.ModTime(), stat2.ModTime())
+
+	// The production instance still writes those runs.
+	again := rig.plugin(&testutil.CaptureLogger{}, noReplay)
+	require.Equal(t, len(runPointsOnly(points)), len(runPointsOnly(rig.gather(again))))
+}
+
+func TestRestartReplaysTheRecentRuns(t *testing.T) {
+	for _, schema := range []string{schemaInfluxDB, schemaBoth} {
+		t.Run(schema, func(t *testing.T) {
+			rig := newDeliveryRig(t, scenariosForWatermarks())
+			configure := func(p *MIP) {
+				p.FirstGather = firstGatherWindow
+				p.Schema = schema
+				p.CentreonHost = "mip"
+			}
+			p := rig.plugin(&testutil.CaptureLogger{}, configure)
+			// Gathers every 20 s for 10 minutes; the last minute's were
+			// perhaps still in Telegraf's memory when it was killed.
+			var lastMinute []telegraf.Metric
+			for i := 0; i < 30; i++ {
+				rig.clock.Advance(20 * time.Second)
+				points := rig.gather(p)
+				if i >= 27 {
+					lastMinute = append(lastMinute, runPointsOnly(points)...)
+				}
+			}
+			p.Stop()
+			killed := rig.clock.Now()
+			rig.clock.Advance(30 * time.Second)
+
+			log := &testutil.CaptureLogger{}
+			restarted := rig.plugin(log, configure)
+			replay := runPointsOnly(rig.gather(restarted))
+			require.Contains(t, messages(log), "I! [] writing again the runs of 2 scenarios written in the 1m0s before the last stop, in case Telegraf had not sent them (replay_on_restart)")
+
+			// Every InfluxDB point of the last minute's gathers comes again,
+			// then the runs since the stop.
+			var influxReplay, centreonReplay []telegraf.Metric
+			for _, m := range replay {
+				switch {
+				case m.Name() == "mip" && !m.Time().After(killed):
+					centreonReplay = append(centreonReplay, m)
+				case m.Name() != "mip" && !m.Time().After(killed):
+					influxReplay = append(influxReplay, m)
+				}
+			}
+			var influxLastMinute []telegraf.Metric
+			for _, m := range lastMinute {
+				if m.Name() != "mip" {
+					influxLastMinute = append(influxLastMinute, m)
+				}
+			}
+			require.NotEmpty(t, influxLastMinute)
+			testutil.RequireMetricsEqual(t, influxLastMinute, influxReplay, testutil.SortMetrics())
+			require.Empty(t, centreonReplay, "Centreon never gets a check result twice")
+			if schema == schemaBoth {
+				newChecks := 0
+				for _, m := range replay {
+					if m.Name() == "mip" {
+						newChecks++
+					}
+				}
+				require.Positive(t, newChecks, "runs after the stop reach Centreon")
+			}
+		})
+	}
+}
+
+// TestBackfillSpreadOverGathers is the burst of a first gather in "window"
+// mode: 50 scenarios × 60 runs, 4 points each, 12,000 points in all, through
+// gathers of at most 1,000 points.
+func TestBackfillSpreadOverGathers(t *testing.T) {
+	scenarios := mipsim.Generate(50, 2, time.Minute)
+	rig := newDeliveryRig(t, scenarios)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) {
+		p.FirstGather = firstGatherWindow
+		p.MaxPointsPerGather = 1000
+	})
+	start := rig.clock.Now()
+	gathers := 0
+	for ; gathers == 0 || p.Behind(); gathers++ {
+		require.Less(t, gathers, 40, "the backlog drains")
+		points := rig.gather(p)
+		written := 0
+		for _, m := range points {
+			if m.Name() != "mip_api" {
+				written++
+			}
+		}
+		require.LessOrEqual(t, written, 1000, "gather %d", gathers)
+		rig.clock.Advance(10 * time.Second)
+	}
+	// 12,000 points, plus the runs recorded while catching up.
+	require.GreaterOrEqual(t, gathers, 12)
+	require.LessOrEqual(t, gathers, 20)
+	rig.gather(p)
+	rig.requireEveryRunOnce(start.Add(-time.Hour))
+	progress := log.Messages()[1].String() // after the first gather's debug line
+	require.Regexp(t, `^I! \[\] backfill: wrote 249 runs \(1000 points, max_points_per_gather = 1000\); \d+ runs of \d+ scenarios left, about \d+ more gathers$`, progress)
+}
+
+// TestBackfillIsShared checks that, once the plugin knows how many scenarios
+// there are, every scenario moves at each gather: none waits for the others.
+func TestBackfillIsShared(t *testing.T) {
+	scenarios := mipsim.Generate(20, 2, time.Minute)
+	rig := newDeliveryRig(t, scenarios)
+	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) {
+		p.FirstGather = firstGatherWindow
+		p.MaxPointsPerGather = 400
+	})
+	start := rig.clock.Now()
+	rig.gather(p)
+	rig.clock.Advance(10 * time.Second)
+	for i := 0; i < 5; i++ {
+		before := map[string]int{}
+		for id, ts := range rig.delivered {
+			before[id] = len(ts)
+		}
+		rig.gather(p)
+		for _, sc := range scenarios {
+			id := fmt.Sprint(sc.ID)
+			if available := len(mipsim.Runs(sc, start.Add(-time.Hour), rig.clock.Now())); before[id] < available {
+				require.Greater(t, len(rig.delivered[id]), before[id], "gather %d: scenario %s moves", i, id)
+			}
+		}
+		rig.clock.Advance(10 * time.Second)
+	}
+}
+
+// TestBackfillTakesTurns: 100 scenarios whose newest runs alone do not fit
+// one gather take turns, and a first gather in "latest" mode still writes
+// only each scenario's newest run.
+func TestBackfillTakesTurns(t *testing.T) {
+	scenarios := mipsim.Generate(100, 2, 5*time.Minute)
+	rig := newDeliveryRig(t, scenarios)
+	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.MaxPointsPerGather = 150 })
+	first := rig.clock.Now()
+	for i := 0; i == 0 || p.Behind(); i++ {
+		require.Less(t, i, 20)
+		rig.gather(p)
+		rig.clock.Advance(5 * time.Second)
+	}
+	for _, sc := range scenarios {
+		runs := mipsim.Runs(sc, first.Add(-5*time.Minute), first)
+		id := fmt.Sprint(sc.ID)
+		require.NotEmpty(t, rig.delivered[id], "scenario %s", id)
+		require.Equal(t, runs[len(runs)-1].Time, rig.delivered[id][0], "scenario %s: the newest run at the first gather, first", id)
+		require.True(t, slices.IsSortedFunc(rig.delivered[id], time.Time.Compare))
+	}
+}
+
+func TestSizingAdvice(t *testing.T) {
+	tests := []struct {
+		name      string
+		scenarios int
+		advice    string
+	}{
+		{name: "fits", scenarios: 300},
+		{name: "too many", scenarios: 1000, advice: "W! [] sizing: 1000 scenarios write about 9000 points per gather (one every 1m0s), more than max_points_per_gather = 5000, so the plugin would fall behind; " +
+			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 (see the README's sizing table)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
+			log := &testutil.CaptureLogger{}
+			p := rig.plugin(log)
+			rig.gather(p)
+			warnings := log.Warnings()
+			if tt.advice == "" {
+				require.Empty(t, warnings)
+				return
+			}
+			require.Equal(t, []string{tt.advice}, warnings)
+			rig.clock.Advance(10 * time.Second)
+			rig.gather(p)
+			require.Len(t, log.Warnings(), 1, "the advice is given once")
+		})
+	}
+}
+
+func messages(log *testutil.CaptureLogger) []string {
+	var out []string
+	for _, e := range log.Messages() {
+		out = append(out, e.String())
+	}
+	return out
+}
+
+// TestRestartSoonAfterTheFirstGather: a stop within replay_on_restart of the
+// first gather, in "latest" mode, writes again every run written since,
+// the first gather's newest runs included, and loses none.
+func TestRestartSoonAfterTheFirstGather(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	p := rig.plugin(&testutil.CaptureLogger{})
+	for i := 0; i < 3; i++ {
+		rig.gather(p)
+		rig.clock.Advance(20 * time.Second)
+	}
+	p.Stop()
+	written := map[string][]time.Time{}
+	for id, ts := range rig.delivered {
+		written[id] = slices.Clone(ts)
+	}
+	rig.clock.Advance(2 * time.Minute)
+	rig.delivered = map[string][]time.Time{}
+	rig.gather(rig.plugin(&testutil.CaptureLogger{}))
+	for _, sc := range scenariosForWatermarks() {
+		id := fmt.Sprint(sc.ID)
+		var want []time.Time
+		for _, run := range mipsim.Runs(sc, written[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
+			want = append(want, run.Time)
+		}
+		require.Equal(t, times(want), times(rig.delivered[id]), "scenario %s: written again from the first run on", id)
+	}
+}
