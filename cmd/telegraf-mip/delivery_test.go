@@ -1,0 +1,113 @@
+//go:build !windows
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+func TestTestModeNeverWritesTheStateFile(t *testing.T) {
+	_, srv := startSim(t)
+	state := filepath.Join(t.TempDir(), "mip.state")
+	conf := pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state))
+
+	r := runBinary(t, testKey, "-config", conf, "-test")
+	require.Equal(t, 0, r.code, r.stderr)
+	requireNewestRuns(t, parseLines(t, r.stdout))
+	require.NoFileExists(t, state, "-test writes no state file")
+
+	// -once is the production one-shot: the same runs, and the state saved.
+	r = runBinary(t, testKey, "-config", conf, "-once")
+	require.Equal(t, 0, r.code, r.stderr)
+	requireNewestRuns(t, parseLines(t, r.stdout))
+	before, err := os.ReadFile(state)
+	require.NoError(t, err)
+	info, err := os.Stat(state)
+	require.NoError(t, err)
+
+	r = runBinary(t, testKey, "-config", conf, "-test")
+	require.Equal(t, 0, r.code, r.stderr)
+	after, err := os.ReadFile(state)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+	info2, err := os.Stat(state)
+	require.NoError(t, err)
+	require.Equal(t, info.ModTime(), info2.ModTime())
+
+	r = runBinary(t, testKey, "-config", conf, "-test", "-once")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, "E! -once and -test are exclusive")
+}
+
+// TestClosedStdout: a reader that went away gives an error line and exit 1,
+// not a silent death by SIGPIPE, and the runs stay owed.
+func TestClosedStdout(t *testing.T) {
+	_, srv := startSim(t)
+	state := filepath.Join(t.TempDir(), "mip.state")
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	r.Close()
+	defer w.Close()
+
+	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), "-once")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	require.Equal(t, 1, exitErr.ExitCode(), stderr.String())
+	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write \|1: broken pipe; the watermarks stay where they were, so these runs are written again by the next gather$`, stderr.String())
+	require.NoFileExists(t, state)
+}
+
+// TestSignalWhileStdoutIsBlocked: a stop while nobody reads stdout ends the
+// process with an error line, and the state file does not move.
+func TestSignalWhileStdoutIsBlocked(t *testing.T) {
+	now := time.Now()
+	sim := mipsim.New(testKey, mipsim.Generate(100, 6, time.Minute))
+	sim.SetClock(func() time.Time { return now })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	state := filepath.Join(t.TempDir(), "mip.state")
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+
+	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state), `  first_gather = "window"`), "-once")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	require.NoError(t, cmd.Start())
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	// 5,000 points do not fit the pipe: the gather blocks on its writes.
+	require.Eventually(t, func() bool { return sim.Requests() == 1 }, 10*time.Second, 20*time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-done:
+		var exitErr *exec.ExitError
+		require.ErrorAs(t, err, &exitErr)
+		require.Equal(t, 1, exitErr.ExitCode())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10s after SIGTERM; stderr:\n%s", stderr.String())
+	}
+	require.Contains(t, stderr.String(), "E! terminated while stdout was blocked: the points of this gather were not written; state_file is unchanged, so the next start writes these runs again")
+	require.NoFileExists(t, state)
+}
