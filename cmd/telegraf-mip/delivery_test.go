@@ -69,7 +69,7 @@ func TestClosedStdout(t *testing.T) {
 	var exitErr *exec.ExitError
 	require.ErrorAs(t, err, &exitErr)
 	require.Equal(t, 1, exitErr.ExitCode(), stderr.String())
-	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write \|1: broken pipe; the watermarks stay where they were, so these runs are written again by the next gather$`, stderr.String())
+	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again by the next gather$`, stderr.String())
 	require.NoFileExists(t, state)
 }
 
