@@ -36,10 +36,7 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), fmt.Sprintf(`[[outputs.influxdb]]
-  urls = [%q]
-  database = "telegraf"
-  skip_database_creation = true`, db.URL), "omit_hostname = true")
+	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
 
 	stored := func() map[string][]time.Time {
 		out := map[string][]time.Time{}

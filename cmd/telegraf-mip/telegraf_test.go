@@ -163,12 +163,13 @@ func (p *telegrafProcess) execdErrors() []string {
 // telegrafConfig is a Telegraf configuration that runs our binary with the
 // plugin configuration at pluginConf through inputs.execd, as the README's
 // block does, gathering every second; agent adds lines to [agent] and
-// output is the [[outputs.*]] block.
+// output is the [[outputs.*]] block. Telegraf's buffer and batch settings
+// (metric_buffer_limit, metric_batch_size, flush_interval) keep their
+// defaults, as users' do.
 func telegrafConfig(pluginConf, output string, agent ...string) string {
 	return fmt.Sprintf(`
 [agent]
   interval = "1s"
-  flush_interval = "1s"
   %s
 
 [[inputs.execd]]
@@ -179,4 +180,12 @@ func telegrafConfig(pluginConf, output string, agent ...string) string {
 
 %s
 `, strings.Join(agent, "\n  "), binary, pluginConf, output)
+}
+
+// influxDBOutput is the [[outputs.influxdb]] block writing to db.
+func influxDBOutput(db *influxDB) string {
+	return fmt.Sprintf(`[[outputs.influxdb]]
+  urls = [%q]
+  database = "telegraf"
+  skip_database_creation = true`, db.URL)
 }

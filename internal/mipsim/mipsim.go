@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,7 +61,11 @@ type Sim struct {
 	now       func() time.Time
 	timeKey   func(time.Time) string
 	requests  int
+	served    []span // the windows of the details answers sent whole
 }
+
+// span is the window (from, to] of one answer.
+type span struct{ from, to time.Time }
 
 // New returns a simulator that accepts apiKey and serves scenarios.
 func New(apiKey string, scenarios []Scenario) *Sim {
@@ -91,6 +96,38 @@ func (s *Sim) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
+}
+
+// Served returns, per scenario id, the time of every run the simulator has
+// sent in a whole /api/measures/details answer, oldest first, each once.
+func (s *Sim) Served() map[int64][]time.Time {
+	s.mu.Lock()
+	spans := append([]span(nil), s.served...)
+	scenarios := s.scenarios
+	s.mu.Unlock()
+	// The union of the windows, as disjoint spans in order.
+	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
+	var union []span
+	for _, sp := range spans {
+		if n := len(union); n > 0 && !sp.from.After(union[n-1].to) {
+			if sp.to.After(union[n-1].to) {
+				union[n-1].to = sp.to
+			}
+			continue
+		}
+		union = append(union, sp)
+	}
+	out := map[int64][]time.Time{}
+	for _, sc := range scenarios {
+		var times []time.Time
+		for _, sp := range union {
+			for _, r := range Runs(sc, sp.from, sp.to) {
+				times = append(times, r.Time)
+			}
+		}
+		out[sc.ID] = times
+	}
+	return out
 }
 
 // RFC3339Millis writes run keys as MIP 6.4 does in the reference's examples.
@@ -185,8 +222,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
-		_ = WriteDetails(bw, scenarios, from, now, timeKey)
-		_ = bw.Flush()
+		if WriteDetails(bw, scenarios, from, now, timeKey) == nil && bw.Flush() == nil {
+			s.mu.Lock()
+			s.served = append(s.served, span{from, now})
+			s.mu.Unlock()
+		}
 	case "/api/measures":
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(discovery(scenarios))

@@ -27,7 +27,6 @@ const defaultPointsPerRun = 8
 // budget is what one gather may still write and how it is shared.
 type budget struct {
 	left       int // points the gather may still write; -1: no bound
-	perRun     bool
 	share      int // points per scenario when shared; 0: not shared
 	turns      int // scenarios take turns: index i is served when i%turns == turn
 	turn       int

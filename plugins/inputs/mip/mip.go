@@ -467,13 +467,10 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		if !share.take(len(points)) {
 			deferred = true
 			g.budget.deferRuns(len(newRuns) - i)
-			switch {
-			case newestOnly:
-				// The newest run only, at a later gather.
+			if !known {
+				// Never written: this run and the later ones are owed, and
+				// no older one (in "latest" mode, the newest run only).
 				watermark, known = tr.Time.Add(-time.Nanosecond), true
-			case !known:
-				// Never written: what this window holds is owed, no more.
-				watermark, known = g.requested.Add(-g.window), true
 			}
 			break
 		}

@@ -1,0 +1,228 @@
+//go:build !windows
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// storedRuns returns, per scenario id, the run times of the mip_scenario
+// points InfluxDB holds.
+func (db *influxDB) storedRuns(t *testing.T) map[string][]time.Time {
+	t.Helper()
+	out := map[string][]time.Time{}
+	for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
+		out[s.Tags["scenario_id"]] = s.times(t)
+	}
+	return out
+}
+
+// count returns the single number an InfluxQL count query answers, 0 when
+// there is no data.
+func (db *influxDB) count(t *testing.T, q string) int64 {
+	t.Helper()
+	rows := db.query(t, q)
+	if len(rows) == 0 {
+		return 0
+	}
+	n, err := rows[0].Values[0][1].(json.Number).Int64()
+	require.NoError(t, err)
+	return n
+}
+
+// requireNoBufferOverflow checks Telegraf's log for the line it writes when
+// its output buffer drops points.
+func requireNoBufferOverflow(t *testing.T, tg *telegrafProcess) {
+	t.Helper()
+	for _, line := range strings.Split(tg.stderr.String(), "\n") {
+		require.NotContains(t, line, "buffer overflow", "Telegraf dropped points")
+	}
+}
+
+// TestBackfillBurstReachesInfluxDB is the burst of a one-hour backfill,
+// first_gather = "window" at 300 scenarios × 60 runs (144,000 run points),
+// through a real Telegraf with its default metric_buffer_limit (10,000),
+// metric_batch_size and flush_interval into a real InfluxDB: every run the
+// simulator served is stored, once, and Telegraf drops nothing.
+func TestBackfillBurstReachesInfluxDB(t *testing.T) {
+	db := startInfluxDB(t)
+	now := time.Now().Truncate(time.Second)
+	scenarios := mipsim.Generate(300, 6, time.Minute)
+	sim := mipsim.New(testKey, scenarios)
+	sim.SetClock(func() time.Time { return now })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+
+	state := filepath.Join(t.TempDir(), "mip.state")
+	conf := telegrafConfig(pluginConfig(t, srv.URL, `  first_gather = "window"`, fmt.Sprintf("  state_file = %q", state)),
+		influxDBOutput(db), "omit_hostname = true")
+	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+
+	total := 0
+	for _, sc := range scenarios {
+		total += len(mipsim.Runs(sc, now.Add(-time.Hour), now))
+	}
+	require.Equal(t, 300*60, total)
+	// Stored when the count reaches the total, or holds still for 20 s (more
+	// than Telegraf's flush_interval and the plugin's catch-up together).
+	var count int64
+	still := 0
+	for deadline := time.Now().Add(180 * time.Second); time.Now().Before(deadline) && still < 20; time.Sleep(time.Second) {
+		n := db.count(t, `SELECT count("status_code") FROM "mip_scenario"`)
+		if n == count {
+			still++
+		} else {
+			count, still = n, 0
+		}
+		if n >= int64(total) {
+			break
+		}
+	}
+	tg.stop(t)
+
+	requireNoBufferOverflow(t, tg)
+	require.Empty(t, tg.execdErrors())
+	require.Contains(t, tg.stderr.String(), "backfill: wrote ", "the plugin logged its progress")
+	// The first answer held the hour of lookback; later ones, asked with a
+	// margin, may hold older runs that first_gather = "window" leaves out.
+	served := sim.Served()
+	stored := db.storedRuns(t)
+	for _, sc := range scenarios {
+		id := strconv.FormatInt(sc.ID, 10)
+		var first []time.Time
+		for _, r := range mipsim.Runs(sc, now.Add(-time.Hour), now) {
+			first = append(first, r.Time)
+		}
+		require.Equal(t, formatTimes(first), formatTimes(stored[id]), "scenario %s", id)
+		require.Subset(t, formatTimes(served[sc.ID]), formatTimes(first), "scenario %s", id)
+	}
+	require.Equal(t, int64(total), count, "runs stored; telegraf log:\n%s", tg.stderr)
+	require.Equal(t, int64(total*6), db.count(t, `SELECT count("value") FROM "mip_metric"`), "every metric of every run")
+}
+
+// TestUncleanStopsLoseNoRun kills Telegraf with SIGKILL at two moments of its
+// 10 s flush cycle (its default), restarting it each time, then kills the
+// plugin under inputs.execd, which restarts it: with state_file, InfluxDB
+// ends up holding every run of the covered time, once.
+func TestUncleanStopsLoseNoRun(t *testing.T) {
+	db := startInfluxDB(t)
+	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}, {Key: "m2", Alias: "Page size", Unit: "bytes"}}
+	scenarios := []mipsim.Scenario{
+		{ID: 1, Name: "fast", Frequency: time.Second, Metrics: metrics},
+		{ID: 2, Name: "medium", Frequency: 2 * time.Second, Metrics: metrics},
+		{ID: 3, Name: "slow", Frequency: 3 * time.Second, Metrics: metrics},
+	}
+	sim := mipsim.New(testKey, scenarios)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	state := filepath.Join(t.TempDir(), "mip.state")
+	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
+	env := "MIP_API_KEY=" + testKey
+
+	storedAfter := func(tg *telegrafProcess, after time.Time) {
+		require.Eventually(t, func() bool {
+			s := db.storedRuns(t)
+			for _, sc := range scenarios {
+				ts := s[strconv.FormatInt(sc.ID, 10)]
+				if len(ts) == 0 || !ts[len(ts)-1].After(after) {
+					return false
+				}
+			}
+			return true
+		}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
+	}
+
+	// Killed 4 s, then 9 s after a flush: what Telegraf held is lost with it.
+	for _, sinceFlush := range []time.Duration{4 * time.Second, 9 * time.Second} {
+		tg := startTelegraf(t, conf, env)
+		storedAfter(tg, time.Now())
+		time.Sleep(sinceFlush)
+		child := childOf(t, tg.cmd.Process.Pid)
+		require.NoError(t, tg.cmd.Process.Kill())
+		<-tg.done
+		waitGone(t, child) // the plugin stops on stdin EOF
+	}
+
+	tg := startTelegraf(t, conf, env)
+	storedAfter(tg, time.Now())
+	// The plugin killed mid-cycle: execd starts it again after restart_delay.
+	child := childOf(t, tg.cmd.Process.Pid)
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, syscall.Kill(child, syscall.SIGKILL))
+	require.Eventually(t, func() bool {
+		next, ok := findChild(tg.cmd.Process.Pid)
+		return ok && next != child
+	}, 20*time.Second, 100*time.Millisecond, "execd restarts the plugin")
+	storedAfter(tg, time.Now().Add(3*time.Second))
+	tg.stop(t)
+	requireNoBufferOverflow(t, tg)
+
+	stored := db.storedRuns(t)
+	for _, sc := range scenarios {
+		id := strconv.FormatInt(sc.ID, 10)
+		ts := stored[id]
+		var want []time.Time
+		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
+			want = append(want, r.Time)
+		}
+		require.Equal(t, formatTimes(want), formatTimes(ts), "scenario %s: every run, once", id)
+	}
+}
+
+// findChild returns the process whose parent is pid, read from /proc.
+func findChild(pid int) (int, bool) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, false
+	}
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after ')'.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			return child, true
+		}
+	}
+	return 0, false
+}
+
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	var child int
+	require.Eventually(t, func() bool {
+		var ok bool
+		child, ok = findChild(pid)
+		return ok
+	}, 10*time.Second, 50*time.Millisecond, "telegraf started no process")
+	return child
+}
+
+// waitGone waits for a process to end.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		// Gone, or a zombie waiting for its dead parent's reaper.
+		return err != nil || strings.Contains(string(stat), ") Z ")
+	}, 10*time.Second, 50*time.Millisecond, "process %d still running", pid)
+}
