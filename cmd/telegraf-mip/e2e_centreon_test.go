@@ -163,6 +163,7 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 	pluginConf := pluginConfig(t, srv.URL,
 		`  schema = "centreon"`,
 		`  centreon_host = "mip-host"`,
+		`  centreon_stale_runs = 0`, // the simulator's runs are hours old by the real clock
 		`  [[inputs.mip.threshold]]`,
 		`    metric = "Step*"`,
 		`    warning = "2000"`,
@@ -199,7 +200,7 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 		require.NotEmpty(t, s.attrs["service"], "%s", s.gauge)
 	}
 	require.Equal(t, map[string]bool{
-		"mip_state": true, "mip_value": true, "mip_min": true,
+		"mip_state": true, "mip_value": true,
 		"mip_warning_lt": true, "mip_warning_gt": true, "mip_critical_lt": true, "mip_critical_gt": true,
 		"mip_critical_le": true, "mip_critical_ge": true,
 	}, gauges)
@@ -230,8 +231,7 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 // critical 2500; Page size warning 1000: (an open end), critical @0:100 (an
 // inside range), which the simulator's page sizes never reach.
 func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
-	suffix := map[string]string{"ms": "milliseconds", "bytes": "bytes", "bps": "bitspersecond", "requests": "requests"}
-	units := map[string]string{"ms": "ms", "bytes": "B", "bps": "b/s"}
+	suffix := map[string]string{"ms": "milliseconds", "bytes": "bytes", "bps": "bitspersecond", "requests": "requests", "status": "count"}
 	state := map[string]int{"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}[run.State]
 	worse := func(a, b int) int {
 		rank := [...]int{0, 2, 3, 1}
@@ -249,10 +249,6 @@ func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 	var perfs []string
 	for _, m := range sc.Metrics {
-		s, ok := suffix[m.Unit]
-		if !ok {
-			s = "count"
-		}
 		v := run.Metrics[m.Key]
 		warn, crit := "", ""
 		switch {
@@ -266,11 +262,11 @@ func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 		case m.Alias == "Page size":
 			warn, crit = "1000:1.79769e+308", "@0:100"
 		}
-		perfs = append(perfs, fmt.Sprintf("%s=%s%s;%s;%s;0;", quote(m.Alias+"#scenario.metric.usage."+s), g(v), units[m.Unit], warn, crit))
+		perfs = append(perfs, fmt.Sprintf("%s=%s%s;%s;%s;;", quote(sc.Name+"~"+m.Alias+"#scenario.metric.usage."+suffix[m.Unit]), g(v), m.Unit, warn, crit))
 	}
 	for _, label := range sc.Formatted {
 		if v, ok := run.Formatted[label].(float64); ok {
-			perfs = append(perfs, fmt.Sprintf("%s=%s;;;0;", quote(label+"#scenario.formatted_metric.usage.count"), g(v)))
+			perfs = append(perfs, fmt.Sprintf("%s=%s;;;;", quote(sc.Name+"~"+label+"#scenario.formatted_metric.usage.count"), g(v)))
 		}
 	}
 	sort.Strings(perfs)
