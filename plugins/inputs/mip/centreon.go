@@ -201,8 +201,15 @@ var centreonUnitLabels = map[string]string{
 }
 
 // perfdataLabel quotes a label as Nagios perfdata needs when it has a
-// space, '=' or a quote; a quote inside is doubled.
+// space, '=' or a quote; a quote inside is doubled. Control characters,
+// which would break the check's output line, become spaces.
 func perfdataLabel(label string) string {
+	label = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, label)
 	if !strings.ContainsAny(label, " ='") {
 		return label
 	}

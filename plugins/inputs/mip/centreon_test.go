@@ -245,6 +245,7 @@ func TestPerfdataLabelQuoting(t *testing.T) {
 		"Throughput#scenario.metric.usage.bitspersecond": "Throughput#scenario.metric.usage.bitspersecond",
 		"Temps total#x":   "'Temps total#x'",
 		"a=b":             "'a=b'",
+		"two\nlines\tx":   "'two lines x'",
 		"l'accueil#x":     "'l''accueil#x'",
 		"d'un coup de 2'": "'d''un coup de 2'''",
 	} {
