@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 	}
 	for _, t := range []struct{ key, template string }{{"centreon_service", c.service}, {"centreon_instance", c.instance}} {
 		for _, m := range templateFields.FindAllStringSubmatch(t.template, -1) {
-			if _, ok := templateValues(&measure{})[m[1]]; !ok {
+			if !slices.Contains(templatePlaceholders, m[1]) {
 				return nil, fmt.Errorf("%s: %%{%s} is not one of %%{name}, %%{display_name}, %%{app_name}, %%{id}", t.key, m[1])
 			}
 		}
@@ -131,6 +132,9 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 
 // statusNames are the Nagios statuses by name.
 var statusNames = map[string]int64{"OK": statusOK, "WARNING": statusWarning, "CRITICAL": statusCritical, "UNKNOWN": statusUnknown}
+
+// templatePlaceholders are the names templateValues fills.
+var templatePlaceholders = []string{"name", "display_name", "app_name", "id"}
 
 // templateValues are a measure's values for the templates, as the Centreon
 // plugin fills --display-instance: "-" when there is no application.
