@@ -29,7 +29,8 @@ func serveDiscovery(t *testing.T, name string) *httptest.Server {
 
 // TestListXML compares -list -format xml with what the Centreon plugin's
 // list-scenarios mode printed with --disco-show for the same answer
-// (testdata/discovery_perl.xml): what Centreon's service discovery parses.
+// (testdata/discovery_perl.xml, made by scripts/centreon-goldens.sh): what
+// Centreon's service discovery parses.
 func TestListXML(t *testing.T) {
 	srv := serveDiscovery(t, "measures_centreon.json")
 	perl, err := os.ReadFile(filepath.Join("..", "..", "testdata", "discovery_perl.xml"))

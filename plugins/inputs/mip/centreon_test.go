@@ -296,7 +296,8 @@ func TestCentreonConfigRefusals(t *testing.T) {
 // TestCentreonMatchesPerlPlugin compares each scenario's check with what the
 // Centreon plugin (centreon-plugins, apps::monitoring::mip::restapi, run
 // with --mode=scenarios --filter-id=^<id>$ against the same response)
-// printed: testdata/centreon_perl_scenarios.txt. The state is its exit
+// printed: testdata/centreon_perl_scenarios.txt, made by
+// scripts/centreon-goldens.sh. The state is its exit
 // code; the perfdata are the same labels, values and units, except the
 // formatted metrics whose value is text, which Centreon cannot graph.
 func TestCentreonMatchesPerlPlugin(t *testing.T) {
