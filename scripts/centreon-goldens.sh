@@ -37,10 +37,15 @@ plugin=(perl -CO "$src/centreon_plugins.pl" --plugin=apps::monitoring::mip::rest
   --hostname=127.0.0.1 --port="$port" --proto=http --api-key=unused)
 out=$data/centreon_perl_scenarios.txt
 : > "$out"
-for id in 301 302 303 304 305; do
-  echo "\$ centreon_plugins.pl --plugin=apps::monitoring::mip::restapi::plugin --mode=scenarios --filter-id=^$id\$" >> "$out"
+check() { # id [--display-instance=...]
+  echo "\$ centreon_plugins.pl --plugin=apps::monitoring::mip::restapi::plugin --mode=scenarios --filter-id=^$1\$${2:+ $2}" >> "$out"
   code=0
-  "${plugin[@]}" --mode=scenarios --filter-id="^$id\$" >> "$out" 2>/dev/null || code=$?
+  "${plugin[@]}" --mode=scenarios --filter-id="^$1\$" ${2:+"$2"} >> "$out" 2>/dev/null || code=$?
   echo "exit $code" >> "$out"
+}
+for id in 301 302 303 304 305; do
+  check "$id"
 done
+check 302 '--display-instance=%{app_name}/%{id} %{display_name}'
+check 301 '--display-instance=%{display_name}'
 "${plugin[@]}" --mode=list-scenarios --disco-show > "$data/discovery_perl.xml"

@@ -302,13 +302,18 @@ func TestCentreonConfigRefusals(t *testing.T) {
 // formatted metrics whose value is text, which Centreon cannot graph.
 func TestCentreonMatchesPerlPlugin(t *testing.T) {
 	golden := perlChecks(t, string(readFixture(t, "centreon_perl_scenarios.txt")))
-	require.Len(t, golden, 5)
+	require.Len(t, golden, 7)
 	srv := serveFixture(t, "details_centreon.json")
 	for _, perl := range golden {
-		t.Run(perl.id, func(t *testing.T) {
+		t.Run(strings.TrimSpace(perl.id+" "+perl.instance), func(t *testing.T) {
 			id, err := strconv.ParseInt(perl.id, 10, 64)
 			require.NoError(t, err)
-			got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host"), func(p *MIP) { p.ScenarioIDs = []int64{id} }))
+			got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host"), func(p *MIP) {
+				p.ScenarioIDs = []int64{id}
+				if perl.instance != "" {
+					p.CentreonInstance = perl.instance
+				}
+			}))
 			require.NoError(t, err)
 			require.NotEmpty(t, got)
 			state, _ := got[0].GetField("state")
@@ -325,13 +330,15 @@ func TestCentreonMatchesPerlPlugin(t *testing.T) {
 
 type perlCheck struct {
 	id       string
+	instance string // --display-instance, when given
 	output   string
 	exit     int64
 	perfdata []string // label=value<unit>;warn;crit;min;max, labels unquoted, sorted
 }
 
 // perlChecks reads the transcript of the Centreon plugin's runs: a "$"
-// command line, the plugin's output line, "exit <code>".
+// command line (--display-instance, when given, last), the plugin's output
+// line, "exit <code>".
 func perlChecks(t *testing.T, transcript string) []perlCheck {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(transcript), "\n")
@@ -340,7 +347,8 @@ func perlChecks(t *testing.T, transcript string) []perlCheck {
 	for i := 0; i < len(lines); i += 3 {
 		_, id, ok := strings.Cut(lines[i], "--filter-id=^")
 		require.True(t, ok, lines[i])
-		c := perlCheck{id: strings.TrimSuffix(id, "$"), output: lines[i+1]}
+		id, instance, _ := strings.Cut(id, " --display-instance=")
+		c := perlCheck{id: strings.TrimSuffix(id, "$"), instance: instance, output: lines[i+1]}
 		exit, err := strconv.ParseInt(strings.TrimPrefix(lines[i+2], "exit "), 10, 64)
 		require.NoError(t, err, lines[i+2])
 		c.exit = exit
