@@ -37,10 +37,12 @@ plugin=(perl -CO "$src/centreon_plugins.pl" --plugin=apps::monitoring::mip::rest
   --hostname=127.0.0.1 --port="$port" --proto=http --api-key=unused)
 out=$data/centreon_perl_scenarios.txt
 : > "$out"
-check() { # id [--display-instance=...]
-  echo "\$ centreon_plugins.pl --plugin=apps::monitoring::mip::restapi::plugin --mode=scenarios --filter-id=^$1\$${2:+ $2}" >> "$out"
+check() { # id [--option=value ...]
+  local id=$1
+  shift
+  echo "\$ centreon_plugins.pl --plugin=apps::monitoring::mip::restapi::plugin --mode=scenarios --filter-id=^$id\$${*:+ $*}" >> "$out"
   code=0
-  "${plugin[@]}" --mode=scenarios --filter-id="^$1\$" ${2:+"$2"} >> "$out" 2>/dev/null || code=$?
+  "${plugin[@]}" --mode=scenarios --filter-id="^$id\$" "$@" >> "$out" 2>/dev/null || code=$?
   echo "exit $code" >> "$out"
 }
 for id in 301 302 303 304 305; do
@@ -48,4 +50,6 @@ for id in 301 302 303 304 305; do
 done
 check 302 '--display-instance=%{app_name}/%{id} %{display_name}'
 check 301 '--display-instance=%{display_name}'
+check 304 '--critical-status=' '--warning-status=%{status} =~ /timeout/i'
+check 305 '--warning-status=' '--unknown-status=%{status} =~ /slow/i || %{status} =~ /^down/i'
 "${plugin[@]}" --mode=list-scenarios --disco-show > "$data/discovery_perl.xml"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -295,24 +296,23 @@ func TestCentreonConfigRefusals(t *testing.T) {
 
 // TestCentreonMatchesPerlPlugin compares each scenario's check with what the
 // Centreon plugin (centreon-plugins, apps::monitoring::mip::restapi, run
-// with --mode=scenarios --filter-id=^<id>$ against the same response)
-// printed: testdata/centreon_perl_scenarios.txt, made by
+// with --mode=scenarios --filter-id=^<id>$ against the same response, some
+// runs with --display-instance or status options, set here as the README's
+// migration table says) printed: testdata/centreon_perl_scenarios.txt, made by
 // scripts/centreon-goldens.sh. The state is its exit
 // code; the perfdata are the same labels, values and units, except the
 // formatted metrics whose value is text, which Centreon cannot graph.
 func TestCentreonMatchesPerlPlugin(t *testing.T) {
 	golden := perlChecks(t, string(readFixture(t, "centreon_perl_scenarios.txt")))
-	require.Len(t, golden, 7)
+	require.Len(t, golden, 9)
 	srv := serveFixture(t, "details_centreon.json")
 	for _, perl := range golden {
-		t.Run(strings.TrimSpace(perl.id+" "+perl.instance), func(t *testing.T) {
+		t.Run(perl.command, func(t *testing.T) {
 			id, err := strconv.ParseInt(perl.id, 10, 64)
 			require.NoError(t, err)
 			got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host"), func(p *MIP) {
 				p.ScenarioIDs = []int64{id}
-				if perl.instance != "" {
-					p.CentreonInstance = perl.instance
-				}
+				migrate(t, p, perl.options)
 			}))
 			require.NoError(t, err)
 			require.NotEmpty(t, got)
@@ -329,26 +329,33 @@ func TestCentreonMatchesPerlPlugin(t *testing.T) {
 }
 
 type perlCheck struct {
+	command  string
 	id       string
-	instance string // --display-instance, when given
+	options  map[string]string // the options after --filter-id
 	output   string
 	exit     int64
 	perfdata []string // label=value<unit>;warn;crit;min;max, labels unquoted, sorted
 }
 
 // perlChecks reads the transcript of the Centreon plugin's runs: a "$"
-// command line (--display-instance, when given, last), the plugin's output
-// line, "exit <code>".
+// command line (other options after --filter-id), the plugin's output line,
+// "exit <code>".
 func perlChecks(t *testing.T, transcript string) []perlCheck {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(transcript), "\n")
 	require.Zero(t, len(lines)%3, "command, output, exit")
 	var checks []perlCheck
 	for i := 0; i < len(lines); i += 3 {
-		_, id, ok := strings.Cut(lines[i], "--filter-id=^")
+		_, command, ok := strings.Cut(lines[i], "--mode=scenarios ")
 		require.True(t, ok, lines[i])
-		id, instance, _ := strings.Cut(id, " --display-instance=")
-		c := perlCheck{id: strings.TrimSuffix(id, "$"), instance: instance, output: lines[i+1]}
+		options := strings.Split(command, " --")
+		id, ok := strings.CutPrefix(options[0], "--filter-id=^")
+		require.True(t, ok, lines[i])
+		c := perlCheck{command: command, id: strings.TrimSuffix(id, "$"), options: map[string]string{}, output: lines[i+1]}
+		for _, o := range options[1:] {
+			name, value, _ := strings.Cut(o, "=")
+			c.options[name] = value
+		}
 		exit, err := strconv.ParseInt(strings.TrimPrefix(lines[i+2], "exit "), 10, 64)
 		require.NoError(t, err, lines[i+2])
 		c.exit = exit
@@ -385,6 +392,39 @@ func perlChecks(t *testing.T, transcript string) []perlCheck {
 		checks = append(checks, c)
 	}
 	return checks
+}
+
+// migrate sets p as the README's migration table maps the Centreon
+// plugin's options.
+func migrate(t *testing.T, p *MIP, options map[string]string) {
+	t.Helper()
+	rule := regexp.MustCompile(`^%\{status\} =~ /(.*)/i$`)
+	patterns := func(name, value string) []string {
+		var out []string
+		for _, expression := range strings.Split(value, " || ") {
+			if expression == "" {
+				continue
+			}
+			m := rule.FindStringSubmatch(expression)
+			require.NotNil(t, m, "--%s=%s has no equivalent", name, value)
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for name, value := range options {
+		switch name {
+		case "display-instance":
+			p.CentreonInstance = value
+		case "critical-status":
+			p.CriticalStates = patterns(name, value)
+		case "warning-status":
+			p.WarningStates = patterns(name, value)
+		case "unknown-status":
+			p.UnknownStates = patterns(name, value)
+		default:
+			t.Fatalf("no mapping for --%s", name)
+		}
+	}
 }
 
 // perfdataOf writes a perfdata point as the Centreon plugin prints it, the
