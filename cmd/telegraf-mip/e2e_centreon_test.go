@@ -462,7 +462,7 @@ func TestTelegrafToCentreonBothSchemas(t *testing.T) {
 	stale := func(checks []centreonCheck) int {
 		n := 0
 		for _, c := range checks {
-			if strings.HasPrefix(c.output, "UNKNOWN|") && strings.Contains(c.output, "~newest_run#scenario.run.age.seconds=") {
+			if strings.HasPrefix(c.output, "UNKNOWN|") && strings.Contains(c.output, "~newest_run#scenario.run.age.seconds'=") {
 				n++
 			}
 		}
@@ -496,7 +496,7 @@ func TestTelegrafToCentreonBothSchemas(t *testing.T) {
 		runs := mipsim.Runs(sc, fixedNow.Add(-time.Hour), fixedNow)
 		require.Equal(t, expectedNagios(sc, runs[len(runs)-1]), service[0].output, "%s: the newest run first", sc.Name)
 		for _, c := range service[1:] {
-			require.Regexp(t, `^UNKNOWN\|`+regexp.QuoteMeta(sc.Name)+`~newest_run#scenario\.run\.age\.seconds=[0-9.e+]+s;;;;$`, c.output, sc.Name)
+			require.Regexp(t, `^UNKNOWN\|'`+regexp.QuoteMeta(sc.Name)+`~newest_run#scenario\.run\.age\.seconds'=[0-9.e+]+s;;;;$`, c.output, sc.Name)
 			require.Greater(t, c.time, service[0].time, "%s: the stale result at gather time", sc.Name)
 		}
 	}
@@ -519,12 +519,7 @@ func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 		}
 		return a
 	}
-	quote := func(l string) string {
-		if strings.ContainsAny(l, " ='") {
-			return "'" + strings.ReplaceAll(l, "'", "''") + "'"
-		}
-		return l
-	}
+	quote := func(l string) string { return "'" + strings.ReplaceAll(l, "'", "''") + "'" }
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 	var perfs []string
 	for _, m := range sc.Metrics {

@@ -204,9 +204,9 @@ var centreonUnitLabels = map[string]string{
 	"status":   "count",
 }
 
-// perfdataLabel quotes a label as Nagios perfdata needs when it has a
-// space, '=' or a quote; a quote inside is doubled. Control characters,
-// which would break the check's output line, become spaces.
+// perfdataLabel quotes a label as the Centreon plugin does, always, a quote
+// inside doubled: the converter writes labels as it gets them. Control
+// characters, which would break the check's output line, become spaces.
 func perfdataLabel(label string) string {
 	label = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
@@ -214,9 +214,6 @@ func perfdataLabel(label string) string {
 		}
 		return r
 	}, label)
-	if !strings.ContainsAny(label, " ='") {
-		return label
-	}
 	return "'" + strings.ReplaceAll(label, "'", "''") + "'"
 }
 

@@ -53,13 +53,13 @@ func TestCentreonShape(t *testing.T) {
 	expected = append(expected, check("crm_login", 0, crm,
 		perf("crm_login", "'crm_login~Step 1 - Home page#scenario.metric.usage.milliseconds'", "ms", 1234.5, crm),
 		perf("crm_login", "'crm_login~Page size#scenario.metric.usage.bytes'", "bytes", 456789, crm),
-		perf("crm_login", "crm_login~Throughput#scenario.metric.usage.bitspersecond", "bps", 1200.25, crm),
-		perf("crm_login", "crm_login~Requests#scenario.metric.usage.requests", "requests", 42, crm),
+		perf("crm_login", "'crm_login~Throughput#scenario.metric.usage.bitspersecond'", "bps", 1200.25, crm),
+		perf("crm_login", "'crm_login~Requests#scenario.metric.usage.requests'", "requests", 42, crm),
 		perf("crm_login", "'crm_login~HTTP status#scenario.metric.usage.count'", "status", 200, crm),
 		perf("crm_login", "'crm_login~Temps total#scenario.formatted_metric.usage.count'", "", 1234.5, crm),
 	)...)
 	expected = append(expected, check("intranet_home", 1, intranet,
-		perf("intranet_home", "intranet_home~Launch#scenario.metric.usage.milliseconds", "ms", 2500, intranet),
+		perf("intranet_home", "'intranet_home~Launch#scenario.metric.usage.milliseconds'", "ms", 2500, intranet),
 	)...)
 	// DOWNTIME matches no status rule: OK, as with the Centreon plugin.
 	expected = append(expected, check("erp_desktop", 0, erp,
@@ -243,7 +243,7 @@ func TestCentreonInstanceNames(t *testing.T) {
 
 func TestPerfdataLabelQuoting(t *testing.T) {
 	for in, out := range map[string]string{
-		"Throughput#scenario.metric.usage.bitspersecond": "Throughput#scenario.metric.usage.bitspersecond",
+		"s~Throughput#scenario.metric.usage.bitspersecond": "'s~Throughput#scenario.metric.usage.bitspersecond'",
 		"Temps total#x":   "'Temps total#x'",
 		"a=b":             "'a=b'",
 		"two\nlines\tx":   "'two lines x'",
@@ -334,7 +334,7 @@ type perlCheck struct {
 	options  map[string]string // the options after --filter-id
 	output   string
 	exit     int64
-	perfdata []string // label=value<unit>;warn;crit;min;max, labels unquoted, sorted
+	perfdata []string // 'label'=value<unit>;warn;crit;min;max, sorted
 }
 
 // perlChecks reads the transcript of the Centreon plugin's runs: a "$"
@@ -386,6 +386,8 @@ func perlChecks(t *testing.T, transcript string) []perlCheck {
 			if _, err := strconv.ParseFloat(number, 64); err != nil {
 				continue // a text formatted metric
 			}
+			// Quoted again, as the plugin prints every label.
+			label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
 			c.perfdata = append(c.perfdata, fmt.Sprintf("%s=%s;%s;%s;%s;%s", label, fields[0], fields[1], fields[2], fields[3], max))
 		}
 		slices.Sort(c.perfdata)
@@ -427,13 +429,9 @@ func migrate(t *testing.T, p *MIP, options map[string]string) {
 	}
 }
 
-// perfdataOf writes a perfdata point as the Centreon plugin prints it, the
-// label unquoted.
+// perfdataOf writes a perfdata point as the Centreon plugin prints it.
 func perfdataOf(m telegraf.Metric) string {
 	label, _ := m.GetTag("perfdata")
-	if l, ok := strings.CutPrefix(label, "'"); ok {
-		label = strings.ReplaceAll(strings.TrimSuffix(l, "'"), "''", "'")
-	}
 	unit, _ := m.GetTag("unit")
 	field := func(name string) string {
 		if v, ok := m.GetField(name); ok {
@@ -449,7 +447,7 @@ func TestCentreonStaleCheck(t *testing.T) {
 	stale := func(state int64, now string, age float64) []telegraf.Metric {
 		return []telegraf.Metric{
 			testutil.MustMetric("mip", map[string]string{"host": "mip-host", "service": "s"}, map[string]any{"state": state}, at(now)),
-			testutil.MustMetric("mip", map[string]string{"host": "mip-host", "service": "s", "perfdata": "s~newest_run#scenario.run.age.seconds", "unit": "s"}, map[string]any{"value": age}, at(now)),
+			testutil.MustMetric("mip", map[string]string{"host": "mip-host", "service": "s", "perfdata": "'s~newest_run#scenario.run.age.seconds'", "unit": "s"}, map[string]any{"value": age}, at(now)),
 		}
 	}
 	tests := []struct {
