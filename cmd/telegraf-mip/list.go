@@ -106,7 +106,7 @@ func xmlAttribute(s string) string {
 			b.WriteString("&quot;")
 		case r == '\t' || r == '\n' || r == '\r':
 			fmt.Fprintf(&b, "&#%d;", r)
-		case r < ' ' || r == utf8.RuneError || (r >= 0xFFFE && r <= 0xFFFF) || (r >= 0xD800 && r <= 0xDFFF):
+		case r < ' ' || r == 0xFFFE || r == 0xFFFF:
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteRune(r)
