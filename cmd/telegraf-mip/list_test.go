@@ -82,13 +82,14 @@ func TestListXML(t *testing.T) {
 
 func TestXMLAttribute(t *testing.T) {
 	for in, out := range map[string]string{
-		"plain":          "plain",
-		`a "b" & <c>`:    "a &quot;b&quot; &amp; &lt;c&gt;",
-		"it's":           "it's",
-		"tab\tnl\ncr\r":  "tab&#9;nl&#10;cr&#13;",
-		"bell\a":         "bell\uFFFD",
-		"Durée étape 2":  "Durée étape 2",
-		"bad \xff utf-8": "bad \uFFFD utf-8",
+		"plain":                "plain",
+		`a "b" & <c>`:          "a &quot;b&quot; &amp; &lt;c&gt;",
+		"it's":                 "it's",
+		"tab\tnl\ncr\r":        "tab&#9;nl&#10;cr&#13;",
+		"bell\a":               "bell\uFFFD",
+		"Durée étape 2":        "Durée étape 2",
+		"bad \xff utf-8":       "bad \uFFFD utf-8",
+		"non-character \uFFFE": "non-character \uFFFD",
 	} {
 		require.Equal(t, out, xmlAttribute(in), in)
 	}
