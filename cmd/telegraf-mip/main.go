@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second, "when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
 	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
-	fs.StringVar(&opts.format, "format", "table", "output of -list: table or json")
+	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
 	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -77,8 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return 2
 	}
-	if opts.format != "table" && opts.format != "json" {
-		fmt.Fprintf(stderr, "E! -format %q is not table or json\n", opts.format)
+	if err := checkListFormat(opts.format); err != nil {
+		fmt.Fprintf(stderr, "E! %v\n", err)
 		return 2
 	}
 	if opts.showVersion {

@@ -339,7 +339,7 @@ func TestList(t *testing.T) {
 
 	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL), "-list", "-format", "yaml")
 	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, `-format "yaml" is not table or json`)
+	require.Contains(t, r.stderr, `-format "yaml" is not one of table, json, xml`)
 }
 
 // TestSampleConfigKeysAreKnown uncomments every setting of sample.conf and

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +38,24 @@ type centreonConfig struct {
 	host        string
 	measurement string
 	service     string // template with %{name}, %{display_name}, %{app_name}, %{id}
-	states      map[string]int64
+	instance    string // template of the perfdata labels' <instance>~ prefix
+	// statusRules are checked in order, the first match wins: the Centreon
+	// plugin's critical, then warning, then unknown.
+	statusRules []statusRule
+	staleRuns   int64
+	staleState  int64
 	thresholds  []threshold
+	// watchedSince is the start of the first window read: a scenario
+	// without a known run has not run since then at least.
+	watchedSince time.Time
+}
+
+// statusRule gives a status to the MIP states that match one of its
+// case-insensitive regular expressions, as the Centreon plugin's
+// --critical-status='%{status} =~ /critical/i' does.
+type statusRule struct {
+	status   int64
+	patterns []*regexp.Regexp
 }
 
 type threshold struct {
@@ -46,8 +64,12 @@ type threshold struct {
 	critical *nagiosRange
 }
 
+// templateFields are the placeholders of the service and instance
+// templates, the Centreon plugin's --display-instance variables.
+var templateFields = regexp.MustCompile(`%\{([^}]*)\}`)
+
 func newCentreonConfig(p *MIP) (*centreonConfig, error) {
-	c := &centreonConfig{host: p.CentreonHost, measurement: p.CentreonMeasurement, service: p.CentreonService, states: map[string]int64{}}
+	c := &centreonConfig{host: p.CentreonHost, measurement: p.CentreonMeasurement, service: p.CentreonService, instance: p.CentreonInstance, staleRuns: p.CentreonStaleRuns}
 	switch {
 	case c.host == "":
 		return nil, errors.New(`centreon_host is empty: name the Centreon host the scenarios' services belong to (Telegraf's own host tag is never used)`)
@@ -57,19 +79,36 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 		return nil, fmt.Errorf("centreon_measurement %q must be non-empty and without '_': Centreon reads the field name after the last '_' of <measurement>_<field>", c.measurement)
 	case c.service == "":
 		return nil, errors.New(`centreon_service is empty: set a template such as "%{name}"`)
+	case c.instance == "":
+		return nil, errors.New(`centreon_instance is empty: set a template such as "%{name}" (the Centreon plugin's --display-instance default)`)
+	case c.staleRuns < 0:
+		return nil, fmt.Errorf("centreon_stale_runs must be 0 (no stale check) or more, got %d", c.staleRuns)
+	}
+	for _, t := range []struct{ key, template string }{{"centreon_service", c.service}, {"centreon_instance", c.instance}} {
+		for _, m := range templateFields.FindAllStringSubmatch(t.template, -1) {
+			if !slices.Contains(templatePlaceholders, m[1]) {
+				return nil, fmt.Errorf("%s: %%{%s} is not one of %%{name}, %%{display_name}, %%{app_name}, %%{id}", t.key, m[1])
+			}
+		}
+	}
+	var ok bool
+	if c.staleState, ok = statusNames[strings.ToUpper(strings.TrimSpace(p.CentreonStaleState))]; !ok {
+		return nil, fmt.Errorf("centreon_stale_state %q is not OK, WARNING, CRITICAL or UNKNOWN", p.CentreonStaleState)
 	}
 	for _, list := range []struct {
-		key    string
-		states []string
-		code   int64
-	}{{"unknown_states", p.UnknownStates, statusUnknown}, {"warning_states", p.WarningStates, statusWarning}, {"critical_states", p.CriticalStates, statusCritical}} {
-		for _, s := range list.states {
-			name := strings.ToUpper(strings.TrimSpace(s))
-			if prev, ok := c.states[name]; ok && prev != list.code {
-				return nil, fmt.Errorf("%s: state %q is already in another list", list.key, s)
+		key      string
+		patterns []string
+		status   int64
+	}{{"critical_states", p.CriticalStates, statusCritical}, {"warning_states", p.WarningStates, statusWarning}, {"unknown_states", p.UnknownStates, statusUnknown}} {
+		rule := statusRule{status: list.status}
+		for _, pattern := range list.patterns {
+			re, err := regexp.Compile("(?i)" + pattern)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %q is not a regular expression: %w", list.key, pattern, err)
 			}
-			c.states[name] = list.code
+			rule.patterns = append(rule.patterns, re)
 		}
+		c.statusRules = append(c.statusRules, rule)
 	}
 	for i, t := range p.Thresholds {
 		f, err := filter.Compile([]string{t.Metric})
@@ -91,28 +130,55 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 	return c, nil
 }
 
+// statusNames are the Nagios statuses by name.
+var statusNames = map[string]int64{"OK": statusOK, "WARNING": statusWarning, "CRITICAL": statusCritical, "UNKNOWN": statusUnknown}
+
+// templatePlaceholders are the names templateValues fills.
+var templatePlaceholders = []string{"name", "display_name", "app_name", "id"}
+
+// templateValues are a measure's values for the templates, as the Centreon
+// plugin fills --display-instance: "-" when there is no application.
+func templateValues(m *measure) map[string]string {
+	app := m.applicationName()
+	if app == "" {
+		app = "-"
+	}
+	return map[string]string{"name": m.name(), "display_name": string(m.DisplayName), "app_name": app, "id": string(m.ID)}
+}
+
+func fillTemplate(template string, m *measure) string {
+	values := templateValues(m)
+	return templateFields.ReplaceAllStringFunc(template, func(field string) string {
+		return values[field[2:len(field)-1]]
+	})
+}
+
 // serviceName fills the service template with a measure's names, replacing
 // the characters Centreon refuses with '_'.
 func (c *centreonConfig) serviceName(m *measure) string {
-	s := strings.NewReplacer(
-		"%{name}", m.name(),
-		"%{display_name}", string(m.DisplayName),
-		"%{app_name}", m.applicationName(),
-		"%{id}", string(m.ID),
-	).Replace(c.service)
 	return strings.Map(func(r rune) rune {
 		if strings.ContainsRune(centreonIllegalChars, r) || r < ' ' {
 			return '_'
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, strings.TrimSpace(fillTemplate(c.service, m)))
 }
 
-// mapState is the reference plugin's status rules: a MIP state in one of
-// the lists takes its status; any other is OK.
+// instanceName is the <instance> of the perfdata labels, as the Centreon
+// plugin renders --display-instance.
+func (c *centreonConfig) instanceName(m *measure) string {
+	return fillTemplate(c.instance, m)
+}
+
+// mapState is the Centreon plugin's status rules: the first rule with a
+// pattern matching the MIP state gives its status; no match is OK.
 func (c *centreonConfig) mapState(state string) int64 {
-	if code, ok := c.states[strings.ToUpper(strings.TrimSpace(state))]; ok {
-		return code
+	for _, rule := range c.statusRules {
+		for _, re := range rule.patterns {
+			if re.MatchString(state) {
+				return rule.status
+			}
+		}
 	}
 	return statusOK
 }
@@ -126,36 +192,37 @@ func worse(a, b int64) int64 {
 	return a
 }
 
-// centreonUnits maps MIP's units to the perfdata label suffix of the
-// Centreon plugin (kept so migrated graphs continue) and to Centreon units.
-func centreonUnit(mipUnit string) (labelSuffix, unit string) {
-	switch mipUnit {
-	case "ms":
-		return "milliseconds", "ms"
-	case "bytes":
-		return "bytes", "B"
-	case "bps":
-		return "bitspersecond", "b/s"
-	case "requests":
-		return "requests", ""
-	}
-	return "count", ""
+// centreonUnitLabels are the Centreon plugin's perfdata label endings for
+// MIP's units (its $mapping_units); the unit itself is sent as MIP names it.
+// Any other unit ends the label with "usage.", as the plugin's does, so that
+// migrated graphs continue.
+var centreonUnitLabels = map[string]string{
+	"ms":       "milliseconds",
+	"bytes":    "bytes",
+	"bps":      "bitspersecond",
+	"requests": "requests",
+	"status":   "count",
 }
 
-// perfdataLabel quotes a label as Nagios perfdata needs when it has a
-// space, '=' or a quote; a quote inside is doubled.
+// perfdataLabel quotes a label as the Centreon plugin does, always, a quote
+// inside doubled: the converter writes labels as it gets them. Control
+// characters, which would break the check's output line, become spaces.
 func perfdataLabel(label string) string {
-	if !strings.ContainsAny(label, " ='") {
-		return label
-	}
+	label = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, label)
 	return "'" + strings.ReplaceAll(label, "'", "''") + "'"
 }
 
 // centreonPoints turns one run into a Centreon check: a state point and one
-// perfdata point per numeric metric, all at the run's time.
+// perfdata point per numeric metric, all at the run's time, labelled as
+// the Centreon plugin labels them: <instance>~<alias>#scenario.metric.usage.<unit>.
 func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, tr timedRun) []telegraf.Metric {
 	r := tr.Run
-	tags := map[string]string{"host": c.host, "service": c.serviceName(m)}
+	service, instance := c.serviceName(m), c.instanceName(m)
 	status := ""
 	if r.State != nil {
 		status = string(r.State.Type)
@@ -170,8 +237,8 @@ func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, 
 		if !described || !v.Valid || name == "" {
 			continue
 		}
-		suffix, unit := centreonUnit(string(mi.Unit))
-		p := c.perfdataPoint(name+"#scenario.metric.usage."+suffix, unit, v.Value, tr.Time)
+		unit := string(mi.Unit)
+		p := c.perfdataPoint(service, instance+"~"+name+"#scenario.metric.usage."+centreonUnitLabels[unit], unit, v.Value, tr.Time)
 		for _, th := range c.thresholds {
 			if !th.metric.Match(name) {
 				continue
@@ -197,25 +264,72 @@ func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, 
 			continue
 		}
 		if n := parseNumber(r.FormatedMetrics[label]); n.Valid {
-			points = append(points, c.perfdataPoint(tagValue(label)+"#scenario.formatted_metric.usage.count", "", n.Value, tr.Time))
+			points = append(points, c.perfdataPoint(service, instance+"~"+tagValue(label)+"#scenario.formatted_metric.usage.count", "", n.Value, tr.Time))
 		}
 	}
-	points[0] = metric.New(c.measurement, tags, map[string]any{"state": state}, tr.Time)
-	for _, p := range points[1:] {
-		p.AddTag("host", c.host)
-		p.AddTag("service", tags["service"])
-	}
+	points[0] = c.statePoint(service, state, tr.Time)
 	return points
 }
 
-func (c *centreonConfig) perfdataPoint(label, unit string, value float64, at time.Time) telegraf.Metric {
-	p := metric.New(c.measurement, map[string]string{"perfdata": perfdataLabel(label)}, nil, at)
-	if unit != "" {
-		p.AddTag("unit", unit)
+func (c *centreonConfig) statePoint(service string, state int64, at time.Time) telegraf.Metric {
+	return metric.New(c.measurement, map[string]string{"host": c.host, "service": service}, map[string]any{"state": state}, at)
+}
+
+// perfdataPoint is one perfdata of a check: a value and its unit, without
+// min or max, as the Centreon plugin prints them.
+func (c *centreonConfig) perfdataPoint(service, label, unit string, value float64, at time.Time) telegraf.Metric {
+	tags := map[string]string{"host": c.host, "service": service, "perfdata": perfdataLabel(label)}
+	if unit = tagValue(unit); unit != "" {
+		tags["unit"] = unit
 	}
-	p.AddField("value", value)
-	p.AddField("min", 0.0) // the Centreon plugin's min for every MIP metric
-	return p
+	return metric.New(c.measurement, tags, map[string]any{"value": value}, at)
+}
+
+// emitStale adds the stale-robot check result of a measure whose newest
+// run is newest (zero: none known), when one is due and the share allows.
+func (p *MIP) emitStale(m *measure, newest time.Time, g *gatherPass, share *scenarioShare, acc telegraf.Accumulator) {
+	if p.centreon == nil {
+		return
+	}
+	points := p.centreon.staleCheck(m, newest, g.requested.Add(-g.window), g.requested)
+	if len(points) == 0 || !share.take(len(points)) {
+		return
+	}
+	for _, point := range points {
+		acc.AddMetric(point)
+		g.stats.points++
+	}
+}
+
+// staleCheck is the check result of a scenario whose robot stopped: at
+// gather time, when its newest run (newest, the zero time when none is
+// known) is older than staleRuns times its frequency plus its timeout. It
+// carries the newest run's age in seconds, or the time watched when no run
+// is known. The Centreon plugin's --memory said "noNewValue" instead.
+func (c *centreonConfig) staleCheck(m *measure, newest, windowStart, now time.Time) []telegraf.Metric {
+	if c.watchedSince.IsZero() {
+		c.watchedSince = windowStart
+	}
+	if c.staleRuns == 0 || !m.Frequency.Valid || m.Frequency.Value <= 0 {
+		return nil
+	}
+	limit := float64(c.staleRuns) * m.Frequency.Value
+	if m.Timeout.Valid && m.Timeout.Value > 0 {
+		limit += m.Timeout.Value
+	}
+	since := newest
+	if since.IsZero() {
+		since = c.watchedSince
+	}
+	age := now.Sub(since).Seconds()
+	if age <= limit {
+		return nil
+	}
+	service := c.serviceName(m)
+	return []telegraf.Metric{
+		c.statePoint(service, c.staleState, now),
+		c.perfdataPoint(service, c.instanceName(m)+"~newest_run#scenario.run.age.seconds", "s", math.Round(age), now),
+	}
 }
 
 // nagiosRange is a Nagios threshold range: [@]start:end, alerting outside

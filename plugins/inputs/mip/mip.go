@@ -106,6 +106,15 @@ type MIP struct {
 	CriticalStates      []string    `toml:"critical_states"`
 	Thresholds          []Threshold `toml:"threshold"`
 
+	// CentreonInstance is the <instance>~ prefix of the perfdata labels,
+	// the Centreon plugin's --display-instance.
+	CentreonInstance string `toml:"centreon_instance"`
+	// A scenario whose newest run is older than CentreonStaleRuns times its
+	// frequency (plus its timeout) gets a check result with
+	// CentreonStaleState at each gather; 0 turns the check off.
+	CentreonStaleRuns  int64  `toml:"centreon_stale_runs"`
+	CentreonStaleState string `toml:"centreon_stale_state"`
+
 	// LogLevel is read by the telegraf-mip binary, which owns the logger.
 	LogLevel string `toml:"log_level"`
 
@@ -153,9 +162,12 @@ func New() *MIP {
 		Schema:              schemaInfluxDB,
 		CentreonMeasurement: "mip",
 		CentreonService:     "%{name}",
-		UnknownStates:       []string{"UNKNOWN"},
-		WarningStates:       []string{"WARNING"},
-		CriticalStates:      []string{"CRITICAL"},
+		UnknownStates:       []string{"unknown"}, // the Centreon plugin's /unknown/i
+		WarningStates:       []string{"warning"},
+		CriticalStates:      []string{"critical"},
+		CentreonInstance:    "%{name}",
+		CentreonStaleRuns:   3,
+		CentreonStaleState:  "UNKNOWN",
 	}
 }
 
@@ -492,6 +504,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	}
 	g.budget.scenarioDone()
 	if !known {
+		p.emitStale(entry.Measure, time.Time{}, g, share, acc)
 		return problems
 	}
 	g.watermarks[id] = watermark
@@ -508,6 +521,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 			g.stats.points++
 		}
 	}
+	p.emitStale(entry.Measure, watermark, g, share, acc)
 	return problems
 }
 
