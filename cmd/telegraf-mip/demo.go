@@ -67,7 +67,7 @@ func runDemo(log telegraf.Logger, w, stderr io.Writer) int {
 var measurementRoles = []struct{ name, role string }{
 	{"mip_scenario", "one per robot run: its status (OK, WARNING, CRITICAL, UNKNOWN) as text and as status_code 0-3"},
 	{"mip_metric", "one per metric of a run described in MIP's metricInfo (step timings, page size, throughput, requests), by alias, with its unit"},
-	{"mip_formatted_metric", "one per \"formatted metric\" of a run: a value the scenario's script reports under a label of its own (here \"Temps total\")"},
+	{"mip_formatted_metric", "one per \"formatted metric\" of a run: a value the scenario's script reports under a label of its own, e.g. a total time"},
 	{"mip_freshness", "one per scenario at each gather: how old its newest run is, against its frequency (a robot that stopped shows here)"},
 	{"mip_api", "one per gather: the collection itself (duration, HTTP status, bytes, scenarios, runs, points, errors)"},
 }
@@ -157,7 +157,7 @@ func (t *pointTally) writeTour(out io.Writer) {
 	}
 	fmt.Fprintf(&b, "\nWhat the demo printed (stdout, above): %d points of InfluxDB line protocol about %d scenarios and %d runs\n",
 		total, len(t.scenarios), t.points["mip_scenario"])
-	b.WriteString("(measurement,tags fields timestamp; timestamps in nanoseconds since 1970, the run's time for the first three)\n\n")
+	b.WriteString("(measurement,tags fields timestamp; timestamps in nanoseconds since the Unix epoch: the run's time for the first three, the gather's for the others)\n\n")
 	known := map[string]bool{}
 	for _, m := range measurementRoles {
 		known[m.name] = true
@@ -182,8 +182,8 @@ func (t *pointTally) writeTour(out io.Writer) {
 	b.WriteString("  4. write telegraf.conf:\n")
 	writeIndented(&b, demoExecdConf, "       ")
 	fmt.Fprintf(&b, "  5. MIP_API_KEY=demo-key telegraf --config telegraf.conf %s\n", demoTelegrafTest)
-	b.WriteString("     (execd needs --test-wait: plain --test and --once return before the plugin answers; drop it to\n")
-	b.WriteString("     keep Telegraf running; no Telegraf at hand? make telegraf builds one into .cache/bin)\n")
+	b.WriteString("     (execd needs --test-wait: plain --test and --once end before the plugin answers; without\n")
+	b.WriteString("     --test Telegraf keeps running; no Telegraf at hand? make telegraf builds one into .cache/bin)\n")
 	b.WriteString("Then point url and api_key at your MIP: README.md, \"Build and install\".\n")
 	_, _ = io.WriteString(out, b.String())
 }
