@@ -52,9 +52,9 @@ demo:
 ##   darwin amd64/arm64 tarballs, a windows/amd64 .zip (needs zip),
 ##   and SHA256SUMS over all of them.
 ## Package versions: VERSION without a leading v, '-' as '.', and 0.0.0~
-## before one that does not start with a digit (a bare commit, a test name).
+## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
-PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9])/\1/; /^[0-9]/!s/^/0.0.0~/; s/-/./g')
+PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
 DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md
 DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
 DIST_EXAMPLES_darwin := examples/inputs.execd.conf
