@@ -7,7 +7,7 @@ TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opent
 STATICCHECK_VERSION := v0.8.2
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf demo dist bench scale
+.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
@@ -45,19 +45,57 @@ $(CACHE_BIN)/telegraf:
 demo:
 	go run ./cmd/telegraf-mip -demo
 
-## dist: static binaries for linux/amd64 and linux/arm64, each in a tarball
-## with sample.conf, the Grafana dashboard, README and LICENSE.
-DIST_ARCHS := amd64 arm64
-dist:
+## dist: release artefacts in dist/, each archive holding the binary,
+## sample.conf, both READMEs (at their repository paths, so the links work),
+## the dashboard, the license and examples:
+##   linux amd64/arm64 tarballs, .deb and .rpm (nfpm, packaging/nfpm.yaml),
+##   darwin amd64/arm64 tarballs, a windows/amd64 .zip (needs zip),
+##   and SHA256SUMS over all of them.
+## Package versions: VERSION without a leading v, '-' as '.', and 0.0.0~
+## before one that is not a version number (a bare commit, a test name).
+NFPM_VERSION := v2.45.2
+PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md
+DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
+DIST_EXAMPLES_darwin := examples/inputs.execd.conf
+DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf
+DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+
+nfpm: $(CACHE_BIN)/nfpm
+
+$(CACHE_BIN)/nfpm:
+	GOBIN=$(CACHE_BIN) go install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+
+dist: nfpm
+	@command -v zip >/dev/null || { echo "make dist needs zip (apt-get install -y zip)"; exit 1; }
 	rm -rf dist
-	set -e; for arch in $(DIST_ARCHS); do \
-	  name=telegraf-mip-$(VERSION)-linux-$$arch; \
+	set -e; for target in $(DIST_TARGETS); do \
+	  os=$${target%/*}; arch=$${target#*/}; \
+	  name=telegraf-mip-$(VERSION)-$$os-$$arch; exe=telegraf-mip; \
+	  if [ $$os = windows ]; then exe=telegraf-mip.exe; fi; \
 	  mkdir -p dist/$$name; \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o dist/$$name/telegraf-mip ./cmd/telegraf-mip; \
-	  cp sample.conf README.md LICENSE dashboards/mip-grafana.json dist/$$name/; \
-	  tar -C dist -czf dist/$$name.tar.gz $$name; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o dist/$$name/$$exe ./cmd/telegraf-mip; \
+	  case $$os in \
+	    linux) examples="$(DIST_EXAMPLES_linux)";; \
+	    darwin) examples="$(DIST_EXAMPLES_darwin)";; \
+	    windows) examples="$(DIST_EXAMPLES_windows)";; \
+	  esac; \
+	  cp --parents $(DIST_DOCS) $$examples dist/$$name/; \
+	  if [ $$os = windows ]; then \
+	    (cd dist && zip -qr $$name.zip $$name); \
+	  else \
+	    tar -C dist --owner=0 --group=0 -czf dist/$$name.tar.gz $$name; \
+	  fi; \
+	  if [ $$os = linux ]; then \
+	    for packager in deb rpm; do \
+	      GOARCH=$$arch PKG_VERSION='$(PKG_VERSION)' BIN=dist/$$name/telegraf-mip \
+	        $(CACHE_BIN)/nfpm pkg --config packaging/nfpm.yaml --packager $$packager --target dist/; \
+	    done; \
+	  fi; \
 	done
-	ls -l dist/*.tar.gz
+	cd dist && sha256sum *.tar.gz *.zip *.deb *.rpm > SHA256SUMS
+	cat dist/SHA256SUMS
 
 ## bench: the decoding benchmarks with their two baselines (json.Valid and
 ## Unmarshal into maps); BENCH10K=1 adds 10,000 scenarios (about 130 MB).

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"testing"
@@ -73,4 +74,41 @@ func TestDashboardCatchesUnknownNames(t *testing.T) {
 	require.NotContains(t, metric.Fields, fieldRe.FindStringSubmatch(q)[1])
 	require.NotContains(t, metric.Tags, whereRe.FindStringSubmatch(q)[1])
 	require.NotContains(t, metric.Fields, whereRe.FindStringSubmatch(q)[1])
+}
+
+// TestDashboardDataSourceIsTheVariable keeps what the README says about
+// importing the dashboard: no __inputs to prompt for, and every panel, query
+// and variable reads the InfluxDB data source picked in the "datasource"
+// variable.
+func TestDashboardDataSourceIsTheVariable(t *testing.T) {
+	var model map[string]any
+	require.NoError(t, json.Unmarshal(Grafana, &model))
+	require.NotContains(t, model, "__inputs")
+	vars := model["templating"].(map[string]any)["list"].([]any)
+	first := vars[0].(map[string]any)
+	require.Equal(t, "datasource", first["name"])
+	require.Equal(t, "datasource", first["type"])
+	require.Equal(t, "influxdb", first["query"])
+
+	var refs int
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if k == "datasource" {
+					require.Equal(t, map[string]any{"type": "influxdb", "uid": "${datasource}"}, child)
+					refs++
+					continue
+				}
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(model)
+	require.GreaterOrEqual(t, refs, len(Queries()), "every query names its data source")
 }

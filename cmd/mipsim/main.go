@@ -18,6 +18,21 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: MIP_API_KEY=<key> mipsim [flags]
+
+Serves a simulated MIP API (/api/measures/details and /api/measures/) on a
+loopback address and prints its URL on stdout. MIP_API_KEY is required: the
+simulator answers only requests carrying that key in their MIP_API_KEY header,
+so give telegraf-mip the same value. Stop it with Ctrl-C.
+
+Example, then point url in the plugin configuration at the printed address:
+  MIP_API_KEY=demo-key mipsim -listen 127.0.0.1:8090
+
+Flags:
+`)
+		flag.PrintDefaults()
+	}
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on (loopback)")
 	scenarios := flag.Int("scenarios", 0, "generate this many scenarios (0: the demo's five)")
 	metrics := flag.Int("metrics", 6, "metrics per generated scenario")

@@ -37,10 +37,10 @@ func stalledMIP(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &requests
 }
 
-// TestStopsPromptlyDuringASlowRequest checks the two ways inputs.execd stops
-// a plugin, while a request with a long timeout is in flight.
+// TestStopsPromptlyDuringASlowRequest checks the ways inputs.execd stops a
+// plugin (stopWays), while a request with a long timeout is in flight.
 func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
-	for _, how := range []string{"SIGTERM", "stdin closed"} {
+	for _, how := range stopWays {
 		t.Run(how, func(t *testing.T) {
 			srv, requests := stalledMIP(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -90,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stdlog.SetFlags(0)
 	stdlog.SetOutput(log.StdWriter())
 	if opts.demo {
-		return runDemo(log, stdout)
+		return runDemo(log, stdout, stderr)
 	}
 	if opts.configPath == "" {
 		log.Error("-config FILE is required (try -demo to see the plugin work against the built-in simulator)")
