@@ -7,7 +7,7 @@ TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opent
 STATICCHECK_VERSION := v0.8.2
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale
+.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale bench-delivery
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
@@ -108,3 +108,9 @@ bench:
 SCENARIOS ?= 10000
 scale:
 	scripts/scale.sh $(SCENARIOS)
+
+## bench-delivery: how long a one-hour backfill of 300 and 1,000 scenarios
+## takes to reach a real InfluxDB through a real Telegraf with the defaults
+## (several minutes each).
+bench-delivery: telegraf
+	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'BackfillThroughTelegraf' -benchtime 1x -timeout 90m ./cmd/telegraf-mip/

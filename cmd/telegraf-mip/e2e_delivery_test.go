@@ -21,7 +21,7 @@ import (
 
 // storedRuns returns, per scenario id, the run times of the mip_scenario
 // points InfluxDB holds.
-func (db *influxDB) storedRuns(t *testing.T) map[string][]time.Time {
+func (db *influxDB) storedRuns(t testing.TB) map[string][]time.Time {
 	t.Helper()
 	out := map[string][]time.Time{}
 	for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
@@ -32,7 +32,7 @@ func (db *influxDB) storedRuns(t *testing.T) map[string][]time.Time {
 
 // count returns the single number an InfluxQL count query answers, 0 when
 // there is no data.
-func (db *influxDB) count(t *testing.T, q string) int64 {
+func (db *influxDB) count(t testing.TB, q string) int64 {
 	t.Helper()
 	rows := db.query(t, q)
 	if len(rows) == 0 {
@@ -45,7 +45,7 @@ func (db *influxDB) count(t *testing.T, q string) int64 {
 
 // requireNoBufferOverflow checks Telegraf's log for the line it writes when
 // its output buffer drops points.
-func requireNoBufferOverflow(t *testing.T, tg *telegrafProcess) {
+func requireNoBufferOverflow(t testing.TB, tg *telegrafProcess) {
 	t.Helper()
 	for _, line := range strings.Split(tg.stderr.String(), "\n") {
 		require.NotContains(t, line, "buffer overflow", "Telegraf dropped points")
@@ -225,4 +225,64 @@ func waitGone(t *testing.T, pid int) {
 		// Gone, or a zombie waiting for its dead parent's reaper.
 		return err != nil || strings.Contains(string(stat), ") Z ")
 	}, 10*time.Second, 50*time.Millisecond, "process %d still running", pid)
+}
+
+// BenchmarkBackfillThroughTelegraf measures how long a one-hour backfill
+// (first_gather = "window", N scenarios × 60 runs × 6 metrics) takes to
+// reach a real InfluxDB through a real Telegraf with the README's
+// [[inputs.execd]] block (interval = "1m") and Telegraf's and the plugin's
+// defaults otherwise (max_points_per_gather = 5000, -catch_up_interval 10s),
+// from the first request to the last run stored: make bench-delivery.
+func BenchmarkBackfillThroughTelegraf(b *testing.B) {
+	for _, n := range []int{300, 1000} {
+		b.Run(fmt.Sprintf("scenarios=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				elapsed, requests := backfillThroughTelegraf(b, n)
+				b.ReportMetric(elapsed.Seconds(), "s/backfill")
+				b.ReportMetric(float64(requests), "gathers/backfill")
+			}
+		})
+	}
+}
+
+func backfillThroughTelegraf(b *testing.B, n int) (time.Duration, int) {
+	db := startInfluxDB(b)
+	now := time.Now().Truncate(time.Second)
+	scenarios := mipsim.Generate(n, 6, time.Minute)
+	sim := mipsim.New(testKey, scenarios)
+	sim.SetClock(func() time.Time { return now })
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	conf := fmt.Sprintf(`
+[agent]
+  omit_hostname = true
+
+[[inputs.execd]]
+  interval = "1m"
+  command = [%q, "-config", %q, "-poll_interval_disabled"]
+  signal = "STDIN"
+  restart_delay = "10s"
+  data_format = "influx"
+
+%s
+`, binary, pluginConfig(b, srv.URL, `  first_gather = "window"`), influxDBOutput(db))
+	tg := startTelegraf(b, conf, "MIP_API_KEY="+testKey)
+	defer tg.stop(b)
+
+	total := int64(n * 60)
+	for deadline := time.Now().Add(3 * time.Minute); sim.Requests() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("no request after 3 min; telegraf log:\n%s", tg.stderr)
+		}
+	}
+	start := time.Now()
+	for db.count(b, `SELECT count("status_code") FROM "mip_scenario"`) < total {
+		if time.Since(start) > 45*time.Minute {
+			b.Fatalf("backfill not done after 45 min; telegraf log:\n%s", tg.stderr)
+		}
+		time.Sleep(time.Second)
+	}
+	elapsed := time.Since(start)
+	requireNoBufferOverflow(b, tg)
+	return elapsed, sim.Requests()
 }

@@ -23,7 +23,7 @@ type influxDB struct {
 	URL string
 }
 
-func startInfluxDB(t *testing.T) *influxDB {
+func startInfluxDB(t testing.TB) *influxDB {
 	t.Helper()
 	bin, err := exec.LookPath("influxd")
 	require.NoError(t, err, "influxd not found: install the Debian package influxdb (apt-get install -y influxdb), as .ci/run does")
@@ -74,7 +74,7 @@ func startInfluxDB(t *testing.T) *influxDB {
 }
 
 // freeAddr returns a loopback address with a port free at the time of the call.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ type series struct {
 }
 
 // query runs an InfluxQL query on the telegraf database, times in ns.
-func (db *influxDB) query(t *testing.T, q string) []series {
+func (db *influxDB) query(t testing.TB, q string) []series {
 	t.Helper()
 	resp, err := http.Get(db.URL + "/query?" + url.Values{"db": {"telegraf"}, "epoch": {"ns"}, "q": {q}}.Encode())
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ func (db *influxDB) query(t *testing.T, q string) []series {
 }
 
 // times returns the time column of a series.
-func (s series) times(t *testing.T) []time.Time {
+func (s series) times(t testing.TB) []time.Time {
 	t.Helper()
 	out := make([]time.Time, 0, len(s.Values))
 	for _, row := range s.Values {

@@ -47,6 +47,8 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 			defer cancel()
 			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, `  timeout = "60s"`), "-poll_interval_disabled")
 			cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+			var stderr lockedBuffer
+			cmd.Stderr = &stderr
 			stdin, err := cmd.StdinPipe()
 			require.NoError(t, err)
 			require.NoError(t, cmd.Start())
@@ -62,6 +64,9 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 			}
 			_ = cmd.Wait()
 			require.Less(t, time.Since(start), 5*time.Second, "execd kills a plugin 5 s after asking it to stop")
+			// A stop is no failure: an info line, no error for Telegraf's log.
+			require.Contains(t, stderr.String(), "I! gather cut short by a stop; its unwritten runs are written by the next start: ")
+			require.NotContains(t, stderr.String(), "E! ")
 		})
 	}
 }

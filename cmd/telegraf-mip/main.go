@@ -105,6 +105,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
 	plugin.StateReadOnly = opts.test
+	if !opts.once && !opts.test {
+		plugin.CatchUpInterval = opts.catchUpInterval
+	}
 	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
 		plugin.GatherInterval = opts.pollInterval
 	}
@@ -244,7 +247,10 @@ type bufferedInput struct {
 }
 
 func (in bufferedInput) Gather(telegraf.Accumulator) error {
-	if err := gatherOnce(in.Input, in.pw); err != nil {
+	switch err := gatherOnce(in.Input, in.pw); {
+	case errors.Is(err, mip.ErrStopped):
+		in.log.Info(err)
+	case err != nil:
 		in.log.Errorf("gather failed: %v", err)
 	}
 	if in.catchUp != nil {

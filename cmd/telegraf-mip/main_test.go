@@ -56,14 +56,14 @@ func startSim(t *testing.T) (*mipsim.Sim, *httptest.Server) {
 	return sim, srv
 }
 
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	return path
 }
 
-func pluginConfig(t *testing.T, url string, extra ...string) string {
+func pluginConfig(t testing.TB, url string, extra ...string) string {
 	t.Helper()
 	return writeFile(t, "mip.conf", "[[inputs.mip]]\n  url = \""+url+"\"\n  api_key = \"${MIP_API_KEY}\"\n"+strings.Join(extra, "\n")+"\n")
 }

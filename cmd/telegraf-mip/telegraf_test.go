@@ -30,7 +30,7 @@ var (
 // telegrafBinary returns a real Telegraf: $TELEGRAF_BIN, or the one cached in
 // the repository's .cache/bin, built there with the plugins the tests use
 // when missing. The tests never skip for want of it.
-func telegrafBinary(t *testing.T) string {
+func telegrafBinary(t testing.TB) string {
 	t.Helper()
 	telegrafOnce.Do(func() {
 		if p := os.Getenv("TELEGRAF_BIN"); p != "" {
@@ -91,7 +91,7 @@ func (l *lockedBuffer) String() string {
 
 // startTelegraf runs Telegraf with configuration conf and environment env.
 // It is stopped at the end of the test if still running.
-func startTelegraf(t *testing.T, conf string, env ...string) *telegrafProcess {
+func startTelegraf(t testing.TB, conf string, env ...string) *telegrafProcess {
 	t.Helper()
 	path := writeFile(t, "telegraf.conf", conf)
 	cmd := exec.Command(telegrafBinary(t), "--config", path)
@@ -110,7 +110,7 @@ func startTelegraf(t *testing.T, conf string, env ...string) *telegrafProcess {
 }
 
 // stop ends Telegraf as a service manager does and waits for it.
-func (p *telegrafProcess) stop(t *testing.T) {
+func (p *telegrafProcess) stop(t testing.TB) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {

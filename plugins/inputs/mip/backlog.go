@@ -159,13 +159,23 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 		ppr = defaultPointsPerRun
 	}
 	steady := int(g.budget.steadyRuns*ppr) + g.stats.kept // runs, and a mip_freshness point per scenario
-	if steady <= p.MaxPointsPerGather {
+	if steady <= p.capacity() {
 		return
 	}
 	points := roundUp(steady+steady/5, 1000)
-	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), more than max_points_per_gather = %d, so the plugin would fall behind; "+
+	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
 		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
 		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, points, 2*points, batchSize(points))
+}
+
+// capacity is how many points max_points_per_gather lets through in one
+// interval, counting the catch-up gathers the binary adds in between.
+func (p *MIP) capacity() int {
+	gathers := 1
+	if p.CatchUpInterval > 0 {
+		gathers = max(int(p.interval()/p.CatchUpInterval), 1)
+	}
+	return p.MaxPointsPerGather * gathers
 }
 
 // interval is how often gathers come: as the binary says, or one minute, the

@@ -121,9 +121,11 @@ type MIP struct {
 	// StateReadOnly makes the plugin read state_file but never write it
 	// (telegraf-mip -test).
 	StateReadOnly bool `toml:"-"`
-	// GatherInterval is how often gathers come, when the binary knows it;
-	// it sizes the steady state (see sizeSteadyState).
-	GatherInterval time.Duration `toml:"-"`
+	// GatherInterval is how often gathers come, when the binary knows it,
+	// and CatchUpInterval how soon it gathers again when runs are left:
+	// they size the steady state (see reportBacklog).
+	GatherInterval  time.Duration `toml:"-"`
+	CatchUpInterval time.Duration `toml:"-"`
 
 	httpconfig.TransportConfig
 
@@ -330,6 +332,18 @@ func (p *MIP) apiKey() (string, error) {
 // accumulator can flush (telegraf-mip's writer to stdout), they move after a
 // successful flush, and a failed one leaves them, and state_file, unchanged.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
+	err := p.gather(acc)
+	if err != nil && p.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, err)
+	}
+	return err
+}
+
+// ErrStopped marks the error of a gather that Stop cut short: no fault of
+// MIP's, and nothing lost, since the runs it did not write stay owed.
+var ErrStopped = errors.New("gather cut short by a stop; its unwritten runs are written by the next start")
+
+func (p *MIP) gather(acc telegraf.Accumulator) error {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
