@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,16 +40,30 @@ const (
 	// defaultReplayOnRestart covers Telegraf's default flush_interval (10s)
 	// several times over.
 	defaultReplayOnRestart = time.Minute
+	// defaultClockSkewTolerance lets robots' clocks run a minute ahead.
+	defaultClockSkewTolerance = time.Minute
 	// defaultMaxPointsPerGather is half of Telegraf's default
 	// metric_buffer_limit (10,000), leaving the other half to the other
 	// inputs and to what the output has not written yet.
 	defaultMaxPointsPerGather = 5000
 )
 
-// windowMargin is added to the time since the last successful gather when
-// asking for runs: MIP records a run under its start time once it ends, so
-// a run may appear up to its measure's timeout (a minute or two) later.
-const windowMargin = 5 * time.Minute
+// MIP records a run under its start time once it ends, so a run may appear
+// up to its measure's timeout later. lateSlack is added to the timeout for
+// the time MIP takes to record it, and windowMargin stands for the whole
+// when the timeout is unknown.
+const (
+	lateSlack    = time.Minute
+	windowMargin = 5 * time.Minute
+)
+
+// lateHorizon is how long after its start a run of m may appear.
+func lateHorizon(m *measure) time.Duration {
+	if m.Timeout.Valid && m.Timeout.Value > 0 && m.Timeout.Value < 86400 {
+		return time.Duration(m.Timeout.Value*float64(time.Second)) + lateSlack
+	}
+	return windowMargin
+}
 
 // First-gather modes.
 const (
@@ -89,6 +104,10 @@ type MIP struct {
 	// when it stopped. The points carry the runs' own times, so InfluxDB
 	// overwrites what it already has.
 	ReplayOnRestart config.Duration `toml:"replay_on_restart"`
+	// ClockSkewTolerance is how far in the future, by the plugin's clock, a
+	// run may be stamped and still be written: a robot whose clock is ahead.
+	// A later run waits until its time comes within it.
+	ClockSkewTolerance config.Duration `toml:"clock_skew_tolerance"`
 	// MaxPointsPerGather bounds the points one gather writes, so that a
 	// backfill never overflows Telegraf's metric buffer; the runs left are
 	// written by the next gathers, oldest first. 0: no bound.
@@ -142,10 +161,16 @@ type MIP struct {
 	// restart: runs up to it are written again for InfluxDB only.
 	replayed map[string]time.Time
 	backlog  backlog
-	runs     runDecoder
-	now      func() time.Time
-	ctx      context.Context
-	cancel   context.CancelFunc
+	// present holds the measures of the last response read whole, with how
+	// late their runs may be recorded: the next window is sized on them.
+	present map[string]time.Duration
+	// futureWarned holds the runs from the future already warned about, by
+	// measure id and run time.
+	futureWarned map[string]bool
+	runs         runDecoder
+	now          func() time.Time
+	ctx          context.Context
+	cancel       context.CancelFunc
 }
 
 // New returns the plugin with its defaults, as Telegraf's registry does.
@@ -159,6 +184,7 @@ func New() *MIP {
 		MaxBodySize:        config.Size(defaultMaxBodySize),
 		FirstGather:        firstGatherLatest,
 		ReplayOnRestart:    config.Duration(defaultReplayOnRestart),
+		ClockSkewTolerance: config.Duration(defaultClockSkewTolerance),
 		MaxPointsPerGather: defaultMaxPointsPerGather,
 
 		Schema:              schemaInfluxDB,
@@ -217,6 +243,9 @@ func (p *MIP) Init() error {
 	}
 	if p.ReplayOnRestart < 0 {
 		return fmt.Errorf("replay_on_restart must not be negative, got %s", time.Duration(p.ReplayOnRestart))
+	}
+	if p.ClockSkewTolerance < 0 {
+		return fmt.Errorf("clock_skew_tolerance must not be negative, got %s", time.Duration(p.ClockSkewTolerance))
 	}
 	if p.MaxPointsPerGather < 0 {
 		return fmt.Errorf("max_points_per_gather must not be negative, got %d (0: no bound)", p.MaxPointsPerGather)
@@ -383,6 +412,7 @@ func (p *MIP) gather(acc telegraf.Accumulator) error {
 		}
 	}
 	p.reportBacklog(&g)
+	p.futureWarned = g.future
 	return summarize(problems)
 }
 
@@ -405,10 +435,14 @@ type gatherPass struct {
 	complete   bool                 // the response was read whole
 	watermarks map[string]time.Time // new watermarks, per measure id
 	firstRuns  map[string]time.Time // the first run written of a scenario without a watermark
-	anchor     time.Time            // the next window starts here (minus the margin)
+	settled    map[string]time.Time // new settled times, per measure id
+	written    map[string][]time.Time
+	horizons   map[string]time.Duration // how late each measure's runs may appear
+	anchor     time.Time                // the next window starts here (minus the margin)
 
 	budget    budget
-	runPoints int // points of runs written, mip_freshness excluded
+	runPoints int             // points of runs written, mip_freshness excluded
+	future    map[string]bool // runs from the future met, see warnFuture
 }
 
 func (p *MIP) newGatherPass() gatherPass {
@@ -417,6 +451,10 @@ func (p *MIP) newGatherPass() gatherPass {
 		first:      p.progress.LastSuccess.IsZero(),
 		watermarks: map[string]time.Time{},
 		firstRuns:  map[string]time.Time{},
+		settled:    map[string]time.Time{},
+		written:    map[string][]time.Time{},
+		horizons:   map[string]time.Duration{},
+		future:     map[string]bool{},
 	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
@@ -454,15 +492,27 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
 	id := string(entry.Measure.ID)
 	watermark, known := p.progress.Watermarks[id]
+	settled := p.progress.settled(id)
+	horizon := lateHorizon(entry.Measure)
+	g.horizons[id] = horizon
 	if known && g.capped {
 		p.warnLost(entry.Measure, watermark, g.requested.Add(-g.window))
 	}
-	// Runs after the watermark, in order; on a first gather in "latest"
-	// mode, the newest run only.
+	// Runs not settled yet, in order: after the watermark, and the late ones
+	// before it not written yet; on a first gather in "latest" mode, the
+	// newest run only. Runs stamped in the future wait for their time.
 	newestOnly := !known && g.first && p.FirstGather == firstGatherLatest
-	newRuns, bad := sortedRuns(entry, watermark, newestOnly)
+	candidates, future, bad := sortedRunsUntil(entry, settled, g.requested.Add(time.Duration(p.ClockSkewTolerance)), newestOnly)
 	for _, b := range bad {
 		problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
+	}
+	p.warnFuture(g, entry.Measure, future)
+	written := p.progress.Written[id]
+	newRuns := candidates[:0]
+	for _, tr := range candidates {
+		if tr.Time.After(watermark) || !slices.ContainsFunc(written, tr.Time.Equal) {
+			newRuns = append(newRuns, tr)
+		}
 	}
 	tags := scenarioTags(p.source, entry.Measure)
 	skip := func(format string, args ...any) {
@@ -472,31 +522,34 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
 	replayedUpTo, replaying := p.replayed[id]
 	deferred := false
+	var wrote []time.Time
 	for i, tr := range newRuns {
-		// A run that cannot be read is reported and passed over: it would
-		// not read better at the next gather.
+		// A run that cannot be read is reported and settled: it would not
+		// read better at the next gather.
 		if err := p.runs.decode(&tr); err != nil {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
-			watermark, known = tr.Time, true
+			wrote = append(wrote, tr.Time)
 			continue
 		}
 		var points []telegraf.Metric
 		if p.influx {
 			points = runPoints(tags, entry.MetricInfo, tr, skip)
 		}
-		// A run written before a restart is written again for InfluxDB,
-		// which overwrites it, but not for Centreon, which would notify a
-		// state change twice.
-		if p.centreon != nil && (!replaying || tr.Time.After(replayedUpTo)) {
+		// Centreon takes a check as the service's current state: not for a
+		// run written before a restart (it would notify a state change
+		// twice), nor for one recorded late, older than a check it has.
+		current := tr.Time.After(watermark) && (!replaying || tr.Time.After(replayedUpTo))
+		if p.centreon != nil && current {
 			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
 		}
 		if !share.take(len(points)) {
 			deferred = true
 			g.budget.deferRuns(len(newRuns) - i)
-			if !known {
+			if !known && len(wrote) == 0 {
 				// Never written: this run and the later ones are owed, and
 				// no older one (in "latest" mode, the newest run only).
-				watermark, known = tr.Time.Add(-time.Nanosecond), true
+				settled = tr.Time.Add(-time.Nanosecond)
+				watermark, known = settled, true
 			}
 			break
 		}
@@ -511,17 +564,26 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 			g.runPoints++
 		}
 		g.stats.runs++
-		if !known {
-			g.firstRuns[id] = tr.Time
-		}
-		watermark, known = tr.Time, true
+		wrote = append(wrote, tr.Time)
 	}
 	g.budget.scenarioDone()
+	if len(wrote) > 0 {
+		if !known {
+			g.firstRuns[id] = wrote[0]
+		}
+		if newest := slices.MaxFunc(wrote, time.Time.Compare); !known || newest.After(watermark) {
+			watermark, known = newest, true
+		}
+		if newestOnly {
+			settled = watermark // the older runs are left out on purpose
+		}
+	}
 	if !known {
 		p.emitStale(entry.Measure, time.Time{}, g, share, acc)
 		return problems
 	}
 	g.watermarks[id] = watermark
+	g.settle(id, settled, watermark, horizon, append(slices.Clone(written), wrote...))
 	if deferred {
 		g.anchor = minTime(g.anchor, watermark)
 		return problems
@@ -555,11 +617,69 @@ func (p *MIP) commit(g *gatherPass) {
 		before.Watermarks[id] = old
 		p.progress.Watermarks[id] = w
 	}
+	for id, t := range g.settled {
+		p.progress.Settled[id] = t
+		if w := g.written[id]; len(w) > 0 {
+			p.progress.Written[id] = w
+		} else {
+			delete(p.progress.Written, id)
+		}
+	}
 	if g.complete {
 		p.progress.LastSuccess = g.anchor
+		p.cover(g)
 	}
 	p.progress.record(before, g.requested, time.Duration(p.ReplayOnRestart))
 	p.backlog.update(g)
+}
+
+// cover records, for each measure of a response read whole, that its runs
+// recorded before this request were all seen, unless the window started
+// too late to see those recorded since the previous cover: then the next
+// window reaches back for them (a measure that was missing from MIP's
+// answers for a while, then came back). A window that lookback cut short
+// covers anyway: warnLost counted what it could not reach.
+func (p *MIP) cover(g *gatherPass) {
+	from := g.requested.Add(-g.window)
+	for id, horizon := range g.horizons {
+		old, known := p.progress.Covered[id]
+		if !known || g.capped || !from.After(old.Add(-horizon)) {
+			p.progress.Covered[id] = g.requested
+		}
+	}
+	p.present = g.horizons
+}
+
+// settle records, for a measure, the time up to which every run is settled
+// (written, or left out on purpose) and the runs written after it, which
+// runs recorded late may still fall between.
+func (g *gatherPass) settle(id string, settled, watermark time.Time, horizon time.Duration, written []time.Time) {
+	if t := watermark.Add(-horizon); t.After(settled) {
+		settled = t
+	}
+	slices.SortFunc(written, time.Time.Compare)
+	written = slices.CompactFunc(written, time.Time.Equal)
+	keep := written[:0]
+	for _, t := range written {
+		if t.After(settled) {
+			keep = append(keep, t)
+		}
+	}
+	g.settled[id] = settled
+	g.written[id] = keep
+}
+
+// warnFuture warns, once per run, about the runs of a measure stamped
+// later than the clock skew tolerance allows: they wait for their time.
+func (p *MIP) warnFuture(g *gatherPass, m *measure, future []timedRun) {
+	for _, tr := range future {
+		key := string(m.ID) + "\x00" + tr.Time.String()
+		g.future[key] = true
+		if !p.futureWarned[key] {
+			p.Log.Warnf("scenario id %s: run %s is stamped %s ahead of this machine's clock, more than clock_skew_tolerance (%s): it is written once its time comes, and no later run waits for it; check the clocks of MIP and its robots",
+				m.ID, tr.Time.UTC().Format(time.RFC3339Nano), tr.Time.Sub(g.requested).Round(time.Second), time.Duration(p.ClockSkewTolerance))
+		}
+	}
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -569,21 +689,43 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// window is how far back to ask for runs at now: since the last successful
-// gather plus a margin, or lookback when there is none; capped tells that
-// lookback cut the window short, so that runs may have been lost. While a
-// backlog is being written, the window may reach one more lookback back:
-// those runs were seen, only not written yet.
+// window is how far back to ask for runs at now: back to where every
+// measure of the last response still needs runs (its runs may appear up to
+// its timeout late, and one missing from earlier answers needs what it
+// missed), and to the last success or the oldest run left to write, or
+// lookback when nothing succeeded yet. capped tells that lookback cut the
+// window short, so that runs may have been lost. While a backlog is being
+// written, the window may reach one more lookback back: those runs were
+// seen, only not written yet.
 func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
 	lookback := time.Duration(p.Lookback)
 	if p.progress.LastSuccess.IsZero() {
 		return lookback, false
 	}
+	from := p.progress.LastSuccess.Add(-lateSlack)
+	need := func(id string, horizon time.Duration) {
+		if covered, ok := p.progress.Covered[id]; ok && covered.Add(-horizon).Before(from) {
+			from = covered.Add(-horizon)
+		}
+	}
+	if p.present != nil {
+		for id, horizon := range p.present {
+			need(id, horizon)
+		}
+	} else {
+		// Since the start, no response read whole: every measure of the state.
+		for id := range p.progress.Covered {
+			need(id, windowMargin)
+		}
+		if len(p.progress.Covered) == 0 {
+			from = p.progress.LastSuccess.Add(-windowMargin)
+		}
+	}
 	limit := lookback
 	if p.Behind() {
 		limit *= 2
 	}
-	window = now.Sub(p.progress.LastSuccess) + windowMargin
+	window = now.Sub(from)
 	if window > limit {
 		return limit, true
 	}

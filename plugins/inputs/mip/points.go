@@ -187,7 +187,9 @@ const measurementFreshness = "mip_freshness"
 // freshnessPoint is the age of a measure's newest run at gather time.
 func freshnessPoint(tags map[string]string, m *measure, newest, now time.Time) telegraf.Metric {
 	point := metric.New(measurementFreshness, tags, nil, now)
-	point.AddField("age_seconds", now.Sub(newest).Seconds())
+	// A run stamped ahead of this clock (within clock_skew_tolerance) is
+	// as fresh as can be.
+	point.AddField("age_seconds", max(now.Sub(newest), 0).Seconds())
 	if m.Frequency.Valid && m.Frequency.Value > 0 {
 		point.AddField("frequency_seconds", int64(m.Frequency.Value))
 	}

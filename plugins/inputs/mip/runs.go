@@ -1,7 +1,6 @@
 package mip
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -99,10 +98,21 @@ func parseEpoch(s string) (time.Time, error) {
 
 // sortedRuns returns the runs of an entry after the given time (all when
 // it is zero) in time order, oldest first, or only the newest one. Keys that
-// are not times are reported in bad and left out; of runs sent twice under
-// the same key, the last counts, as with any JSON object. Only the runs
-// returned are kept: a gather usually wants one or two of sixty.
+// are not times are reported in bad and left out; of runs sent twice for the
+// same instant (the same key, or one instant written two ways), the last in
+// the response counts, as with any JSON object. Only the runs returned are
+// kept: a gather usually wants one or two of sixty.
 func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs []timedRun, bad []error) {
+	runs, _, bad = sortedRunsUntil(e, after, maxRunTime, newestOnly)
+	return runs, bad
+}
+
+// maxRunTime is the latest time a run can have: UnixNano's limit.
+var maxRunTime = time.Unix(0, math.MaxInt64).UTC()
+
+// sortedRunsUntil is sortedRuns for the runs up to until; the runs after
+// it, stamped in the future, are returned apart, in time order.
+func sortedRunsUntil(e *measureEntry, after, until time.Time, newestOnly bool) (runs, future []timedRun, bad []error) {
 	var newest timedRun
 	found := false
 	for _, r := range e.Results {
@@ -115,43 +125,42 @@ func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs []timed
 			continue
 		}
 		tr := timedRun{Time: t, Raw: e.raw(r), keyBytes: e.key(r)}
-		if !newestOnly {
+		switch {
+		case t.After(until):
+			future = append(future, tr)
+		case !newestOnly:
 			runs = append(runs, tr)
-			continue
-		}
-		// Later wins on a tie: the same key sent twice counts once, last.
-		if !found || compareRuns(tr, newest) >= 0 {
+		case !found || !t.Before(newest.Time):
+			// Later in the response wins on a tie.
 			newest, found = tr, true
 		}
 	}
 	slices.SortFunc(bad, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	future = lastPerInstant(future)
 	if newestOnly {
 		if found {
 			newest.Key = string(newest.keyBytes)
 			runs = []timedRun{newest}
 		}
-		return runs, bad
+		return runs, future, bad
 	}
-	for i := range runs {
-		runs[i].Key = string(runs[i].keyBytes)
-	}
-	// Stable: among equal keys, MIP's order is kept and the last one wins.
-	slices.SortStableFunc(runs, compareRuns)
-	kept := runs[:0]
-	for i, r := range runs {
-		if i+1 < len(runs) && runs[i+1].Key == r.Key {
-			continue // a later duplicate follows
-		}
-		kept = append(kept, r)
-	}
-	return kept, bad
+	return lastPerInstant(runs), future, bad
 }
 
-func compareRuns(a, b timedRun) int {
-	if c := a.Time.Compare(b.Time); c != 0 {
-		return c
+// lastPerInstant sorts runs by time, keeping of several runs at one instant
+// the last in the response, and sets their keys.
+func lastPerInstant(runs []timedRun) []timedRun {
+	// Stable: among equal times, the response's order is kept.
+	slices.SortStableFunc(runs, func(a, b timedRun) int { return a.Time.Compare(b.Time) })
+	kept := runs[:0]
+	for i, r := range runs {
+		if i+1 < len(runs) && runs[i+1].Time.Equal(r.Time) {
+			continue // a later one at the same instant follows
+		}
+		r.Key = string(r.keyBytes)
+		kept = append(kept, r)
 	}
-	return bytes.Compare(a.keyBytes, b.keyBytes)
+	return kept
 }
 
 // parseRunTimeBytes is parseRunTime for a key still in the response's

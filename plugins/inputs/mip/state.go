@@ -25,6 +25,16 @@ type progress struct {
 	LastSuccess time.Time `json:"last_success"`
 	// Watermarks holds, per measure id, the time of the newest run emitted.
 	Watermarks map[string]time.Time `json:"watermarks"`
+	// Settled holds, per measure id, the time up to which every run is
+	// settled: written, or left out on purpose (older than the first run of
+	// "latest" mode); Written, the runs written after it, which runs
+	// recorded late may fall between. Missing from older files: the
+	// watermark is settled.
+	Settled map[string]time.Time   `json:"settled,omitempty"`
+	Written map[string][]time.Time `json:"written,omitempty"`
+	// Covered holds, per measure id, the request time of the last response
+	// read whole that held it, with no gap in what MIP was asked before it.
+	Covered map[string]time.Time `json:"covered,omitempty"`
 	// Recent holds the gathers committed within replay_on_restart before the
 	// last save, oldest first, each with what it changed: their runs may
 	// still have been in Telegraf's memory when it stopped.
@@ -69,6 +79,8 @@ func (pr *progress) rewind() map[string]time.Time {
 				written[id] = pr.Watermarks[id]
 			}
 			pr.Watermarks[id] = before
+			pr.Settled[id] = before
+			delete(pr.Written, id)
 		}
 		pr.LastSuccess = c.LastSuccess
 	}
@@ -87,7 +99,33 @@ func (pr *progress) rewind() map[string]time.Time {
 }
 
 func newProgress() *progress {
-	return &progress{Watermarks: map[string]time.Time{}}
+	pr := &progress{}
+	pr.init()
+	return pr
+}
+
+// init makes the maps of a progress read from a file of any version.
+func (pr *progress) init() {
+	if pr.Watermarks == nil {
+		pr.Watermarks = map[string]time.Time{}
+	}
+	if pr.Settled == nil {
+		pr.Settled = map[string]time.Time{}
+	}
+	if pr.Written == nil {
+		pr.Written = map[string][]time.Time{}
+	}
+	if pr.Covered == nil {
+		pr.Covered = map[string]time.Time{}
+	}
+}
+
+// settled returns the time up to which a measure's runs are settled.
+func (pr *progress) settled(id string) time.Time {
+	if t, ok := pr.Settled[id]; ok {
+		return t
+	}
+	return pr.Watermarks[id]
 }
 
 // stateFile is the content of state_file: the progress of every plugin
@@ -136,8 +174,8 @@ func readStateFile(path string) (*stateFile, error) {
 		sf.Instances = map[string]*progress{}
 	}
 	for _, pr := range sf.Instances {
-		if pr != nil && pr.Watermarks == nil {
-			pr.Watermarks = map[string]time.Time{}
+		if pr != nil {
+			pr.init()
 		}
 	}
 	return &sf, nil
