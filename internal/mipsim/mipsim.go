@@ -35,6 +35,34 @@ type Scenario struct {
 	// Formatted are labels of formatted metrics; API_VERSION and
 	// SCRIPT_VERSION are always added.
 	Formatted []string
+	// Timeout is the measure's timeout (60 s when zero).
+	Timeout time.Duration
+	// Durations, when set, are how long runs take, in turn: MIP records a
+	// run under its start time once it ends, so a long run appears late,
+	// possibly after a shorter one that started after it.
+	Durations []time.Duration
+}
+
+// duration is how long the run of sc started at t takes.
+func (sc Scenario) duration(t time.Time) time.Duration {
+	if len(sc.Durations) == 0 || sc.Frequency <= 0 {
+		return 0
+	}
+	k := t.Sub(time.Unix(0, 0).Add(sc.Phase)) / sc.Frequency
+	return sc.Durations[int(k)%len(sc.Durations)]
+}
+
+// Recorded returns the runs of sc started in (from, to] and recorded by to,
+// that is ended: what MIP answers at to for that window.
+func Recorded(sc Scenario, from, to time.Time) []Run {
+	runs := Runs(sc, from, to)
+	kept := runs[:0]
+	for _, r := range runs {
+		if !r.Time.Add(sc.duration(r.Time)).After(to) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 // Metric is one entry of a measure's metricInfo.
@@ -91,6 +119,14 @@ func (s *Sim) SetTimeKey(format func(time.Time) string) {
 	s.timeKey = format
 }
 
+// SetScenarios replaces the scenarios served, e.g. to leave one out of the
+// answers for a while.
+func (s *Sim) SetScenarios(scenarios []Scenario) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scenarios = scenarios
+}
+
 // Requests returns the number of requests served so far.
 func (s *Sim) Requests() int {
 	s.mu.Lock()
@@ -120,12 +156,17 @@ func (s *Sim) Served() map[int64][]time.Time {
 	out := map[int64][]time.Time{}
 	for _, sc := range scenarios {
 		var times []time.Time
-		for _, sp := range union {
-			for _, r := range Runs(sc, sp.from, sp.to) {
+		list := union
+		if len(sc.Durations) > 0 {
+			list = spans // what was recorded depends on each answer's time
+		}
+		for _, sp := range list {
+			for _, r := range Recorded(sc, sp.from, sp.to) {
 				times = append(times, r.Time)
 			}
 		}
-		out[sc.ID] = times
+		slices.SortFunc(times, time.Time.Compare)
+		out[sc.ID] = slices.CompactFunc(times, time.Time.Equal)
 	}
 	return out
 }

@@ -55,6 +55,9 @@ func (sc Scenario) measure() measureJSON {
 		Timeout:     60,
 		Scenario:    scenarioJSON{Name: sc.ScenarioName},
 	}
+	if sc.Timeout > 0 {
+		m.Timeout = int64(sc.Timeout / time.Second)
+	}
 	if sc.Application != "" {
 		m.Scenario.Application = &appJSON{Name: sc.Application}
 	}
@@ -76,7 +79,7 @@ func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time, timeKey
 		for _, m := range sc.Metrics {
 			entry.MetricInfo[m.Key] = metricInfoJSON{Alias: m.Alias, Unit: m.Unit}
 		}
-		for _, r := range Runs(sc, from, to) {
+		for _, r := range Recorded(sc, from, to) {
 			entry.Results[timeKey(r.Time)] = runJSON{State: stateJSON{Type: r.State}, Metrics: r.Metrics, FormatedMetrics: r.Formatted}
 		}
 		b, err := json.Marshal(entry)

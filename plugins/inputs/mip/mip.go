@@ -53,7 +53,7 @@ const (
 // the time MIP takes to record it, and windowMargin stands for the whole
 // when the timeout is unknown.
 const (
-	lateSlack    = time.Minute
+	lateSlack    = 30 * time.Second
 	windowMargin = 5 * time.Minute
 )
 
@@ -583,7 +583,14 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		return problems
 	}
 	g.watermarks[id] = watermark
-	g.settle(id, settled, watermark, horizon, append(slices.Clone(written), wrote...))
+	// A measure missing from MIP's answers for a while: what it missed is
+	// before this window, and comes with the next, which reaches back for
+	// it; until then nothing after what it had is settled.
+	notAfter := maxRunTime
+	if covered, ok := p.progress.Covered[id]; ok && !g.capped && g.requested.Add(-g.window).After(covered.Add(-horizon)) {
+		notAfter = covered.Add(-horizon)
+	}
+	g.settle(id, settled, watermark, horizon, append(slices.Clone(written), wrote...), notAfter)
 	if deferred {
 		g.anchor = minTime(g.anchor, watermark)
 		return problems
@@ -653,8 +660,8 @@ func (p *MIP) cover(g *gatherPass) {
 // settle records, for a measure, the time up to which every run is settled
 // (written, or left out on purpose) and the runs written after it, which
 // runs recorded late may still fall between.
-func (g *gatherPass) settle(id string, settled, watermark time.Time, horizon time.Duration, written []time.Time) {
-	if t := watermark.Add(-horizon); t.After(settled) {
+func (g *gatherPass) settle(id string, settled, watermark time.Time, horizon time.Duration, written []time.Time, notAfter time.Time) {
+	if t := minTime(watermark.Add(-horizon), notAfter); t.After(settled) {
 		settled = t
 	}
 	slices.SortFunc(written, time.Time.Compare)

@@ -113,10 +113,19 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 	}
 	points = append(points, state)
 
+	var namesBuf [16]string
+	names := namesBuf[:0] // metric tags in use
 	for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
 		v := r.Metrics[key]
 		mi, described := info[key]
 		name := tagValue(mi.name(key))
+		// Two keys with one alias would be one series at one time, the
+		// second point overwriting the first: the later key (in key order)
+		// is told apart by its key.
+		if name != "" && slices.Contains(names, name) {
+			name = tagValue(name + " [" + key + "]")
+		}
+		names = append(names, name)
 		switch {
 		case !described:
 			skip("metric %q has no metricInfo", key)

@@ -225,11 +225,11 @@ func TestWindowFollowsTheLastSuccess(t *testing.T) {
 	require.Equal(t, "1h", relativeDuration(mustWindow(p, rig.clock.Now())), "first gather: lookback")
 	require.NoError(t, rig.gather(p))
 	rig.clock.Advance(time.Minute)
-	require.Equal(t, "3m", relativeDuration(mustWindow(p, rig.clock.Now())), "steady state: since the last success plus the measures' timeout (60 s) and a minute's slack")
+	require.Equal(t, "150s", relativeDuration(mustWindow(p, rig.clock.Now())), "steady state: since the last success plus the measures' timeout (60 s) and 30 s")
 	rig.mip.set(http.StatusServiceUnavailable, 0)
 	rig.clock.Advance(10 * time.Minute)
 	require.Error(t, rig.gather(p))
-	require.Equal(t, "13m", relativeDuration(mustWindow(p, rig.clock.Now())), "a failed gather does not move the window's start")
+	require.Equal(t, "750s", relativeDuration(mustWindow(p, rig.clock.Now())), "a failed gather does not move the window's start")
 }
 
 func mustWindow(p *MIP, now time.Time) time.Duration {

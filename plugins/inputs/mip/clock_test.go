@@ -1,0 +1,275 @@
+package mip
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/testutil"
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// requireEachOnce checks that the runs delivered of each scenario are the
+// expected ones, each once, in any order (runs recorded late come after
+// newer ones).
+func requireEachOnce(t *testing.T, delivered map[string][]time.Time, expected map[string][]time.Time) {
+	t.Helper()
+	for id, want := range expected {
+		got := slices.Clone(delivered[id])
+		slices.SortFunc(got, time.Time.Compare)
+		require.Equal(t, times(want), times(got), "scenario %s: every run recorded, once", id)
+	}
+}
+
+// TestLateRunsAreWrittenOnce: MIP records a run under its start time once
+// it ends, up to the measure's timeout later, and a long run may end after
+// a shorter one that started after it. Every run is written once, however
+// late it appears.
+func TestLateRunsAreWrittenOnce(t *testing.T) {
+	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}}
+	scenarios := []mipsim.Scenario{
+		// Runs of 7 minutes, 10 s and 30 s, every minute: out of order.
+		{ID: 1, Name: "long", Frequency: time.Minute, Phase: 7 * time.Second, Timeout: 10 * time.Minute,
+			Durations: []time.Duration{7 * time.Minute, 10 * time.Second, 30 * time.Second}, Metrics: metrics},
+		{ID: 2, Name: "slow", Frequency: 90 * time.Second, Phase: 13 * time.Second, Timeout: 2 * time.Minute,
+			Durations: []time.Duration{100 * time.Second}, Metrics: metrics},
+		{ID: 3, Name: "quick", Frequency: time.Minute, Phase: 21 * time.Second, Durations: []time.Duration{20 * time.Second}, Metrics: metrics},
+	}
+	for _, mode := range []string{firstGatherLatest, firstGatherWindow} {
+		t.Run(mode, func(t *testing.T) {
+			rig := newDeliveryRig(t, scenarios)
+			p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = mode })
+			start := rig.clock.Now()
+			var windows []int64
+			for i := 0; i < 50; i++ {
+				for _, m := range rig.gather(p) {
+					if m.Name() == "mip_api" {
+						w, _ := m.GetField("window_seconds")
+						windows = append(windows, w.(int64))
+					}
+				}
+				rig.clock.Advance(time.Minute)
+			}
+			expected := map[string][]time.Time{}
+			for _, sc := range scenarios {
+				id := fmt.Sprint(sc.ID)
+				from := start.Add(-time.Hour)
+				if mode == firstGatherLatest {
+					from = rig.delivered[id][0].Add(-time.Nanosecond)
+				}
+				for _, r := range mipsim.Recorded(sc, from, rig.clock.Now().Add(-time.Minute)) {
+					expected[id] = append(expected[id], r.Time)
+				}
+			}
+			requireEachOnce(t, rig.delivered, expected)
+			// Steady state: a minute since the last gather, plus the longest
+			// timeout (10 min) and 30 s for MIP to record a run.
+			require.Equal(t, int64(60+600+30), windows[len(windows)-1])
+		})
+	}
+}
+
+// TestSteadyWindowWithShortTimeouts: with a 30 s timeout and a gather a
+// minute, a steady gather asks for two minutes: about twice the runs it
+// writes.
+func TestSteadyWindowWithShortTimeouts(t *testing.T) {
+	scenarios := mipsim.Generate(20, 2, time.Minute)
+	for i := range scenarios {
+		scenarios[i].Timeout = 30 * time.Second
+	}
+	rig := newDeliveryRig(t, scenarios)
+	p := rig.plugin(&testutil.CaptureLogger{})
+	var window int64
+	for i := 0; i < 5; i++ {
+		for _, m := range rig.gather(p) {
+			if m.Name() == "mip_api" {
+				w, _ := m.GetField("window_seconds")
+				window = w.(int64)
+			}
+		}
+		rig.clock.Advance(time.Minute)
+	}
+	require.Equal(t, int64(60+30+30), window)
+}
+
+// TestScenarioAbsentThenBack: a measure missing from MIP's answers for 11
+// minutes gets the runs it missed once it is back.
+func TestScenarioAbsentThenBack(t *testing.T) {
+	scenarios := scenariosForWatermarks()
+	rig := newDeliveryRig(t, scenarios)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log)
+	for i := 0; i < 5; i++ {
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+	}
+	rig.sim.SetScenarios([]mipsim.Scenario{scenarios[0], scenarios[2]})
+	for i := 0; i < 11; i++ {
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+	}
+	rig.sim.SetScenarios(scenarios)
+	for i := 0; i < 3; i++ {
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+	}
+	rig.clock.Advance(-time.Minute)
+	expected := map[string][]time.Time{}
+	for _, sc := range scenarios {
+		id := fmt.Sprint(sc.ID)
+		for _, r := range mipsim.Runs(sc, rig.delivered[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
+			expected[id] = append(expected[id], r.Time)
+		}
+	}
+	// The missed runs come after the newer ones of its return.
+	requireEachOnce(t, rig.delivered, expected)
+	require.Empty(t, log.Warnings())
+}
+
+// scriptedMIP answers the runs a test sets, keyed as the test writes them,
+// in the order it gives.
+type scriptedMIP struct {
+	mu      sync.Mutex
+	entries []scriptedEntry
+}
+
+type scriptedEntry struct {
+	id         int
+	metricInfo string // JSON object
+	runs       [][2]string
+}
+
+func (s *scriptedMIP) set(entries ...scriptedEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries = entries
+}
+
+func (s *scriptedMIP) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(`{"results":[`)
+	for i, e := range s.entries {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		info := e.metricInfo
+		if info == "" {
+			info = `{"m1":{"alias":"Total","unit":"ms"}}`
+		}
+		fmt.Fprintf(&b, `{"measure":{"id":%d,"name":"s%d","frequency":60,"timeout":60,"scenario":{"name":"s%d"}},"metricInfo":%s,"results":{`, e.id, e.id, e.id, info)
+		for j, r := range e.runs {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			key, _ := json.Marshal(r[0])
+			fmt.Fprintf(&b, `%s:{"state":{"type":%q},"metrics":{"m1":1,"m2":2}}`, key, r[1])
+		}
+		b.WriteString("}}")
+	}
+	b.WriteString("]}")
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func newScriptedRig(t *testing.T) (*scriptedMIP, *deliveryRig) {
+	s := &scriptedMIP{}
+	rig := newDeliveryRig(t, nil)
+	srv := serve(t, s.ServeHTTP)
+	rig.srv = srv.Server
+	return s, rig
+}
+
+func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func TestRunsFromTheFuture(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	t0 := rig.clock.Now()
+	dayAhead := rfc(t0.Add(24 * time.Hour))
+	// Scenario 42: a run a day ahead among sane ones; scenario 43: a robot
+	// 10 minutes ahead, then set right.
+	runs42 := [][2]string{{rfc(t0.Add(-2 * time.Minute)), "OK"}, {dayAhead, "CRITICAL"}}
+	var runs43 [][2]string
+	freshness := []float64{}
+	for i := 0; i < 15; i++ {
+		now := rig.clock.Now()
+		if i == 1 {
+			runs42 = append(runs42, [2]string{rfc(t0), "OK"}, [2]string{rfc(t0.Add(time.Minute)), "WARNING"})
+		}
+		if i < 3 {
+			runs43 = append(runs43, [2]string{rfc(now.Add(10 * time.Minute)), "OK"})
+		} else {
+			runs43 = append(runs43, [2]string{rfc(now), "OK"})
+		}
+		// One run 30 s ahead, within the tolerance, is written.
+		if i == 5 {
+			runs43 = append(runs43, [2]string{rfc(now.Add(30 * time.Second)), "OK"})
+		}
+		mip.set(scriptedEntry{id: 42, runs: runs42}, scriptedEntry{id: 43, runs: runs43})
+		for _, m := range rig.gather(p) {
+			if m.Name() == "mip_freshness" {
+				age, _ := m.GetField("age_seconds")
+				freshness = append(freshness, age.(float64))
+			}
+		}
+		rig.clock.Advance(time.Minute)
+	}
+	require.Equal(t, []string{rfc(t0.Add(-2 * time.Minute)), rfc(t0), rfc(t0.Add(time.Minute))}, times(rig.delivered["42"]), "the day-ahead run holds nothing back")
+	var want43 []time.Time
+	for _, r := range runs43 {
+		want43 = append(want43, at(r[0]))
+	}
+	slices.SortFunc(want43, time.Time.Compare)
+	want43 = slices.CompactFunc(want43, time.Time.Equal)
+	requireEachOnce(t, rig.delivered, map[string][]time.Time{"43": want43})
+	for _, age := range freshness {
+		require.GreaterOrEqual(t, age, 0.0, "mip_freshness is never negative")
+	}
+	// One warning per run from the future, not one per gather.
+	warnings := log.Warnings()
+	require.Len(t, warnings, 4, "%v", warnings)
+	require.Contains(t, warnings[0], "scenario id 42: run "+dayAhead+" is stamped 24h0m0s ahead of this machine's clock, more than clock_skew_tolerance (1m0s)")
+}
+
+func TestOneRunPerInstant(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	t0 := rig.clock.Now().Add(-time.Minute)
+	mip.set(scriptedEntry{
+		id:         42,
+		metricInfo: `{"m1":{"alias":"Step","unit":"ms"},"m2":{"alias":"Step","unit":"ms"}}`,
+		runs: [][2]string{
+			{rfc(t0), "OK"},
+			{fmt.Sprint(t0.UnixMilli()), "CRITICAL"},
+			{t0.Format("2006-01-02T15:04:05.000Z07:00"), "WARNING"},
+			{fmt.Sprint(t0.Unix()), "UNKNOWN"},
+		},
+	})
+	points := rig.gather(p)
+	var states []telegraf.Metric
+	var metricNames []string
+	for _, m := range points {
+		switch m.Name() {
+		case "mip_scenario":
+			states = append(states, m)
+		case "mip_metric":
+			name, _ := m.GetTag("metric")
+			metricNames = append(metricNames, name)
+		}
+	}
+	require.Len(t, states, 1, "one run for one instant")
+	status, _ := states[0].GetField("status")
+	require.Equal(t, "UNKNOWN", status, "the last in the response counts")
+	require.Equal(t, []string{"Step", "Step [m2]"}, metricNames, "two keys with one alias are two series")
+}
