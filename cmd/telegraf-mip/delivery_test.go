@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -110,4 +111,39 @@ func TestSignalWhileStdoutIsBlocked(t *testing.T) {
 	}
 	require.Contains(t, stderr.String(), "E! terminated while stdout was blocked: the points of this gather were not written; state_file is unchanged, so the next start writes these runs again")
 	require.NoFileExists(t, state)
+}
+
+// TestCatchUpGathers: one line from execd starts a backfill larger than
+// max_points_per_gather; the process gathers again by itself every
+// -catch_up_interval until every run is written, then waits for execd.
+func TestCatchUpGathers(t *testing.T) {
+	now := time.Now()
+	scenarios := mipsim.Generate(20, 2, time.Minute)
+	sim := mipsim.New(testKey, scenarios)
+	sim.SetClock(func() time.Time { return now })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+
+	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, `  first_gather = "window"`, "  max_points_per_gather = 500"),
+		"-poll_interval_disabled", "-catch_up_interval", "100ms")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	_, err = stdin.Write([]byte("\n"))
+	require.NoError(t, err)
+
+	runs := func() int { return strings.Count(stdout.String(), "mip_scenario,") }
+	require.Eventually(t, func() bool { return runs() == 20*60 }, 30*time.Second, 50*time.Millisecond, "stderr:\n%s", &stderr)
+	requests := sim.Requests()
+	require.Greater(t, requests, 9, "1,200 runs of 4 points, 500 points a gather")
+	time.Sleep(time.Second)
+	require.Equal(t, requests, sim.Requests(), "caught up: no more gathers until execd asks")
+	require.Equal(t, 20*60, runs(), "each run once")
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait())
+	require.NotContains(t, stderr.String(), "E! ")
 }

@@ -185,9 +185,16 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 	// through our buffered writer, so the shim's writer stays idle.
 	in := bufferedInput{Input: plugin, log: log, pw: pw}
 	if opts.catchUpInterval > 0 {
+		// One timer, set again after each gather, whatever asked for it: the
+		// catch-up gathers come every catch_up_interval, never more often.
+		timer := time.AfterFunc(time.Hour, trigger)
+		timer.Stop()
+		defer timer.Stop()
 		in.catchUp = func() {
 			if plugin.Behind() {
-				time.AfterFunc(opts.catchUpInterval, trigger)
+				timer.Reset(opts.catchUpInterval)
+			} else {
+				timer.Stop()
 			}
 		}
 	}
