@@ -545,6 +545,9 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		if !share.take(len(points)) {
 			deferred = true
 			g.budget.deferRuns(len(newRuns) - i)
+			// The next window must reach this run, older than the
+			// watermark when it was recorded late.
+			g.anchor = minTime(g.anchor, tr.Time.Add(-time.Nanosecond))
 			if !known && len(wrote) == 0 {
 				// Never written: this run and the later ones are owed, and
 				// no older one (in "latest" mode, the newest run only).
@@ -592,7 +595,6 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	}
 	g.settle(id, settled, watermark, horizon, append(slices.Clone(written), wrote...), notAfter)
 	if deferred {
-		g.anchor = minTime(g.anchor, watermark)
 		return problems
 	}
 	if replaying && watermark.After(replayedUpTo) {
@@ -610,18 +612,30 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 
 // commit applies the progress of a gather whose points were delivered.
 func (p *MIP) commit(g *gatherPass) {
-	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess, Watermarks: map[string]time.Time{}}
+	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess,
+		Watermarks: map[string]time.Time{}, Settled: map[string]time.Time{}, Written: map[string][]time.Time{}}
 	for id, w := range g.watermarks {
 		old, known := p.progress.Watermarks[id]
+		settled, written := p.progress.settled(id), p.progress.Written[id]
 		if !known {
-			// A replay of this gather writes its runs from the first one.
-			old, known = g.firstRuns[id], true
-			old = old.Add(-time.Nanosecond)
+			// A replay of this gather writes its runs from the first one;
+			// a measure it wrote nothing of (left for later) has no replay.
+			first, wrote := g.firstRuns[id]
+			if !wrote {
+				p.progress.Watermarks[id] = w
+				continue
+			}
+			old = first.Add(-time.Nanosecond)
+			settled, written = old, nil
 		}
-		if known && !w.After(old) {
+		if !w.After(old) {
 			continue
 		}
 		before.Watermarks[id] = old
+		before.Settled[id] = settled
+		if len(written) > 0 {
+			before.Written[id] = written
+		}
 		p.progress.Watermarks[id] = w
 	}
 	for id, t := range g.settled {

@@ -46,8 +46,12 @@ type commitRecord struct {
 	At          time.Time `json:"at"`
 	LastSuccess time.Time `json:"last_success"`
 	// Watermarks holds the watermarks the gather moved, as they were before
-	// it; for a scenario it wrote first, just before its first run.
-	Watermarks map[string]time.Time `json:"watermarks"`
+	// it; for a scenario it wrote first, just before its first run. Settled
+	// and Written hold the rest of those scenarios' progress before it, so
+	// that a late run they still waited for is not given up by a rewind.
+	Watermarks map[string]time.Time   `json:"watermarks"`
+	Settled    map[string]time.Time   `json:"settled,omitempty"`
+	Written    map[string][]time.Time `json:"written,omitempty"`
 }
 
 // record adds a committed gather to Recent and forgets those older than
@@ -79,8 +83,16 @@ func (pr *progress) rewind() map[string]time.Time {
 				written[id] = pr.Watermarks[id]
 			}
 			pr.Watermarks[id] = before
-			pr.Settled[id] = before
-			delete(pr.Written, id)
+			settled, ok := c.Settled[id]
+			if !ok || settled.After(before) {
+				settled = before // a file from before Settled was recorded
+			}
+			pr.Settled[id] = settled
+			if w := c.Written[id]; len(w) > 0 {
+				pr.Written[id] = w
+			} else {
+				delete(pr.Written, id)
+			}
 		}
 		pr.LastSuccess = c.LastSuccess
 	}
