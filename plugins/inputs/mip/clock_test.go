@@ -273,3 +273,27 @@ func TestOneRunPerInstant(t *testing.T) {
 	require.Equal(t, "UNKNOWN", status, "the last in the response counts")
 	require.Equal(t, []string{"Step", "Step [m2]"}, metricNames, "two keys with one alias are two series")
 }
+
+// TestMetricTagsFollowMetricInfo: which key of a shared alias is told apart
+// is decided on metricInfo, so a run without the first key still writes the
+// second under its own series.
+func TestMetricTagsFollowMetricInfo(t *testing.T) {
+	tests := []struct {
+		name string
+		info map[string]metricInfo
+		want map[string]string
+	}{
+		{name: "no collision", info: map[string]metricInfo{"m1": {Alias: "Step 1", Unit: "ms"}, "m2": {Alias: "Step 2", Unit: "ms"}}},
+		{name: "same alias, other unit", info: map[string]metricInfo{"m1": {Alias: "Step", Unit: "ms"}, "m2": {Alias: "Step", Unit: "bytes"}}},
+		{
+			name: "same alias and unit",
+			info: map[string]metricInfo{"b": {Alias: "Step", Unit: "ms"}, "a": {Alias: "Step", Unit: "ms"}, "c": {Alias: "Step", Unit: "bytes"}},
+			want: map[string]string{"b": "Step [b]"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, metricTags(tt.info))
+		})
+	}
+}

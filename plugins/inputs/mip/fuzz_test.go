@@ -51,7 +51,7 @@ func FuzzGatherResponse(f *testing.F) {
 				if decoder.decode(&tr) != nil {
 					continue
 				}
-				points := runPoints(tags, entry.MetricInfo, tr, func(string, ...any) {})
+				points := runPoints(tags, entry.MetricInfo, metricTags(entry.MetricInfo), tr, func(string, ...any) {})
 				points = append(points, freshnessPoint(tags, entry.Measure, tr.Time, now))
 				for _, m := range points {
 					if checkPoint(m) != nil {

@@ -515,6 +515,10 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		}
 	}
 	tags := scenarioTags(p.source, entry.Measure)
+	var names map[string]string
+	if p.influx && len(newRuns) > 0 {
+		names = metricTags(entry.MetricInfo)
+	}
 	skip := func(format string, args ...any) {
 		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
 	}
@@ -533,7 +537,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		}
 		var points []telegraf.Metric
 		if p.influx {
-			points = runPoints(tags, entry.MetricInfo, tr, skip)
+			points = runPoints(tags, entry.MetricInfo, names, tr, skip)
 		}
 		// Centreon takes a check as the service's current state: not for a
 		// run written before a restart (it would notify a state change

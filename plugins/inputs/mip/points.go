@@ -89,7 +89,7 @@ func putTag(tags map[string]string, key, value string) {
 // time: one mip_scenario, one mip_metric per metric described in metricInfo,
 // one mip_formatted_metric per formatted metric. Values that cannot be
 // points (null, not a number, no metricInfo) are passed to skip and left out.
-func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, skip func(format string, args ...any)) []telegraf.Metric {
+func runPoints(tags map[string]string, info map[string]metricInfo, names map[string]string, tr timedRun, skip func(format string, args ...any)) []telegraf.Metric {
 	r := tr.Run
 	points := make([]telegraf.Metric, 0, 1+len(r.Metrics)+len(r.FormatedMetrics))
 
@@ -113,19 +113,13 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 	}
 	points = append(points, state)
 
-	var namesBuf [16]string
-	names := namesBuf[:0] // metric tags in use
 	for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
 		v := r.Metrics[key]
 		mi, described := info[key]
-		name := tagValue(mi.name(key))
-		// Two keys with one alias would be one series at one time, the
-		// second point overwriting the first: the later key (in key order)
-		// is told apart by its key.
-		if name != "" && slices.Contains(names, name) {
-			name = tagValue(name + " [" + key + "]")
+		name, renamed := names[key]
+		if !renamed {
+			name = tagValue(mi.name(key))
 		}
-		names = append(names, name)
 		switch {
 		case !described:
 			skip("metric %q has no metricInfo", key)
@@ -170,6 +164,38 @@ func runPoints(tags map[string]string, info map[string]metricInfo, tr timedRun, 
 		points = append(points, m)
 	}
 	return points
+}
+
+// metricTags returns the metric tags of the keys of metricInfo that share
+// their alias (and unit) with a key before them in key order, nil when none
+// do: one series at one time, the second point would overwrite the first,
+// so the later key is told apart by its key, "Step [m2]". It is decided on
+// metricInfo, not on each run's metrics, so that a series never changes
+// metric.
+func metricTags(info map[string]metricInfo) map[string]string {
+	collide := false
+	for k1, a := range info {
+		for k2, b := range info {
+			if k1 < k2 && a.Unit == b.Unit && tagValue(a.name(k1)) == tagValue(b.name(k2)) {
+				collide = true
+			}
+		}
+	}
+	if !collide {
+		return nil
+	}
+	names := map[string]string{}
+	taken := map[[2]string]bool{}
+	for _, key := range slices.Sorted(maps.Keys(info)) {
+		mi := info[key]
+		name := tagValue(mi.name(key))
+		if taken[[2]string{name, string(mi.Unit)}] {
+			names[key] = tagValue(name + " [" + key + "]")
+			continue
+		}
+		taken[[2]string{name, string(mi.Unit)}] = true
+	}
+	return names
 }
 
 // formattedText reads a formatted metric as text: a string as is, a number
