@@ -12,11 +12,11 @@ import (
 
 // backlog is what the previous gathers left to write, kept in memory.
 type backlog struct {
-	gathers        int     // gathers committed, for the round robin
-	scenarios      int     // kept by the filters at the last gather
-	pointsPerRun   float64 // observed, for the shares
-	runsLeft       int     // left over by the last gather
-	behind         int     // scenarios with runs left over
+	gathers        int             // gathers committed, for the round robin
+	pointsPerRun   float64         // observed, for the shares
+	runsLeft       int             // left over by the last gather
+	behind         map[string]bool // measures with runs left over
+	steadyPoints   int             // written by the other measures at the last gather
 	sizingReported bool
 }
 
@@ -27,65 +27,74 @@ const defaultPointsPerRun = 8
 // budget is what one gather may still write and how it is shared.
 type budget struct {
 	left       int // points the gather may still write; -1: no bound
-	share      int // points per scenario when shared; 0: not shared
-	turns      int // scenarios take turns: index i is served when i%turns == turn
+	behind     map[string]bool
+	share      int // points per measure behind; 0: not shared
+	turns      int // measures behind take turns: the i-th is served when i%turns == turn
 	turn       int
-	index      int // the current scenario's position among those served
+	index      int // position of the current measure among those behind
 	written    int // points written
+	steady     int // of which by measures not behind
 	deferred   int // runs left for later gathers
-	behind     int // scenarios with runs left
+	behindNow  map[string]bool
 	steadyRuns float64
 }
 
-// plan returns the budget of the next gather: max points in all and, when
-// the last gather left runs behind, a share per scenario, with scenarios
-// taking turns when the budget cannot give each of them one run.
-func (b *backlog) plan(max int) budget {
-	if max <= 0 {
-		return budget{left: -1, turns: 1}
+// plan returns the budget of the next gather: max points in all and, for
+// the measures the last gather left behind, a share each of what the others
+// leave (they took steadyPoints then), taking turns when that cannot give
+// each of them a run.
+func (b *backlog) plan(limit int) budget {
+	bud := budget{left: limit, turns: 1, behindNow: map[string]bool{}}
+	if limit <= 0 {
+		bud.left = -1
+		return bud
 	}
-	bud := budget{left: max, turns: 1}
-	if b.behind == 0 || b.scenarios == 0 {
+	if len(b.behind) == 0 {
 		return bud
 	}
 	ppr := b.pointsPerRun
 	if ppr < 1 {
 		ppr = defaultPointsPerRun
 	}
-	// One run of each scenario costs scenarios × ppr points: when that is more
-	// than max, scenarios take turns.
-	need := float64(b.scenarios) * (ppr + 1)
-	bud.turns = int(need/float64(max)) + 1
-	if need <= float64(max) {
-		bud.turns = 1
+	pool := max(limit-b.steadyPoints, limit/4)
+	need := float64(len(b.behind)) * (ppr + 1)
+	if need > float64(pool) {
+		bud.turns = int(need/float64(pool)) + 1
 	}
 	bud.turn = b.gathers % bud.turns
-	served := (b.scenarios + bud.turns - 1) / bud.turns
-	bud.share = max / served
+	served := (len(b.behind) + bud.turns - 1) / bud.turns
+	bud.behind = b.behind
+	bud.share = max(pool/served, 1)
 	return bud
 }
 
-// scenarioShare is what one scenario may write in this gather.
+// scenarioShare is what one measure may write in this gather.
 type scenarioShare struct {
 	b        *budget
 	eligible bool
-	left     int // -1: no share
+	steady   bool // a measure that was not behind
+	left     int  // -1: no share
 	used     int
 }
 
-// scenario opens the share of the next scenario in the response.
-func (b *budget) scenario() *scenarioShare {
-	s := &scenarioShare{b: b, eligible: b.index%b.turns == b.turn, left: -1}
+// scenario opens the share of a measure of the response.
+func (b *budget) scenario(id string) *scenarioShare {
+	s := &scenarioShare{b: b, eligible: true, left: -1}
+	if !b.behind[id] {
+		s.steady = true
+		return s
+	}
+	s.eligible = b.index%b.turns == b.turn
+	b.index++
 	if b.share > 0 {
 		s.left = b.share
 	}
 	return s
 }
 
-// take reserves n points, and reports false when they do not fit. The first
-// run of a scenario takes no more than its share allows, but a share never
-// stops a scenario's first run, nor the budget the gather's first run, so
-// that every gather makes progress.
+// take reserves n points, and reports false when they do not fit. A share
+// never stops a measure's first run, nor the budget the gather's first run,
+// so that every gather makes progress.
 func (s *scenarioShare) take(n int) bool {
 	b := s.b
 	switch {
@@ -98,6 +107,9 @@ func (s *scenarioShare) take(n int) bool {
 	}
 	s.used += n
 	b.written += n
+	if s.steady {
+		b.steady += n
+	}
 	if s.left >= 0 {
 		s.left = max(s.left-n, 0)
 	}
@@ -107,48 +119,43 @@ func (s *scenarioShare) take(n int) bool {
 	return true
 }
 
-// deferRuns records runs left for the next gathers.
-func (b *budget) deferRuns(runs int) {
+// deferRuns records runs of a measure left for the next gathers.
+func (b *budget) deferRuns(id string, runs int) {
 	if runs > 0 {
 		b.deferred += runs
-		b.behind++
+		b.behindNow[id] = true
 	}
-}
-
-// scenarioDone closes the current scenario's share.
-func (b *budget) scenarioDone() {
-	b.index++
 }
 
 // update records what a committed gather did.
 func (b *backlog) update(g *gatherPass) {
 	b.gathers++
-	b.scenarios = g.stats.kept
 	if g.stats.runs > 0 {
 		b.pointsPerRun = float64(g.runPoints) / float64(g.stats.runs)
 	}
 	b.runsLeft = g.budget.deferred
-	b.behind = g.budget.behind
+	b.behind = g.budget.behindNow
+	b.steadyPoints = g.budget.steady
 }
 
 // Behind reports whether the last gather left runs to write: telegraf-mip
 // then gathers again sooner than its interval, to catch up.
 func (p *MIP) Behind() bool {
-	return p.backlog.behind > 0
+	return len(p.backlog.behind) > 0
 }
 
 // reportBacklog logs the progress of a backfill and, once, what the steady
 // state needs when max_points_per_gather cannot hold it.
 func (p *MIP) reportBacklog(g *gatherPass) {
 	b := &p.backlog
-	if b.behind > 0 {
+	if len(b.behind) > 0 {
 		ppr := b.pointsPerRun
 		if ppr < 1 {
 			ppr = defaultPointsPerRun
 		}
 		gathers := int(float64(b.runsLeft)*ppr/float64(p.MaxPointsPerGather)) + 1
 		p.Log.Infof("backfill: wrote %d runs (%d points, max_points_per_gather = %d); %d runs of %d scenarios left, about %d more gathers",
-			g.stats.runs, g.stats.points, p.MaxPointsPerGather, b.runsLeft, b.behind, gathers)
+			g.stats.runs, g.stats.points, p.MaxPointsPerGather, b.runsLeft, len(b.behind), gathers)
 	}
 	if b.sizingReported || p.MaxPointsPerGather <= 0 || g.stats.kept == 0 || !g.complete {
 		return

@@ -522,7 +522,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	skip := func(format string, args ...any) {
 		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
 	}
-	share := g.budget.scenario()
+	share := g.budget.scenario(id)
 	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
 	replayedUpTo, replaying := p.replayed[id]
 	deferred := false
@@ -548,7 +548,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		}
 		if !share.take(len(points)) {
 			deferred = true
-			g.budget.deferRuns(len(newRuns) - i)
+			g.budget.deferRuns(id, len(newRuns)-i)
 			// The next window must reach this run, older than the
 			// watermark when it was recorded late.
 			g.anchor = minTime(g.anchor, tr.Time.Add(-time.Nanosecond))
@@ -573,7 +573,6 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		g.stats.runs++
 		wrote = append(wrote, tr.Time)
 	}
-	g.budget.scenarioDone()
 	if len(wrote) > 0 {
 		if !known {
 			g.firstRuns[id] = wrote[0]
