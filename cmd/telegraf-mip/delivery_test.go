@@ -70,7 +70,7 @@ func TestClosedStdout(t *testing.T) {
 	var exitErr *exec.ExitError
 	require.ErrorAs(t, err, &exitErr)
 	require.Equal(t, 1, exitErr.ExitCode(), stderr.String())
-	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again by the next gather$`, stderr.String())
+	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again$`, stderr.String())
 	require.NoFileExists(t, state)
 }
 
@@ -146,4 +146,40 @@ func TestCatchUpGathers(t *testing.T) {
 	require.NoError(t, stdin.Close())
 	require.NoError(t, cmd.Wait())
 	require.NotContains(t, stderr.String(), "E! ")
+}
+
+// TestClosedStdoutUnderExecd: under execd, a stdout nobody reads any more
+// ends the process with an error line (execd starts it again), rather
+// than failing every gather until stdin closes; the state stays.
+func TestClosedStdoutUnderExecd(t *testing.T) {
+	_, srv := startSim(t)
+	state := filepath.Join(t.TempDir(), "mip.state")
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	r.Close()
+	defer w.Close()
+
+	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), "-poll_interval_disabled")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer stdin.Close()
+	_, err = stdin.Write([]byte("\n"))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exitErr *exec.ExitError
+		require.ErrorAs(t, err, &exitErr)
+		require.Equal(t, 1, exitErr.ExitCode())
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("still running; stderr:\n%s", stderr.String())
+	}
+	require.Contains(t, stderr.String(), "E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again; stopping")
+	require.NoFileExists(t, state)
 }

@@ -183,20 +183,11 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 	// with the shim's timestamped one that execd logs as errors. The shim
 	// drives the gathers (stdin lines, the ticker, signals); the points go
 	// through our buffered writer, so the shim's writer stays idle.
-	in := bufferedInput{Input: plugin, log: log, pw: pw}
-	if opts.catchUpInterval > 0 {
-		// One timer, set again after each gather, whatever asked for it: the
-		// catch-up gathers come every catch_up_interval, never more often.
-		timer := time.AfterFunc(time.Hour, trigger)
-		timer.Stop()
-		defer timer.Stop()
-		in.catchUp = func() {
-			if plugin.Behind() {
-				timer.Reset(opts.catchUpInterval)
-			} else {
-				timer.Stop()
-			}
-		}
+	in := &bufferedInput{plugin: plugin, log: log, pw: pw, catchUp: opts.catchUpInterval}
+	if in.catchUp > 0 {
+		in.timer = time.AfterFunc(time.Hour, trigger)
+		in.timer.Stop()
+		defer in.timer.Stop()
 	}
 	s.Input = in
 	return s.Run(interval)
@@ -211,6 +202,7 @@ func stopOnSignal(plugin *mip.MIP, pw *pointWriter, log telegraf.Logger) {
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		sig := <-signals
+		signal.Stop(signals) // a second signal ends the process at once
 		plugin.Stop()
 		time.Sleep(blockedWriteGrace)
 		if pw.blocked() {
@@ -245,23 +237,46 @@ func stopOnStdinEOF(plugin *mip.MIP) (closer io.Closer, trigger func(), err erro
 
 // bufferedInput writes a gather's points through pw, flushed at its end,
 // and logs gather errors as "E! " lines that execd understands, instead of
-// the shim's unprefixed "failed to gather metrics" line.
+// the shim's unprefixed "failed to gather metrics" line. While the plugin
+// has runs left to write, it gathers again catchUp after the last gather
+// (timer), and lets pass the gathers asked sooner: two gathers of
+// max_points_per_gather back to back would fill Telegraf's buffer.
 type bufferedInput struct {
-	telegraf.Input
+	plugin  *mip.MIP
 	log     telegraf.Logger
 	pw      *pointWriter
-	catchUp func() // called after each gather; nil: none
+	catchUp time.Duration
+	timer   *time.Timer // nil: no catch-up gathers
+	lastEnd time.Time
 }
 
-func (in bufferedInput) Gather(telegraf.Accumulator) error {
-	switch err := gatherOnce(in.Input, in.pw); {
+func (in *bufferedInput) SampleConfig() string { return in.plugin.SampleConfig() }
+
+func (in *bufferedInput) Gather(telegraf.Accumulator) error {
+	if in.timer != nil && in.plugin.Behind() && time.Since(in.lastEnd) < in.catchUp {
+		in.log.Debugf("catching up: the next gather comes %s after the last one", in.catchUp)
+		return nil
+	}
+	err := gatherOnce(in.plugin, in.pw)
+	in.lastEnd = time.Now()
+	var werr *writeError
+	switch {
+	case errors.As(err, &werr):
+		// Telegraf no longer reads: execd starts the process again, which
+		// writes these runs (the watermarks did not move).
+		in.log.Errorf("gather failed: %v; stopping", err)
+		os.Exit(1)
 	case errors.Is(err, mip.ErrStopped):
 		in.log.Info(err)
 	case err != nil:
 		in.log.Errorf("gather failed: %v", err)
 	}
-	if in.catchUp != nil {
-		in.catchUp()
+	if in.timer != nil {
+		if err == nil && in.plugin.Behind() {
+			in.timer.Reset(in.catchUp)
+		} else {
+			in.timer.Stop() // caught up, or MIP failing: back to the interval
+		}
 	}
 	return nil
 }

@@ -68,8 +68,18 @@ func (pw *pointWriter) flush() error {
 	if ferr := pw.out.Flush(); err == nil {
 		err = ferr
 	}
-	return err
+	if err != nil {
+		return &writeError{err}
+	}
+	return nil
 }
+
+// writeError is a failed write to the output: it does not heal (bufio
+// keeps it), so the process stops.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 // gatherOnce runs one gather and writes its points to pw. Points are written
 // even when the gather also reports an error. The plugin flushes the points

@@ -297,3 +297,17 @@ func TestMetricTagsFollowMetricInfo(t *testing.T) {
 		})
 	}
 }
+
+// TestBadRunKeyReportedOnce: a key that is no time is reported by the first
+// gather that meets it, not by every gather while it stays in the window.
+func TestBadRunKeyReportedOnce(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	p := rig.plugin(&testutil.CaptureLogger{})
+	mip.set(scriptedEntry{id: 42, runs: [][2]string{{"yesterday", "OK"}, {rfc(rig.clock.Now().Add(-time.Minute)), "OK"}}})
+	err := p.Gather(&flushingAcc{})
+	require.ErrorContains(t, err, `scenario id 42: run time "yesterday" is neither RFC 3339 nor a Unix epoch`)
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, p.Gather(&flushingAcc{}))
+	mip.set(scriptedEntry{id: 42, runs: [][2]string{{"tomorrow", "OK"}}})
+	require.ErrorContains(t, p.Gather(&flushingAcc{}), `"tomorrow"`, "a new one is reported")
+}

@@ -112,7 +112,7 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	broken := &flushingAcc{err: errors.New("write |1: broken pipe")}
 	err = p.Gather(broken)
 	require.ErrorContains(t, err, "broken pipe")
-	require.ErrorContains(t, err, "written again by the next gather")
+	require.ErrorContains(t, err, "the watermarks stay where they were, so these runs are written again")
 	require.NotEmpty(t, runPointsOnly(broken.GetTelegrafMetrics()), "the gather had runs to write")
 	require.Equal(t, watermarks, watermarkTexts(p.progress.Watermarks))
 	require.Equal(t, lastSuccess, p.progress.LastSuccess)

@@ -57,12 +57,14 @@ const (
 	windowMargin = 5 * time.Minute
 )
 
-// lateHorizon is how long after its start a run of m may appear.
-func lateHorizon(m *measure) time.Duration {
-	if m.Timeout.Valid && m.Timeout.Value > 0 && m.Timeout.Value < 86400 {
-		return time.Duration(m.Timeout.Value*float64(time.Second)) + lateSlack
+// lateHorizon is how long after its start a run of m may appear; no longer
+// than lookback, which bounds every window.
+func (p *MIP) lateHorizon(m *measure) time.Duration {
+	if !m.Timeout.Valid || m.Timeout.Value <= 0 {
+		return windowMargin
 	}
-	return windowMargin
+	timeout := time.Duration(min(m.Timeout.Value, time.Duration(p.Lookback).Seconds()) * float64(time.Second))
+	return timeout + lateSlack
 }
 
 // First-gather modes.
@@ -167,10 +169,12 @@ type MIP struct {
 	// futureWarned holds the runs from the future already warned about, by
 	// measure id and run time.
 	futureWarned map[string]bool
-	runs         runDecoder
-	now          func() time.Time
-	ctx          context.Context
-	cancel       context.CancelFunc
+	// badReported holds the run keys that are no time already reported.
+	badReported map[string]bool
+	runs        runDecoder
+	now         func() time.Time
+	ctx         context.Context
+	cancel      context.CancelFunc
 }
 
 // New returns the plugin with its defaults, as Telegraf's registry does.
@@ -290,7 +294,7 @@ func (p *MIP) Init() error {
 			p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 		}
 		p.replayed = p.progress.rewind()
-		if len(p.replayed) > 0 {
+		if len(p.replayed) > 0 && !p.StateReadOnly {
 			p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
 				len(p.replayed), time.Duration(p.ReplayOnRestart))
 		}
@@ -402,7 +406,7 @@ func (p *MIP) gather(acc telegraf.Accumulator) error {
 	addStats()
 	if f, ok := acc.(flusher); ok {
 		if err := f.Flush(); err != nil {
-			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again by the next gather", g.stats.runs, err)
+			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again", g.stats.runs, err)
 		}
 	}
 	p.commit(&g)
@@ -413,6 +417,9 @@ func (p *MIP) gather(acc telegraf.Accumulator) error {
 	}
 	p.reportBacklog(&g)
 	p.futureWarned = g.future
+	if g.complete {
+		p.badReported = g.bad
+	}
 	return summarize(problems)
 }
 
@@ -443,6 +450,7 @@ type gatherPass struct {
 	budget    budget
 	runPoints int             // points of runs written, mip_freshness excluded
 	future    map[string]bool // runs from the future met, see warnFuture
+	bad       map[string]bool // run keys that are no time met, by measure
 }
 
 func (p *MIP) newGatherPass() gatherPass {
@@ -455,6 +463,7 @@ func (p *MIP) newGatherPass() gatherPass {
 		written:    map[string][]time.Time{},
 		horizons:   map[string]time.Duration{},
 		future:     map[string]bool{},
+		bad:        map[string]bool{},
 	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
@@ -493,7 +502,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	id := string(entry.Measure.ID)
 	watermark, known := p.progress.Watermarks[id]
 	settled := p.progress.settled(id)
-	horizon := lateHorizon(entry.Measure)
+	horizon := p.lateHorizon(entry.Measure)
 	g.horizons[id] = horizon
 	if known && g.capped {
 		p.warnLost(entry.Measure, watermark, g.requested.Add(-g.window))
@@ -504,7 +513,13 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	newestOnly := !known && g.first && p.FirstGather == firstGatherLatest
 	candidates, future, bad := sortedRunsUntil(entry, settled, g.requested.Add(time.Duration(p.ClockSkewTolerance)), newestOnly)
 	for _, b := range bad {
-		problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
+		// Reported once: the same key comes back at every gather while it is
+		// in the window.
+		key := id + "\x00" + b.Error()
+		g.bad[key] = true
+		if !p.badReported[key] {
+			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
+		}
 	}
 	p.warnFuture(g, entry.Measure, future)
 	written := p.progress.Written[id]
