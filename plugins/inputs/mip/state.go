@@ -230,6 +230,10 @@ func saveProgress(path, key string, pr *progress) error {
 		tmp.Close()
 		return fmt.Errorf("writing state file: %w", err)
 	}
+	if err := keepOwner(tmp, path); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing state file: %w", err)
+	}
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing state file: %w", err)
