@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
@@ -34,7 +35,7 @@ func TestStateFileKeepsItsOwner(t *testing.T) {
 	p := rig.plugin(&testutil.CaptureLogger{})
 	rig.gather(p)
 	require.Equal(t, want, owner(), "a new state file: its directory's owner")
-	rig.clock.Advance(5 * 60e9)
+	rig.clock.Advance(5 * time.Minute)
 	rig.gather(p)
 	require.Equal(t, want, owner(), "a replaced state file: its owner")
 }
