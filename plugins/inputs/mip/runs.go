@@ -32,9 +32,18 @@ var runTimeLayouts = []string{
 	"2006-01-02 15:04:05.999999999",
 }
 
+// The run times a point can carry: InfluxDB line protocol stamps points in
+// int64 nanoseconds since 1970, and a watermark must not be pushed past
+// every later run by a time that overflowed.
+var (
+	minRunTime = time.Unix(0, 0).UTC()
+	maxRunTime = time.Unix(0, math.MaxInt64).UTC() // 2262-04-11T23:47:16.854775807Z
+)
+
 // parseRunTime reads the key of a run: an RFC 3339 / ISO 8601 time, or a Unix
 // epoch in seconds, milliseconds, microseconds or nanoseconds (told apart by
-// magnitude, which is unambiguous for any date between 1973 and 5138).
+// magnitude, which is unambiguous for any date between 1973 and 2262). A time
+// before 1970 or after 2262-04-11 is refused: it has no nanosecond timestamp.
 func parseRunTime(key string) (time.Time, error) {
 	s := strings.TrimSpace(key)
 	if s == "" {
@@ -45,10 +54,21 @@ func parseRunTime(key string) (time.Time, error) {
 	}
 	for _, layout := range runTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !inRunTimeRange(t) {
+				return time.Time{}, errOutOfRange(key)
+			}
 			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("run time %.40q is neither RFC 3339 nor a Unix epoch", key)
+}
+
+func inRunTimeRange(t time.Time) bool {
+	return !t.Before(minRunTime) && !t.After(maxRunTime)
+}
+
+func errOutOfRange(key string) error {
+	return fmt.Errorf("run time %.40q is out of range: not between 1970 and 2262-04-11", key)
 }
 
 func isEpoch(s string) bool {
@@ -66,32 +86,35 @@ func isEpoch(s string) bool {
 }
 
 func parseEpoch(s string) (time.Time, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
+	// Whole and fractional parts are read apart: a float64 cannot hold
+	// nanoseconds since 1970, nor tell 1e17-1 from 1e17.
+	whole, frac, _ := strings.Cut(s, ".")
+	i, err := strconv.ParseInt(whole, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return time.Time{}, errOutOfRange(s)
+	case err != nil || strings.Contains(frac, "."):
 		return time.Time{}, fmt.Errorf("run time %.40q is not a valid Unix epoch", s)
 	}
 	var nsPerUnit int64
 	switch {
-	case v >= 1e17:
+	case i >= 1e17:
 		nsPerUnit = 1
-	case v >= 1e14:
+	case i >= 1e14:
 		nsPerUnit = int64(time.Microsecond)
-	case v >= 1e11:
+	case i >= 1e11:
 		nsPerUnit = int64(time.Millisecond)
 	default:
 		nsPerUnit = int64(time.Second)
-	}
-	// Whole and fractional parts are converted apart: a float64 cannot hold
-	// nanoseconds since 1970.
-	whole, frac, _ := strings.Cut(s, ".")
-	i, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || i > math.MaxInt64/nsPerUnit-1 {
-		return time.Time{}, fmt.Errorf("run time %.40q is out of range", s)
 	}
 	var fracNs int64
 	if frac != "" {
 		f, _ := strconv.ParseFloat("0."+frac, 64) // digits only: checked by isEpoch
 		fracNs = int64(math.Round(f * float64(nsPerUnit)))
+	}
+	// i*nsPerUnit+fracNs must fit in int64; fracNs <= nsPerUnit.
+	if i > (math.MaxInt64-fracNs)/nsPerUnit {
+		return time.Time{}, errOutOfRange(s)
 	}
 	return time.Unix(0, i*nsPerUnit+fracNs).UTC(), nil
 }
@@ -106,9 +129,6 @@ func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs []timed
 	runs, _, bad = sortedRunsUntil(e, after, maxRunTime, newestOnly)
 	return runs, bad
 }
-
-// maxRunTime is the latest time a run can have: UnixNano's limit.
-var maxRunTime = time.Unix(0, math.MaxInt64).UTC()
 
 // sortedRunsUntil is sortedRuns for the runs up to until; the runs after
 // it, stamped in the future, are returned apart, in time order.
@@ -175,7 +195,8 @@ func parseRunTimeBytes(b []byte) (time.Time, error) {
 }
 
 // fastRFC3339 reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the layout
-// MIP is seen to use, and reports false for anything else.
+// MIP is seen to use, and reports false for anything else, and for a time
+// out of range, which parseRunTime then refuses.
 func fastRFC3339(b []byte) (time.Time, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
@@ -225,7 +246,8 @@ func fastRFC3339(b []byte) (time.Time, bool) {
 	if t.Day() != day { // February 30th and the like
 		return time.Time{}, false
 	}
-	return t.Add(-time.Duration(offset) * time.Second), true
+	t = t.Add(-time.Duration(offset) * time.Second)
+	return t, inRunTimeRange(t)
 }
 
 // digits reads a short run of ASCII digits.

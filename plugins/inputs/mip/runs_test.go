@@ -1,6 +1,7 @@
 package mip
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -28,6 +29,14 @@ func TestParseRunTime(t *testing.T) {
 		{key: "1795600800123456", expected: at("2026-11-25T10:00:00.123456Z")},
 		{key: "1795600800123456789", expected: at("2026-11-25T10:00:00.123456789Z")},
 		{key: "0", expected: time.Unix(0, 0)},
+		// The ends of the nanosecond range.
+		{key: "1970-01-01T00:00:00Z", expected: time.Unix(0, 0)},
+		{key: "1970-01-01T01:00:00+01:00", expected: time.Unix(0, 0)},
+		{key: "2262-04-11T23:47:16.854775807Z", expected: time.Unix(0, math.MaxInt64)},
+		{key: "2262-04-11 23:47:16.854775807", expected: time.Unix(0, math.MaxInt64)},
+		{key: "9223372036.854775807", expected: time.Unix(0, math.MaxInt64)},
+		{key: "9223372036854775.807", expected: time.Unix(0, math.MaxInt64)},
+		{key: "9223372036854775807", expected: time.Unix(0, math.MaxInt64)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
@@ -43,6 +52,40 @@ func TestParseRunTimeRefuses(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			_, err := parseRunTime(key)
 			require.Error(t, err)
+		})
+	}
+}
+
+// TestParseRunTimeOutOfRange: a time that has no int64 nanosecond
+// timestamp is a malformed run, by the fast path and the general parser
+// alike, not a point stamped in 1816 and a watermark stuck in 9999.
+func TestParseRunTimeOutOfRange(t *testing.T) {
+	for _, key := range []string{
+		"9999-12-31T00:00:00Z",
+		"9999-12-31T23:59:59.999999999+14:00",
+		"2262-04-11T23:47:16.854775808Z",
+		"2262-04-12T00:00:00Z",
+		"2262-04-12 00:00:00",
+		"2262-04-12T01:00:00+0100",
+		"1969-12-31T23:59:59.999999999Z",
+		"1970-01-01T00:30:00+01:00",
+		"1970-01-01 00:30:00+01:00",
+		"0001-01-01T00:00:00Z",
+		"9223372037",           // seconds
+		"99999999999",          // seconds, year 5138
+		"9223372036.854775808", // one nanosecond too late
+		"99999999999999",       // milliseconds
+		"99999999999999999",    // microseconds
+		"9223372036854775808",  // nanoseconds
+		"99999999999999999999999",
+	} {
+		t.Run(key, func(t *testing.T) {
+			_, err := parseRunTime(key)
+			require.ErrorContains(t, err, "is out of range: not between 1970 and 2262-04-11")
+			_, err = parseRunTimeBytes([]byte(key))
+			require.ErrorContains(t, err, "is out of range")
+			_, ok := fastRFC3339([]byte(key))
+			require.False(t, ok)
 		})
 	}
 }
