@@ -290,7 +290,10 @@ func (p *MIP) Init() error {
 	p.stateKey = p.instanceKey()
 	p.progress = newProgress()
 	if p.StateFile != "" {
-		if p.progress, err = loadProgress(p.StateFile, p.stateKey); err != nil {
+		if p.progress, err = loadProgress(p.StateFile, p.stateKey, p.StateReadOnly); err != nil {
+			if !errors.Is(err, errStateDamaged) {
+				return err
+			}
 			p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 		}
 		p.replayed = p.progress.rewind()
@@ -411,7 +414,7 @@ func (p *MIP) gather(acc telegraf.Accumulator) error {
 	}
 	p.commit(&g)
 	if p.StateFile != "" && !p.StateReadOnly {
-		if err := saveProgress(p.StateFile, p.stateKey, p.progress); err != nil {
+		if err := saveProgress(p.StateFile, p.stateKey, p.progress, p.Log.Warnf); err != nil {
 			problems = append(problems, err)
 		}
 	}

@@ -1,6 +1,8 @@
 package mip
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // stateVersion is the version of the state file's format.
@@ -166,40 +170,166 @@ func (p *MIP) instanceKey() string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// readStateFile reads path; a missing file is an empty state.
+// The lock beside the state file orders every read and write of it, among
+// the goroutines of one process and across processes. The state file itself
+// cannot be locked: each save replaces it by a rename, which Windows also
+// refuses while another process has the file open.
+const (
+	stateLockSuffix = ".lock"
+	stateLockRetry  = 5 * time.Millisecond
+)
+
+// stateLockWait bounds the wait for another instance's lock.
+var stateLockWait = 10 * time.Second
+
+// lockState takes the lock of the state file path, waiting at most
+// stateLockWait for another instance to release it.
+func lockState(path string) (unlock func(), err error) {
+	lock := flock.New(path+stateLockSuffix, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), stateLockWait)
+	defer cancel()
+	if _, err := lock.TryLockContext(ctx, stateLockRetry); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("state file %s: another process has held %s for more than %s", path, lock.Path(), stateLockWait)
+		}
+		return nil, fmt.Errorf("locking state file %s: %w", path, err)
+	}
+	return func() { _ = lock.Unlock() }, nil
+}
+
+// errStateDamaged marks a state file of ours that cannot be read: it is
+// reported and set aside, and the plugin starts without state.
+var errStateDamaged = errors.New("damaged")
+
+// readStateFile reads path; a missing or empty file is an empty state. A
+// file that is not a state file of ours is an error; one of ours that
+// cannot be read is an error that wraps errStateDamaged. The caller holds
+// the lock.
 func readStateFile(path string) (*stateFile, error) {
+	empty := &stateFile{Version: stateVersion, Instances: map[string]*progress{}}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, nil
+		return empty, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading state file: %w", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return empty, nil
+	}
+	if err := checkStateFileShape(b); err != nil {
+		return nil, fmt.Errorf("state_file %s exists and is not a telegraf-mip state file (%w): it is left as it is; point state_file at a file of its own", path, err)
 	}
 	var sf stateFile
 	if err := json.Unmarshal(b, &sf); err != nil {
-		return nil, fmt.Errorf("state file %s is not valid: %w", path, err)
+		return nil, fmt.Errorf("state file %s is %w: %w", path, errStateDamaged, err)
 	}
 	if sf.Version != stateVersion {
-		return nil, fmt.Errorf("state file %s has version %d, expected %d", path, sf.Version, stateVersion)
+		return nil, fmt.Errorf("state file %s is %w: version %d, expected %d", path, errStateDamaged, sf.Version, stateVersion)
 	}
 	if sf.Instances == nil {
 		sf.Instances = map[string]*progress{}
 	}
-	for _, pr := range sf.Instances {
-		if pr != nil {
-			pr.init()
+	for key, pr := range sf.Instances {
+		if pr == nil {
+			delete(sf.Instances, key)
+			continue
 		}
+		pr.init()
 	}
 	return &sf, nil
 }
 
+// checkStateFileShape tells a state file of ours, whole or cut short, from
+// any other file: ours is a JSON object with a numeric "version" and an
+// "instances" object, which json.Marshal writes first. A file of NUL bytes
+// is one whose content a crash lost.
+func checkStateFileShape(b []byte) error {
+	if len(bytes.Trim(b, "\x00")) == 0 {
+		return nil
+	}
+	if !json.Valid(b) {
+		rest := bytes.TrimSpace(b)
+		if len(rest) > 0 && rest[0] == '{' {
+			rest = bytes.TrimSpace(rest[1:])
+			for _, key := range []string{`"version"`, `"instances"`} {
+				if bytes.HasPrefix(rest, []byte(key)) || bytes.HasPrefix([]byte(key), rest) {
+					return nil // ours, cut short
+				}
+			}
+		}
+		return errors.New("not JSON written by it")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return errors.New("not a JSON object")
+	}
+	var version json.Number
+	if err := json.Unmarshal(top["version"], &version); err != nil || version == "" {
+		return errors.New(`no numeric "version"`)
+	}
+	var instances map[string]json.RawMessage
+	if raw, ok := top["instances"]; !ok || json.Unmarshal(raw, &instances) != nil {
+		return errors.New(`no "instances" object`)
+	}
+	return nil
+}
+
+// setAside renames a damaged state file out of the way, keeping it for a
+// post-mortem, and returns its new name.
+func setAside(path string, now time.Time) (string, error) {
+	aside := path + ".damaged-" + now.UTC().Format("20060102T150405Z")
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s.damaged-%s-%d", path, now.UTC().Format("20060102T150405Z"), n)
+	}
+	if err := os.Rename(path, aside); err != nil {
+		return "", err
+	}
+	return aside, nil
+}
+
+// readOrSetAside reads the state file; a damaged one is set aside, unless
+// readOnly, and reported in damaged, the state then being empty.
+func readOrSetAside(path string, readOnly bool) (sf *stateFile, damaged, err error) {
+	sf, err = readStateFile(path)
+	if !errors.Is(err, errStateDamaged) {
+		return sf, nil, err
+	}
+	if readOnly {
+		return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, fmt.Errorf("%w; left as it is (read-only)", err), nil
+	}
+	aside, rerr := setAside(path, time.Now())
+	if rerr != nil {
+		return nil, nil, fmt.Errorf("%w, and cannot be set aside: %w", err, rerr)
+	}
+	return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, fmt.Errorf("%w; set aside as %s", err, aside), nil
+}
+
 // loadProgress returns this instance's progress from path. A missing file or
-// instance is a first start; an unreadable file is an error the caller
-// reports before starting afresh.
-func loadProgress(path, key string) (*progress, error) {
-	sf, err := readStateFile(path)
+// instance is a first start. A damaged file is set aside (left as it is when
+// readOnly) and reported in an error that wraps errStateDamaged, with a
+// fresh progress; any other error means the plugin must not start.
+func loadProgress(path, key string, readOnly bool) (*progress, error) {
+	if readOnly {
+		// Nothing to read, and nothing to create: not even the lock.
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return newProgress(), nil
+		}
+	}
+	unlock, err := lockState(path)
 	if err != nil {
-		return newProgress(), err
+		return nil, err
+	}
+	defer unlock()
+	sf, damaged, err := readOrSetAside(path, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	if damaged != nil {
+		return newProgress(), damaged
 	}
 	if pr := sf.Instances[key]; pr != nil {
 		return pr, nil
@@ -209,11 +339,21 @@ func loadProgress(path, key string) (*progress, error) {
 
 // saveProgress writes this instance's progress into path, keeping the other
 // instances' entries, atomically: a crash leaves the old or the new file.
-func saveProgress(path, key string, pr *progress) error {
-	sf, err := readStateFile(path)
+// The lock makes the read-modify-write whole, so that instances sharing the
+// file never undo each other's saves. A file damaged since the start is set
+// aside and reported with warnf.
+func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) error {
+	unlock, err := lockState(path)
 	if err != nil {
-		// Unreadable: it was reported at start; replace it.
-		sf = &stateFile{Instances: map[string]*progress{}}
+		return err
+	}
+	defer unlock()
+	sf, damaged, err := readOrSetAside(path, false)
+	if err != nil {
+		return fmt.Errorf("not saving the state: %w", err)
+	}
+	if damaged != nil {
+		warnf("%v; the other instances sharing it lost their state", damaged)
 	}
 	sf.Version = stateVersion
 	sf.Instances[key] = pr

@@ -259,11 +259,17 @@ func TestRestartWithStateFile(t *testing.T) {
 	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }
 
-func TestCorruptStateFileStartsAfresh(t *testing.T) {
+// TestDamagedStateFileIsSetAside: a state file of ours that cannot be read
+// is reported, kept under another name, and the plugin starts afresh.
+func TestDamagedStateFileIsSetAside(t *testing.T) {
 	for name, content := range map[string]string{
-		"garbage":       "not json at all",
-		"truncated":     `{"version": 1, "instances": {"abc": {"last_s`,
-		"wrong version": `{"version": 99, "instances": {}}`,
+		"truncated":       `{"version": 1, "instances": {"abc": {"last_s`,
+		"cut in the key":  `{"vers`,
+		"only a brace":    `{`,
+		"wrong version":   `{"version": 99, "instances": {}}`,
+		"bad watermark":   `{"version": 1, "instances": {"abc": {"watermarks": {"1": "yesterday"}}}}`,
+		"trailing bytes":  `{"version": 1, "instances": {}}}`,
+		"zeroed by crash": "\x00\x00\x00\x00",
 	} {
 		t.Run(name, func(t *testing.T) {
 			rig := newWatermarkRig(t)
@@ -271,8 +277,15 @@ func TestCorruptStateFileStartsAfresh(t *testing.T) {
 			log := &testutil.CaptureLogger{}
 			p := rig.plugin(log)
 			require.Len(t, log.Warnings(), 1)
-			require.Contains(t, log.Warnings()[0], "state file "+rig.state)
+			require.Contains(t, log.Warnings()[0], "state file "+rig.state+" is damaged")
 			require.Contains(t, log.Warnings()[0], `starting without state: first_gather = "latest" applies`)
+			aside, err := filepath.Glob(rig.state + ".damaged-*")
+			require.NoError(t, err)
+			require.Len(t, aside, 1)
+			require.Contains(t, log.Warnings()[0], "set aside as "+aside[0])
+			kept, err := os.ReadFile(aside[0])
+			require.NoError(t, err)
+			require.Equal(t, content, string(kept), "the damaged file is kept as it was")
 
 			start := rig.clock.Now()
 			require.NoError(t, rig.gather(p))
@@ -290,7 +303,7 @@ func TestCorruptStateFileStartsAfresh(t *testing.T) {
 				require.False(t, rig.emitted[id][0].Before(firstLatest(start)))
 			}
 			// The file is valid again.
-			_, err := loadProgress(rig.state, p.stateKey)
+			_, err = loadProgress(rig.state, p.stateKey, true)
 			require.NoError(t, err)
 		})
 	}

@@ -1,0 +1,263 @@
+package mip
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf/testutil"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets the test binary play a second process saving the state
+// file (see TestConcurrentSavesAcrossProcesses).
+func TestMain(m *testing.M) {
+	if path := os.Getenv("MIP_TEST_STATE_SAVER"); path != "" {
+		if err := saveRepeatedly(path, os.Getenv("MIP_TEST_STATE_KEY"), os.Getenv("MIP_TEST_STATE_OTHER")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// concurrentSaves is how many times each instance saves in the
+// concurrency tests.
+const concurrentSaves = 100
+
+// saveRepeatedly saves key's progress concurrentSaves times, the i-th save
+// with LastSuccess at i seconds, while another instance, other, saves into
+// the same file. After each save, the file must hold this save, and the
+// other instance's entry must be no older than before: a lost update shows
+// as one or the other going back.
+func saveRepeatedly(path, key, other string) error {
+	pr := newProgress()
+	otherSaves := 0
+	for i := 1; i <= concurrentSaves; i++ {
+		pr.LastSuccess = time.Unix(int64(i), 0).UTC()
+		pr.Watermarks[key] = pr.LastSuccess
+		if err := saveProgress(path, key, pr, func(format string, args ...any) {
+			panic(fmt.Sprintf("unexpected warning: "+format, args...))
+		}); err != nil {
+			return err
+		}
+		saves, err := savesOf(path)
+		if err != nil {
+			return err
+		}
+		if saves[key] != i || saves[other] < otherSaves {
+			return fmt.Errorf("after save %d of %s: the file holds %v, %s had saved %d times before", i, key, saves, other, otherSaves)
+		}
+		otherSaves = saves[other]
+	}
+	return nil
+}
+
+// savesOf reads the state file, under its lock, and returns how many saves
+// each instance made, from its LastSuccess.
+func savesOf(path string) (map[string]int, error) {
+	unlock, err := lockState(path)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	sf, err := readStateFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for key, pr := range sf.Instances {
+		out[key] = int(pr.LastSuccess.Unix())
+	}
+	return out, nil
+}
+
+// TestConcurrentSavesAcrossGoroutines: two instances sharing one state file
+// save 100 times each at the same time; no save undoes the other's.
+func TestConcurrentSavesAcrossGoroutines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mip.state")
+	keys := []string{"instance-a", "instance-b"}
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for n, key := range keys {
+		wg.Go(func() { errs[n] = saveRepeatedly(path, key, keys[1-n]) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	saves, err := savesOf(path)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"instance-a": concurrentSaves, "instance-b": concurrentSaves}, saves)
+}
+
+// TestConcurrentSavesAcrossProcesses: the same with two processes, as two
+// telegraf-mip instances of one Telegraf sharing state_file.
+func TestConcurrentSavesAcrossProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mip.state")
+	var cmds []*exec.Cmd
+	keys := []string{"process-a", "process-b"}
+	for n, key := range keys {
+		other := keys[1-n]
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "MIP_TEST_STATE_SAVER="+path, "MIP_TEST_STATE_KEY="+key, "MIP_TEST_STATE_OTHER="+other)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		require.NoError(t, cmd.Start())
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		require.NoError(t, cmd.Wait())
+	}
+	saves, err := savesOf(path)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"process-a": concurrentSaves, "process-b": concurrentSaves}, saves)
+}
+
+// TestForeignStateFileIsRefused: state_file naming a file that is not ours
+// stops the start with a message naming it, and the file is left untouched.
+func TestForeignStateFileIsRefused(t *testing.T) {
+	for name, content := range map[string]string{
+		"telegraf.conf":      "[agent]\n  interval = \"10s\"\n\n[[inputs.execd]]\n  command = [\"telegraf-mip\"]\n",
+		"text":               "not json at all",
+		"other JSON":         `{"name": "x", "instances": {}}`,
+		"other version key":  `{"version": "3.8", "services": {}}`,
+		"no instances":       `{"version": 1}`,
+		"JSON array":         `[{"version": 1, "instances": {}}]`,
+		"broken other JSON":  `{"services": {"a": `,
+		"binary":             "\x7fELF\x02\x01\x01\x00",
+		"instances not maps": `{"version": 1, "instances": []}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, readOnly := range []bool{false, true} {
+				path := filepath.Join(t.TempDir(), "telegraf.conf")
+				require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+				stat, err := os.Stat(path)
+				require.NoError(t, err)
+
+				requireInitRefuses(t, "https://mip.example.com", func(p *MIP) {
+					p.StateFile = path
+					p.StateReadOnly = readOnly
+				}, "state_file "+path+" exists and is not a telegraf-mip state file")
+
+				after, err := os.ReadFile(path)
+				require.NoError(t, err)
+				require.Equal(t, content, string(after))
+				stat2, err := os.Stat(path)
+				require.NoError(t, err)
+				require.Equal(t, stat.ModTime(), stat2.ModTime())
+				require.Equal(t, os.FileMode(0o644), stat2.Mode().Perm())
+				aside, err := filepath.Glob(path + ".damaged-*")
+				require.NoError(t, err)
+				require.Empty(t, aside)
+			}
+		})
+	}
+}
+
+// TestStateFileThatCannotBeRead stops the start too: every later save would
+// fail.
+func TestStateFileThatCannotBeRead(t *testing.T) {
+	dir := t.TempDir()
+	requireInitRefuses(t, "https://mip.example.com", func(p *MIP) { p.StateFile = dir }, "reading state file: read "+dir)
+}
+
+// TestEmptyStateFileIsAFirstStart: an empty file (touch) is no state yet.
+func TestEmptyStateFileIsAFirstStart(t *testing.T) {
+	for name, content := range map[string]string{"empty": "", "blank": " \n"} {
+		t.Run(name, func(t *testing.T) {
+			rig := newWatermarkRig(t)
+			require.NoError(t, os.WriteFile(rig.state, []byte(content), 0o600))
+			log := &testutil.CaptureLogger{}
+			p := rig.plugin(log)
+			require.Empty(t, log.Warnings())
+			require.NoError(t, rig.gather(p))
+			require.Empty(t, log.Warnings())
+			sf, err := readStateFile(rig.state)
+			require.NoError(t, err)
+			require.Len(t, sf.Instances[p.stateKey].Watermarks, 3)
+			aside, err := filepath.Glob(rig.state + ".damaged-*")
+			require.NoError(t, err)
+			require.Empty(t, aside)
+		})
+	}
+}
+
+// TestReadOnlyLeavesADamagedStateFile: telegraf-mip -test reports a damaged
+// file but neither moves it nor writes anything beside a missing one.
+func TestReadOnlyLeavesADamagedStateFile(t *testing.T) {
+	rig := newWatermarkRig(t)
+	readOnly := func(p *MIP) { p.StateReadOnly = true }
+
+	rig.plugin(&testutil.CaptureLogger{}, readOnly)
+	entries, err := os.ReadDir(filepath.Dir(rig.state))
+	require.NoError(t, err)
+	require.Empty(t, entries, "no state file, no lock file")
+
+	damaged := `{"version": 1, "instances": {"abc": {"last_s`
+	require.NoError(t, os.WriteFile(rig.state, []byte(damaged), 0o600))
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, readOnly)
+	require.Len(t, log.Warnings(), 1)
+	require.Contains(t, log.Warnings()[0], "state file "+rig.state+" is damaged")
+	require.Contains(t, log.Warnings()[0], "left as it is (read-only)")
+	require.NoError(t, rig.gather(p))
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, damaged, string(after))
+}
+
+// TestStateFileChangedUnderARunningPlugin: a file damaged after the start is
+// set aside at the next save, with a warning; one replaced by a file of
+// someone else's is not overwritten.
+func TestStateFileChangedUnderARunningPlugin(t *testing.T) {
+	rig := newWatermarkRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log)
+	require.NoError(t, rig.gather(p))
+
+	require.NoError(t, os.WriteFile(rig.state, []byte(`{"version": 1, "inst`), 0o600))
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, rig.gather(p))
+	require.Len(t, log.Warnings(), 1)
+	require.Contains(t, log.Warnings()[0], "state file "+rig.state+" is damaged")
+	require.Contains(t, log.Warnings()[0], "set aside as "+rig.state+".damaged-")
+	sf, err := readStateFile(rig.state)
+	require.NoError(t, err)
+	require.Len(t, sf.Instances[p.stateKey].Watermarks, 3, "saved again, whole")
+
+	toml := "[agent]\n  interval = \"10s\"\n"
+	require.NoError(t, os.WriteFile(rig.state, []byte(toml), 0o600))
+	rig.clock.Advance(time.Minute)
+	require.ErrorContains(t, rig.gather(p), "not saving the state: state_file "+rig.state+" exists and is not a telegraf-mip state file")
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, toml, string(after))
+}
+
+// TestStateLockHeldTooLong: a save waits for another instance's lock, but
+// not forever.
+func TestStateLockHeldTooLong(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mip.state")
+	unlock, err := lockState(path)
+	require.NoError(t, err)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		unlock()
+	}()
+	start := time.Now()
+	require.NoError(t, saveProgress(path, "k", newProgress(), t.Errorf), "waits for the lock")
+	require.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+
+	held, err := lockState(path)
+	require.NoError(t, err)
+	defer held()
+	defer func(wait time.Duration) { stateLockWait = wait }(stateLockWait)
+	stateLockWait = 200 * time.Millisecond
+	err = saveProgress(path, "k", newProgress(), t.Errorf)
+	require.EqualError(t, err, "state file "+path+": another process has held "+path+".lock for more than 200ms")
+}
