@@ -454,6 +454,7 @@ type gatherPass struct {
 	runPoints int             // points of runs written, mip_freshness excluded
 	future    map[string]bool // runs from the future met, see warnFuture
 	bad       map[string]bool // run keys that are no time met, by measure
+	seen      map[string]bool // measure ids in the response that passed the filters
 }
 
 func (p *MIP) newGatherPass() gatherPass {
@@ -467,6 +468,7 @@ func (p *MIP) newGatherPass() gatherPass {
 		horizons:   map[string]time.Duration{},
 		future:     map[string]bool{},
 		bad:        map[string]bool{},
+		seen:       map[string]bool{},
 	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
@@ -490,6 +492,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 			return
 		}
 		g.stats.kept++
+		g.seen[string(entry.Measure.ID)] = true
 		problems = p.emitEntry(entry, g, acc, problems)
 	})
 	if err != nil {
@@ -667,9 +670,15 @@ func (p *MIP) commit(g *gatherPass) {
 			delete(p.progress.Written, id)
 		}
 	}
+	// Only a response read whole tells which scenarios are gone.
+	var cutoff time.Time
 	if g.complete {
 		p.progress.LastSuccess = g.anchor
 		p.cover(g)
+		cutoff = g.requested.Add(-time.Duration(p.Lookback) - forgetMargin)
+	}
+	if n := p.progress.forget(g.seen, g.requested, cutoff); n > 0 {
+		p.Log.Infof("forgot %d scenarios absent from MIP's answers for more than lookback (%s) plus %s", n, time.Duration(p.Lookback), forgetMargin)
 	}
 	p.progress.record(before, g.requested, time.Duration(p.ReplayOnRestart))
 	p.backlog.update(g)

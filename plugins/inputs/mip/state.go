@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,6 +45,9 @@ type progress struct {
 	// last save, oldest first, each with what it changed: their runs may
 	// still have been in Telegraf's memory when it stopped.
 	Recent []commitRecord `json:"recent,omitempty"`
+	// LastSeen holds, per measure id, when a response last listed it: a
+	// scenario unseen for too long is forgotten.
+	LastSeen map[string]time.Time `json:"last_seen,omitempty"`
 }
 
 // commitRecord is a committed gather and the progress before it.
@@ -114,6 +119,44 @@ func (pr *progress) rewind() map[string]time.Time {
 	return written
 }
 
+// forgetMargin is how long after lookback a scenario that no response
+// lists is forgotten: the margin of the first request windows.
+const forgetMargin = 5 * time.Minute
+
+// forget records that the scenarios in seen were listed by a response sent
+// at now, and forgets every trace of those that no response listed since
+// before cutoff: deleted in MIP, or filtered out since. A scenario without
+// LastSeen (from a file written before it existed) counts as seen now. It
+// returns how many scenarios it forgot.
+func (pr *progress) forget(seen map[string]bool, now, cutoff time.Time) int {
+	for id := range seen {
+		pr.LastSeen[id] = now
+	}
+	for _, ids := range []iter.Seq[string]{maps.Keys(pr.Watermarks), maps.Keys(pr.Settled), maps.Keys(pr.Written), maps.Keys(pr.Covered)} {
+		for id := range ids {
+			if _, ok := pr.LastSeen[id]; !ok {
+				pr.LastSeen[id] = now
+			}
+		}
+	}
+	forgotten := 0
+	for id, last := range pr.LastSeen {
+		if !last.Before(cutoff) {
+			continue
+		}
+		delete(pr.LastSeen, id)
+		delete(pr.Watermarks, id)
+		delete(pr.Settled, id)
+		delete(pr.Written, id)
+		delete(pr.Covered, id)
+		for _, c := range pr.Recent {
+			delete(c.Watermarks, id)
+		}
+		forgotten++
+	}
+	return forgotten
+}
+
 func newProgress() *progress {
 	pr := &progress{}
 	pr.init()
@@ -133,6 +176,9 @@ func (pr *progress) init() {
 	}
 	if pr.Covered == nil {
 		pr.Covered = map[string]time.Time{}
+	}
+	if pr.LastSeen == nil {
+		pr.LastSeen = map[string]time.Time{}
 	}
 }
 

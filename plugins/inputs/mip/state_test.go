@@ -2,15 +2,22 @@ package mip
 
 import (
 	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
 // TestMain lets the test binary play a second process saving the state
@@ -260,4 +267,160 @@ func TestStateLockHeldTooLong(t *testing.T) {
 	stateLockWait = 200 * time.Millisecond
 	err = saveProgress(path, "k", newProgress(), t.Errorf)
 	require.EqualError(t, err, "state file "+path+": another process has held "+path+".lock for more than 200ms")
+}
+
+// switchingMIP serves one simulator or another: scenarios deleted in MIP,
+// then back.
+type switchingMIP struct {
+	mu      sync.Mutex
+	current http.Handler
+}
+
+func (s *switchingMIP) set(h http.Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.current = h
+}
+
+func (s *switchingMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.current
+	s.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+// TestScenariosUnseenAreForgotten: a scenario that MIP stops listing keeps
+// its watermark for lookback plus 5 minutes, then leaves the state file;
+// back later, it is a new scenario whose runs in the window are written.
+func TestScenariosUnseenAreForgotten(t *testing.T) {
+	all := scenariosForWatermarks()
+	rig := newDeliveryRig(t, all)
+	fewer := mipsim.New(testKey, all[:2])
+	fewer.SetClock(rig.clock.Now)
+	mip := &switchingMIP{current: rig.sim}
+	srv := httptest.NewServer(mip)
+	t.Cleanup(srv.Close)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, noReplay, func(p *MIP) { p.URL = srv.URL })
+
+	stateOf := func() *progress {
+		t.Helper()
+		sf, err := readStateFile(rig.state)
+		require.NoError(t, err)
+		return sf.Instances[p.stateKey]
+	}
+	rig.gather(p)
+	lastSeen := rig.clock.Now()
+	require.Equal(t, map[string]time.Time{"1": lastSeen, "2": lastSeen, "3": lastSeen}, stateOf().LastSeen)
+
+	// Scenario 3 is deleted in MIP: kept for lookback (1h) plus 5 minutes.
+	mip.set(fewer)
+	for rig.clock.Now().Before(lastSeen.Add(time.Hour + 5*time.Minute)) {
+		rig.clock.Advance(5 * time.Minute)
+		rig.gather(p)
+		pr := stateOf()
+		require.Contains(t, pr.Watermarks, "3", "at %s", rig.clock.Now())
+		require.Equal(t, lastSeen, pr.LastSeen["3"])
+		require.Equal(t, rig.clock.Now(), pr.LastSeen["1"])
+	}
+	for _, m := range log.Messages() {
+		require.NotContains(t, m.String(), "forgot", "nothing forgotten yet")
+	}
+	rig.clock.Advance(time.Second)
+	rig.gather(p)
+	pr := stateOf()
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.Watermarks)))
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.LastSeen)))
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.Covered)))
+	require.NotContains(t, pr.Settled, "3")
+	require.NotContains(t, pr.Written, "3")
+	require.Contains(t, log.Messages()[len(log.Messages())-1].String(), "forgot 1 scenarios absent from MIP's answers for more than lookback (1h0m0s) plus 5m0s")
+
+	// Back: its runs since the start of the window are written, once.
+	before := len(rig.delivered["3"])
+	mip.set(rig.sim)
+	rig.clock.Advance(10 * time.Minute)
+	window, _ := p.window(rig.clock.Now())
+	rig.gather(p)
+	var want []time.Time
+	for _, run := range mipsim.Runs(all[2], rig.clock.Now().Add(-window), rig.clock.Now()) {
+		want = append(want, run.Time)
+	}
+	require.NotEmpty(t, want)
+	require.Equal(t, times(want), times(rig.delivered["3"][before:]))
+	require.Contains(t, stateOf().Watermarks, "3")
+}
+
+// TestForgetPrunesEveryTrace: watermarks, settled times, runs written,
+// coverage, last-seen times and the records of recent gathers; a scenario
+// from a file without last_seen counts as seen at the first gather after
+// the start; an incomplete response (zero cutoff) forgets nothing.
+func TestForgetPrunesEveryTrace(t *testing.T) {
+	t0 := at("2026-11-25T10:00:00Z")
+	long := t0.Add(-2 * time.Hour)
+	all := func(ids ...string) map[string]time.Time {
+		m := map[string]time.Time{}
+		for _, id := range ids {
+			m[id] = t0
+		}
+		return m
+	}
+	pr := &progress{
+		Watermarks: all("gone", "old-file", "listed"),
+		Settled:    all("gone", "listed"),
+		Written:    map[string][]time.Time{"gone": {t0}, "listed": {t0}},
+		Covered:    all("gone", "listed", "no-runs-gone"),
+		LastSeen:   map[string]time.Time{"gone": long, "listed": long, "no-runs-gone": long},
+		Recent: []commitRecord{
+			{At: t0, Watermarks: all("gone", "listed")},
+			{At: t0, Watermarks: all("gone")},
+		},
+	}
+	pr.init()
+	now := t0.Add(time.Minute)
+	seen := map[string]bool{"listed": true, "no-runs": true}
+
+	require.Zero(t, pr.forget(seen, now, time.Time{}), "no cutoff: nothing forgotten")
+	require.Len(t, pr.Watermarks, 3)
+
+	require.Equal(t, 2, pr.forget(seen, now, now.Add(-65*time.Minute)))
+	require.Equal(t, all("old-file", "listed"), pr.Watermarks)
+	require.Equal(t, all("listed"), pr.Settled)
+	require.Equal(t, map[string][]time.Time{"listed": {t0}}, pr.Written)
+	require.Equal(t, all("listed"), pr.Covered)
+	require.Equal(t, map[string]time.Time{"old-file": now, "listed": now, "no-runs": now}, pr.LastSeen)
+	require.Equal(t, all("listed"), pr.Recent[0].Watermarks)
+	require.Empty(t, pr.Recent[1].Watermarks)
+
+	// The old file's scenario and the one without runs, never listed
+	// again, go 65 minutes later.
+	later := now.Add(65*time.Minute + time.Second)
+	require.Equal(t, 2, pr.forget(map[string]bool{"listed": true}, later, later.Add(-65*time.Minute)))
+	require.Equal(t, all("listed"), pr.Watermarks)
+	require.Equal(t, map[string]time.Time{"listed": later}, pr.LastSeen)
+}
+
+// TestManyScenariosOnceShrinkBack: after one answer listing a hundred
+// thousand measures, the state file is back to the size of the real ones
+// once they are forgotten.
+func TestManyScenariosOnceShrinkBack(t *testing.T) {
+	t0 := at("2026-11-25T10:00:00Z")
+	pr := newProgress()
+	seen := map[string]bool{}
+	for i := range 100_000 {
+		id := strconv.Itoa(i)
+		pr.Watermarks[id] = t0
+		seen[id] = true
+	}
+	pr.forget(seen, t0, time.Time{})
+	path := filepath.Join(t.TempDir(), "mip.state")
+	require.NoError(t, saveProgress(path, "k", pr, t.Errorf))
+
+	pr.Watermarks["real"] = t0
+	later := t0.Add(66 * time.Minute)
+	require.Equal(t, 100_000, pr.forget(map[string]bool{"real": true}, later, later.Add(-65*time.Minute)))
+	require.NoError(t, saveProgress(path, "k", pr, t.Errorf))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Less(t, info.Size(), int64(300))
 }
