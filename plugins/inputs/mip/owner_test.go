@@ -27,14 +27,16 @@ func TestStateFileKeepsItsOwner(t *testing.T) {
 	}
 	rig := newDeliveryRig(t, scenariosForWatermarks())
 	rig.state = filepath.Join(dir, "mip.state")
-	owner := func() int {
-		info, err := os.Stat(rig.state)
+	ownerOf := func(path string) int {
+		info, err := os.Stat(path)
 		require.NoError(t, err)
 		return int(info.Sys().(*syscall.Stat_t).Uid)
 	}
+	owner := func() int { return ownerOf(rig.state) }
 	p := rig.plugin(&testutil.CaptureLogger{})
 	rig.gather(p)
 	require.Equal(t, want, owner(), "a new state file: its directory's owner")
+	require.Equal(t, want, ownerOf(rig.state+".lock"), "its lock file too")
 	rig.clock.Advance(5 * time.Minute)
 	rig.gather(p)
 	require.Equal(t, want, owner(), "a replaced state file: its owner")

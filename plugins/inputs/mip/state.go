@@ -231,6 +231,16 @@ var stateLockWait = 10 * time.Second
 // lockState takes the lock of the state file path, waiting at most
 // stateLockWait for another instance to release it.
 func lockState(path string) (unlock func(), err error) {
+	// Created here first, to give it the state file's owner, as a save does.
+	if f, err := os.OpenFile(path+stateLockSuffix, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		err = keepOwner(f, path)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("locking state file %s: %w", path, err)
+		}
+	}
 	lock := flock.New(path+stateLockSuffix, flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), stateLockWait)
 	defer cancel()
