@@ -36,6 +36,8 @@ lint:
 	go vet ./...
 	GOBIN=$(CACHE_BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(CACHE_BIN)/staticcheck ./...
+	GOBIN=$(CACHE_BIN) go install github.com/influxdata/telegraf/tools/readme_linter@$(TELEGRAF_VERSION)
+	$(CACHE_BIN)/readme_linter -quiet plugins/inputs/mip/README.md
 
 telegraf: $(CACHE_BIN)/telegraf
 
