@@ -67,8 +67,10 @@ func TestBackfillBurstReachesInfluxDB(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := telegrafConfig(pluginConfig(t, srv.URL, `  first_gather = "window"`, fmt.Sprintf("  state_file = %q", state)),
-		influxDBOutput(db), "omit_hostname = true")
+	// A catch-up gather a second after the last: Telegraf's defaults drain
+	// 5,000 points from a local InfluxDB well within that.
+	conf := telegrafConfigArgs(pluginConfig(t, srv.URL, `  first_gather = "window"`, fmt.Sprintf("  state_file = %q", state)),
+		influxDBOutput(db), []string{"-catch_up_interval", "1s"}, "omit_hostname = true")
 	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
 
 	total := 0

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -167,19 +168,28 @@ func (p *telegrafProcess) execdErrors() []string {
 // (metric_buffer_limit, metric_batch_size, flush_interval) keep their
 // defaults, as users' do.
 func telegrafConfig(pluginConf, output string, agent ...string) string {
+	return telegrafConfigArgs(pluginConf, output, nil, agent...)
+}
+
+// telegrafConfigArgs is telegrafConfig with more arguments for our binary.
+func telegrafConfigArgs(pluginConf, output string, args []string, agent ...string) string {
+	command := []string{strconv.Quote(binary), `"-config"`, strconv.Quote(pluginConf), `"-poll_interval_disabled"`}
+	for _, a := range args {
+		command = append(command, strconv.Quote(a))
+	}
 	return fmt.Sprintf(`
 [agent]
   interval = "1s"
   %s
 
 [[inputs.execd]]
-  command = [%q, "-config", %q, "-poll_interval_disabled"]
+  command = [%s]
   signal = "STDIN"
   restart_delay = "1s"
   data_format = "influx"
 
 %s
-`, strings.Join(agent, "\n  "), binary, pluginConf, output)
+`, strings.Join(agent, "\n  "), strings.Join(command, ", "), output)
 }
 
 // influxDBOutput is the [[outputs.influxdb]] block writing to db.
