@@ -34,6 +34,80 @@ type client struct {
 	// silence is the longest the server may send nothing once the
 	// response has begun; the transport bounds the wait for its headers.
 	silence time.Duration
+	// lastEndpoint is where the last response came from, after redirects,
+	// without its query: what messages about its body name.
+	lastEndpoint string
+}
+
+// newHTTPClient returns the client for base's origin: it follows the
+// redirects that stay there (Django's APPEND_SLASH answers 301 to the same
+// path with a trailing slash) and refuses any other, since net/http would
+// copy MIP_API_KEY to any host.
+func newHTTPClient(transport http.RoundTripper, base *url.URL) *http.Client {
+	return &http.Client{Transport: transport, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		return checkRedirect(base, req.URL, len(via))
+	}}
+}
+
+// maxRedirects is net/http's own limit.
+const maxRedirects = 10
+
+// redirectError is a redirect the client refused to follow.
+type redirectError struct {
+	Target string // redacted, without its query
+	Reason string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refused to follow the redirect to %s: %s", e.Target, e.Reason)
+}
+
+// checkRedirect lets a request go to target only on base's scheme, host and
+// port, and without credentials of the server's choice.
+func checkRedirect(base, target *url.URL, redirects int) error {
+	refuse := func(reason string) error {
+		return &redirectError{Target: endpointOf(target), Reason: reason}
+	}
+	switch {
+	case redirects >= maxRedirects:
+		return refuse(fmt.Sprintf("stopped after %d redirects", maxRedirects))
+	case target.User != nil:
+		return refuse("the target carries credentials (user:password@), which would be sent as an Authorization header; MIP authenticates with api_key only")
+	case base.Scheme == "https" && target.Scheme != "https":
+		return refuse(fmt.Sprintf("it leaves https, and the API key would travel in clear text; if MIP is really served there, set url = %q", originOf(target)))
+	case !sameOrigin(base, target):
+		return refuse(fmt.Sprintf("the API key is only sent to the scheme, host and port of url (%s); if MIP now lives there, set url = %q", originOf(base), originOf(target)))
+	}
+	return nil
+}
+
+// sameOrigin compares scheme, host and port, with the scheme's default port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// originOf is scheme://host[:port] of u.
+func originOf(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+}
+
+// endpointOf is u as messages name it: no credentials, query or fragment,
+// which may carry anything.
+func endpointOf(u *url.URL) string {
+	v := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return v.String()
 }
 
 // maxAttempts bounds the requests of one call when MIP answers 429 or 503
@@ -73,13 +147,18 @@ func (c *client) get(ctx context.Context, path string, query url.Values) (io.Rea
 		if err != nil {
 			return nil, requestError(endpoint, err)
 		}
+		// After a redirect, messages name where the answer came from.
+		c.lastEndpoint = endpoint
+		if resp.Request != nil && resp.Request.URL != nil {
+			c.lastEndpoint = endpointOf(resp.Request.URL)
+		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return c.watch(resp.Body), nil
 		}
 		// Drain a little so the connection can be reused, then report.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
-		statusErr := statusError(endpoint, resp)
+		statusErr := statusError(c.lastEndpoint, resp)
 		wait, retry := retryAfter(resp, time.Now())
 		if !retry {
 			return nil, statusErr
@@ -186,6 +265,18 @@ func requestError(endpoint string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	var re *redirectError
+	if errors.As(err, &re) {
+		return fmt.Errorf("GET %s: %w", endpoint, re)
+	}
+	// A request that failed after a redirect is named by where it went.
+	if ue != nil {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			if final := endpointOf(u); final != endpoint {
+				endpoint = final + " (redirected from " + endpoint + ")"
+			}
+		}
 	}
 	if strings.Contains(err.Error(), "timeout awaiting response headers") {
 		return fmt.Errorf("GET %s: no answer within response_timeout: %w", endpoint, err)

@@ -35,7 +35,7 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 	}
 	defer body.Close()
 
-	endpoint := p.client.baseURL.Redacted() + measuresPath
+	endpoint := p.client.lastEndpoint
 	var answer struct {
 		Results *[]discoveredMeasure `json:"results"`
 	}

@@ -279,7 +279,7 @@ func (p *MIP) Init() error {
 		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
 	}
 	p.client = &client{
-		http:        &http.Client{Transport: transport},
+		http:        newHTTPClient(transport, base),
 		baseURL:     base,
 		apiKey:      p.apiKey,
 		maxBodySize: int64(p.MaxBodySize),
@@ -496,7 +496,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 		problems = p.emitEntry(entry, g, acc, problems)
 	})
 	if err != nil {
-		return append(problems, fmt.Errorf("reading %s: %w", p.client.baseURL.Redacted()+measureDetailsPath, err))
+		return append(problems, fmt.Errorf("reading %s: %w", p.client.lastEndpoint, err))
 	}
 	g.complete = true
 	return problems
