@@ -25,13 +25,26 @@ func loadPlugin(path string) (*mip.MIP, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := os.Expand(string(raw), func(name string) string { return envEscaper.Replace(os.Getenv(name)) })
+	var unset, broken []string // the variables the file refers to that are unset or empty, or hold a line break
+	data := os.Expand(string(raw), func(name string) string {
+		v := os.Getenv(name)
+		switch {
+		case v == "":
+			unset = append(unset, name)
+		case strings.ContainsAny(v, "\r\n"):
+			broken = append(broken, name)
+		}
+		return envEscaper.Replace(v)
+	})
 
 	var conf struct {
 		Inputs map[string][]toml.Primitive `toml:"inputs"`
 	}
 	md, err := toml.Decode(data, &conf)
 	if err != nil {
+		if len(broken) > 0 {
+			return nil, fmt.Errorf("%s: the environment variable %s holds a line break, which breaks the configuration once expanded: remove it from the variable", path, strings.Join(sortedUnique(broken), ", "))
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for name := range conf.Inputs {
@@ -60,5 +73,34 @@ func loadPlugin(path string) (*mip.MIP, error) {
 		slices.Sort(keys)
 		return nil, errors.New(path + ": unknown configuration keys: " + strings.Join(keys, ", ") + " (see sample.conf for the valid ones)")
 	}
+	if p.APIKey.Empty() && p.APIKeyFile == "" {
+		if names := keyVariables(string(raw), unset); len(names) > 0 {
+			return nil, fmt.Errorf("%s: api_key comes from the environment variable %s, which is not set or empty in the environment of telegraf-mip: set it where Telegraf is started (e.g. /etc/default/telegraf), or use api_key_file", path, strings.Join(names, ", "))
+		}
+	}
 	return p, nil
+}
+
+func sortedUnique(names []string) []string {
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// keyVariables returns those of the unset variables that the api_key line
+// of the unexpanded file refers to.
+func keyVariables(raw string, unset []string) []string {
+	var names []string
+	for line := range strings.SplitSeq(raw, "\n") {
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(key) != "api_key" {
+			continue
+		}
+		os.Expand(value, func(name string) string {
+			if slices.Contains(unset, name) && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+			return ""
+		})
+	}
+	return names
 }

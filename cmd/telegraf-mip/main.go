@@ -171,6 +171,7 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 		return err
 	}
 	defer stdin.Close()
+	defer gatherOnSignals(trigger, log)()
 
 	interval := opts.pollInterval
 	if opts.pollIntervalDisabled {

@@ -175,7 +175,7 @@ func TestOnceFailures(t *testing.T) {
 		{name: "two blocks", key: testKey, config: writeFile(t, "two.conf", "[[inputs.mip]]\nurl=\"http://a\"\n[[inputs.mip]]\nurl=\"http://b\"\n"), code: 1, contains: "2 [[inputs.mip]] blocks"},
 		{name: "no block", key: testKey, config: writeFile(t, "empty.conf", "# nothing\n"), code: 1, contains: "no [[inputs.mip]] block"},
 		{name: "bad toml", key: testKey, config: writeFile(t, "bad.conf", "[[inputs.mip]\n"), code: 1, contains: "bad.conf"},
-		{name: "empty key", key: "", config: pluginConfig(t, srv.URL), code: 1, contains: "api_key is empty"},
+		{name: "empty key", key: "", config: pluginConfig(t, srv.URL), code: 1, contains: "api_key comes from the environment variable MIP_API_KEY, which is not set or empty"},
 		{name: "missing file", key: testKey, config: "/nonexistent/mip.conf", code: 1, contains: "no such file"},
 		{name: "no config", key: testKey, code: 2, contains: "-config FILE is required"},
 		{name: "bad interval", key: testKey, config: pluginConfig(t, srv.URL), args: []string{"-poll_interval", "0s"}, code: 1, contains: "-poll_interval must be positive"},

@@ -306,3 +306,38 @@ func TestDNSFailure(t *testing.T) {
 	_, err := gather(t, p)
 	require.ErrorContains(t, err, `GET https://mip.invalid/api/measures/details: cannot resolve "mip.invalid": check url and the DNS of this machine`)
 }
+
+func TestInitRefusesWhatNoRequestCouldUse(t *testing.T) {
+	dir := t.TempDir()
+	twoLines := filepath.Join(dir, "two-lines")
+	require.NoError(t, os.WriteFile(twoLines, []byte(testKey+"\n"+testKey+"\n"), 0o600))
+	tests := []struct {
+		name      string
+		url       string
+		configure func(*MIP)
+		contains  string
+	}{
+		{name: "line break in api_key", configure: func(p *MIP) { p.APIKey = config.NewSecret([]byte(testKey + "\n" + testKey)) }, contains: "api_key holds a control character"},
+		{name: "tab in api_key", configure: func(p *MIP) { p.APIKey = config.NewSecret([]byte(testKey + "\t" + testKey)) }, contains: "api_key holds a control character"},
+		{name: "line break in api_key_file", configure: func(p *MIP) { p.APIKey = config.Secret{}; p.APIKeyFile = twoLines }, contains: "api_key_file " + twoLines + " holds a control character"},
+		{name: "host and port without scheme", url: "127.0.0.1:8080", contains: `url "127.0.0.1:8080" must start with "https://" (or "http://"), e.g. url = "https://127.0.0.1:8080"`},
+		{name: "credentials without scheme", url: "user:" + testKey + "@mip.example.com:443", contains: `url "…@mip.example.com:443" must start with "https://"`},
+		{name: "empty port", url: "http://mip.example.com:", contains: `url "http://mip.example.com:" has an empty port`},
+		{name: "port out of range", url: "https://mip.example.com:70000", contains: "has port 70000, not a port between 1 and 65535"},
+		{name: "port zero", url: "https://mip.example.com:0", contains: "has port 0"},
+		{name: "bad port with credentials", url: "https://user:" + testKey + "@mip.example.com:x", contains: "url is not a URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := tt.url
+			if url == "" {
+				url = "https://mip.example.com"
+			}
+			configure := tt.configure
+			if configure == nil {
+				configure = func(*MIP) {}
+			}
+			requireInitRefuses(t, url, configure, tt.contains)
+		})
+	}
+}

@@ -228,6 +228,9 @@ func (p *MIP) Init() error {
 	if len(p.APIKey.GetUnlinked()) > 0 {
 		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: use an environment variable, e.g. \"${MIP_API_KEY}\"")
 	}
+	if err := p.checkAPIKey(); err != nil {
+		return err
+	}
 	if p.Timeout <= 0 {
 		return fmt.Errorf("timeout must be positive, got %s", time.Duration(p.Timeout))
 	}
@@ -310,15 +313,32 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New(`url is empty: set it to your MIP instance, e.g. url = "https://mip.example.com"`)
 	}
+	if !strings.Contains(raw, "://") {
+		// url.Parse would take "host:8080" for a scheme and a path.
+		shown := raw
+		if strings.Contains(raw, "@") {
+			shown = "…@" + raw[strings.LastIndex(raw, "@")+1:]
+		}
+		return nil, fmt.Errorf(`url %q must start with "https://" (or "http://"), e.g. url = "https://%s"`, shown, shown)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("url %q is not a URL: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it repeats the URL, credentials included
+		}
+		return nil, fmt.Errorf("url is not a URL: %w", err)
 	}
+	port := u.Port()
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf(`url %q must start with "https://" (or "http://")`, u.Redacted())
-	case u.Host == "":
+	case u.Hostname() == "":
 		return nil, fmt.Errorf("url %q has no host name", u.Redacted())
+	case strings.HasSuffix(u.Host, ":"):
+		return nil, fmt.Errorf("url %q has an empty port: write the port after the colon, or drop the colon for the default port of %s", u.Redacted(), u.Scheme)
+	case port != "" && !validPort(port):
+		return nil, fmt.Errorf("url %q has port %s, not a port between 1 and 65535", u.Redacted(), port)
 	case u.User != nil:
 		return nil, fmt.Errorf("url %q must not carry credentials: MIP authenticates with api_key", u.Redacted())
 	case u.RawQuery != "" || u.Fragment != "":
@@ -326,6 +346,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u, nil
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // loadAPIKeyFile reads api_key_file into api_key. Messages name the file,
@@ -345,9 +370,27 @@ func (p *MIP) loadAPIKeyFile() error {
 	if len(key) == 0 {
 		return fmt.Errorf("api_key_file %s is empty", p.APIKeyFile)
 	}
+	if bytes.ContainsFunc(key, isControl) {
+		return fmt.Errorf("api_key_file %s holds a control character, such as a line break inside the key: it must hold the key alone, on one line", p.APIKeyFile)
+	}
 	p.APIKey = config.NewSecret(key)
 	return nil
 }
+
+// checkAPIKey refuses a key that no HTTP header can carry, which would
+// fail every gather; the message never holds the key.
+func (p *MIP) checkAPIKey() error {
+	key, err := p.apiKey()
+	if err != nil {
+		return fmt.Errorf("api_key: %w", err)
+	}
+	if strings.ContainsFunc(key, isControl) {
+		return errors.New("api_key holds a control character, such as a line break (\\n in TOML, or in the environment variable it comes from): an HTTP header cannot carry it")
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (p *MIP) apiKey() (string, error) {
 	buf, err := p.APIKey.Get()
