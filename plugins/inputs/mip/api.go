@@ -2,12 +2,14 @@ package mip
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,29 +22,91 @@ import (
 type measureEntry struct {
 	Measure    *measure
 	MetricInfo map[string]metricInfo
-	// Results are the runs in the order MIP sent them, still raw: a gather
-	// decodes only those it emits.
-	Results  []rawRun
-	runBytes []byte // the raw runs, back to back
+	// Results are the runs a gather may emit, in the order MIP sent them,
+	// still raw: a gather decodes only those it emits.
+	Results []rawRun
+	runs    runArena // the keys and JSON of Results
+	// badKeys are the first run keys that are not times, of badKeyCount.
+	badKeys     []error
+	badKeyCount int
+	keyBuf      []byte // the key of the run being read
+	newest      []byte // the newest run, in newest-only mode
 }
 
-// rawRun is one member of an entry's "results" object, not yet decoded:
-// its key and its value, as spans of the entry's runBytes.
+// rawRun is one member of an entry's "results" object: its key read as a
+// time, and where its value is kept in the entry's arena. It is small, and
+// the key is not kept: a response may hold millions of runs.
 type rawRun struct {
-	keyStart, keyEnd int
-	start, end       int
+	ns  int64  // the run's time, in nanoseconds since 1970
+	pos uint64 // arena chunk << 32 | offset in the chunk
 }
+
+// time is when the run started.
+func (r rawRun) time() time.Time { return time.Unix(0, r.ns).UTC() }
+
+func (r rawRun) chunk() int { return int(r.pos >> 32) }
 
 // reset empties e for the next entry, keeping its buffers.
 func (e *measureEntry) reset() {
-	*e = measureEntry{Results: e.Results[:0], runBytes: e.runBytes[:0]}
+	*e = measureEntry{Results: e.Results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest}
+	e.runs.reset()
+}
+
+// addRun keeps a run for the gather.
+func (e *measureEntry) addRun(ns int64, value []byte) {
+	e.Results = append(e.Results, rawRun{ns: ns, pos: e.runs.add(value)})
 }
 
 // raw returns the JSON of r.
-func (e *measureEntry) raw(r rawRun) []byte { return e.runBytes[r.start:r.end] }
+func (e *measureEntry) raw(r rawRun) []byte { return e.runs.get(r.pos) }
 
-// key returns the key of r, unquoted.
-func (e *measureEntry) key(r rawRun) []byte { return e.runBytes[r.keyStart:r.keyEnd] }
+// runArena holds the values of runs back to back, each behind its length,
+// in chunks that are filled and never moved: a buffer that grew by copying
+// would, for a moment, take twice the memory of a scenario with millions
+// of runs.
+type runArena struct {
+	chunks [][]byte
+	used   int // chunks[:used] hold runs; the others are kept for reuse
+}
+
+// arenaChunk is the size of an arena chunk; a larger run gets its own.
+const arenaChunk = 1 << 20
+
+func (a *runArena) reset() {
+	for i := range a.chunks[:a.used] {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.used = 0
+}
+
+// add keeps value and returns where it is.
+func (a *runArena) add(value []byte) (pos uint64) {
+	need := binary.MaxVarintLen64 + len(value)
+	if a.used == 0 || cap(a.chunks[a.used-1])-len(a.chunks[a.used-1]) < need {
+		if a.used == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, need)))
+		} else if cap(a.chunks[a.used]) < need { // too small, or released
+			a.chunks[a.used] = make([]byte, 0, max(arenaChunk, need))
+		}
+		a.used++
+	}
+	c := &a.chunks[a.used-1]
+	// A run starts within arenaChunk of its chunk's start, or at 0.
+	pos = uint64(a.used-1)<<32 | uint64(len(*c))
+	*c = binary.AppendUvarint(*c, uint64(len(value)))
+	*c = append(*c, value...)
+	return pos
+}
+
+// release lets the memory of a chunk go: none of its runs is used again.
+// Raw slices of its runs already handed out stay valid.
+func (a *runArena) release(chunk int) { a.chunks[chunk] = nil }
+
+func (a *runArena) get(pos uint64) []byte {
+	b := a.chunks[pos>>32][pos&(1<<32-1):]
+	n, w := binary.Uvarint(b)
+	return b[w : w+int(n) : w+int(n)]
+}
 
 // measure is a MIP measure: one scenario replayed by one robot.
 type measure struct {

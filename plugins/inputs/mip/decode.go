@@ -2,11 +2,12 @@ package mip
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -44,7 +45,7 @@ func (e *entryError) Unwrap() error { return e.Err }
 // that cannot be decoded is passed to fn as an *entryError and the stream
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
-func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
+func decodeMeasureDetails(r io.Reader, sel runSelector, fn func(*measureEntry, error)) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	if err := expectJSONObject(br); err != nil {
 		return err
@@ -66,7 +67,7 @@ func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
 			continue
 		}
 		foundResults = true
-		if err := decodeResults(dec, fn); err != nil {
+		if err := decodeResults(dec, sel, fn); err != nil {
 			return err
 		}
 	}
@@ -79,7 +80,7 @@ func decodeMeasureDetails(r io.Reader, fn func(*measureEntry, error)) error {
 	return nil
 }
 
-func decodeResults(dec *jsontext.Decoder, fn func(*measureEntry, error)) error {
+func decodeResults(dec *jsontext.Decoder, sel runSelector, fn func(*measureEntry, error)) error {
 	switch dec.PeekKind() {
 	case jsontext.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
@@ -105,7 +106,7 @@ func decodeResults(dec *jsontext.Decoder, fn func(*measureEntry, error)) error {
 			return syntaxError(err)
 		}
 		entry.reset()
-		problem, err := decodeEntry(dec, entry)
+		problem, err := decodeEntry(dec, entry, sel)
 		if err != nil {
 			return syntaxError(err)
 		}
@@ -125,10 +126,11 @@ func decodeResults(dec *jsontext.Decoder, fn func(*measureEntry, error)) error {
 // decodeEntry reads one element of "results". A problem is an entry that
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
-func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
+func decodeEntry(dec *jsontext.Decoder, entry *measureEntry, sel runSelector) (problem, err error) {
 	if open, problem, err := openObject(dec, "expected an object"); !open {
 		return problem, err
 	}
+	selected := false // the runs were chosen for the measure read so far
 	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
 		if err != nil {
@@ -139,10 +141,18 @@ func decodeEntry(dec *jsontext.Decoder, entry *measureEntry) (problem, err error
 		switch n := name.String(); {
 		case strings.EqualFold(n, "measure"):
 			entry.Measure, err = decodeMeasure(dec, &probs)
+			if selected {
+				// Its runs were chosen for another measure.
+				fieldProblem = errors.New(`"measure" is sent again after "results"`)
+			}
 		case strings.EqualFold(n, "metricInfo"):
 			entry.MetricInfo, err = decodeMetricInfo(dec, &probs)
 		case strings.EqualFold(n, "results"):
-			fieldProblem, err = decodeRuns(dec, entry)
+			var runSel runSelection
+			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {
+				runSel, selected = sel(entry.Measure), true
+			}
+			fieldProblem, err = decodeRuns(dec, entry, runSel)
 		default:
 			err = dec.SkipValue()
 		}
@@ -179,35 +189,102 @@ func openObject(dec *jsontext.Decoder, expected string) (open bool, problem, err
 	}
 }
 
-// decodeRuns keeps the runs of an entry as raw bytes, keyed by their time.
-func decodeRuns(dec *jsontext.Decoder, entry *measureEntry) (problem, err error) {
+// runSelection says which runs of a measure a gather may emit, so that the
+// decoder keeps those only and skips the others as it reads them: memory
+// then follows what a gather emits, not how many runs MIP sends.
+type runSelection struct {
+	skip       bool      // the measure is filtered out: no run is kept
+	after      time.Time // only the runs after it are kept (zero: all)
+	until      time.Time // runs after it wait for their time (zero: none)
+	newestOnly bool      // of the runs up to until, only the newest is kept
+}
+
+// runSelector chooses the runs of a measure; nil keeps them all.
+type runSelector func(*measure) runSelection
+
+// maxBadKeys bounds the run keys that are not times kept for messages;
+// the others are counted.
+const maxBadKeys = 10
+
+// decodeRuns reads the runs of an entry: it parses their keys as times and
+// keeps, as raw bytes, those sel selects. A "results" member sent twice
+// counts last, as any member does, and so does a run time sent twice (under
+// the same key, or another that reads as the same time).
+func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (problem, err error) {
+	entry.Results, entry.badKeys, entry.badKeyCount = entry.Results[:0], entry.badKeys[:0], 0
+	entry.runs.reset()
 	if open, problem, err := openObject(dec, `field "results": expected an object of runs`); !open {
 		return problem, err
 	}
+	afterNs, untilNs := runNanosBound(sel.after), int64(math.MaxInt64)
+	if !sel.until.IsZero() {
+		untilNs = runNanosBound(sel.until)
+	}
+	// In newest-only mode the newest run up to until is held apart, and
+	// kept once all are read.
+	newest, newestNs := entry.newest[:0], int64(math.MinInt64)
+	defer func() { entry.newest = newest }()
 	for dec.PeekKind() == jsontext.KindString {
-		// Read as a raw value: no string is made for the sixty keys of a
-		// scenario, of which a gather usually needs one.
+		// Read as a raw value: no string is made for the keys of the runs
+		// a gather does not emit.
 		name, err := dec.ReadValue()
 		if err != nil {
 			return nil, err
 		}
+		if sel.skip {
+			if err := dec.SkipValue(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		// The key is copied before the next read, which voids name.
-		start := len(entry.runBytes)
-		if bytes.IndexByte(name, '\\') < 0 {
-			entry.runBytes = append(entry.runBytes, name[1:len(name)-1]...)
-		} else if entry.runBytes, err = jsontext.AppendUnquote(entry.runBytes, name); err != nil {
+		if entry.keyBuf, err = unquoteName(entry.keyBuf[:0], name); err != nil {
 			return nil, err
 		}
-		keyEnd := len(entry.runBytes)
+		ns, terr := runNanos(entry.keyBuf)
+		if terr != nil {
+			entry.badKeyCount++
+			if len(entry.badKeys) < maxBadKeys {
+				entry.badKeys = append(entry.badKeys, terr)
+			}
+		}
+		held := sel.newestOnly && ns <= untilNs
+		if terr != nil || ns <= afterNs || (held && ns < newestNs) {
+			if err := dec.SkipValue(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		raw, err := dec.ReadValue()
 		if err != nil {
 			return nil, err
 		}
-		entry.runBytes = append(entry.runBytes, raw...)
-		entry.Results = append(entry.Results, rawRun{keyStart: start, keyEnd: keyEnd, start: keyEnd, end: len(entry.runBytes)})
+		if held {
+			// The same time sent again counts last.
+			newest, newestNs = append(newest[:0], raw...), ns
+			continue
+		}
+		entry.addRun(ns, raw)
+	}
+	if newestNs != math.MinInt64 {
+		entry.addRun(newestNs, newest)
 	}
 	_, err = dec.ReadToken() // the closing '}'
 	return nil, err
+}
+
+// runNanos reads a run key as nanoseconds since 1970, which holds any
+// time between the years 1678 and 2262.
+func runNanos(key []byte) (int64, error) {
+	t, err := parseRunTimeBytes(key)
+	if err != nil {
+		return 0, err
+	}
+	ns := t.UnixNano()
+	if !time.Unix(0, ns).Equal(t) {
+		return 0, fmt.Errorf("run time %.40q is out of range (before 1678 or after 2262)", key)
+	}
+	return ns, nil
 }
 
 func (e *measureEntry) id() string {

@@ -41,13 +41,13 @@ func FuzzGatherResponse(f *testing.F) {
 		if err := parser.Init(); err != nil {
 			t.Fatal(err)
 		}
-		_ = decodeMeasureDetails(bytes.NewReader(body), func(entry *measureEntry, err error) {
+		_ = decodeMeasureDetails(bytes.NewReader(body), nil, func(entry *measureEntry, err error) {
 			if err != nil {
 				return
 			}
 			tags := scenarioTags("mip.example.com", entry.Measure)
 			runs, _ := sortedRuns(entry, time.Time{}, false)
-			for _, tr := range runs {
+			for _, tr := range runs.all() {
 				if decoder.decode(&tr) != nil {
 					continue
 				}

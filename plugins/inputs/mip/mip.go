@@ -525,7 +525,12 @@ func (p *MIP) newGatherPass() gatherPass {
 // window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err := decodeMeasureDetails(body, func(entry *measureEntry, err error) {
+	err := decodeMeasureDetails(body, func(m *measure) runSelection {
+		if !p.filter.match(m) {
+			return runSelection{skip: true}
+		}
+		return p.runsWanted(string(m.ID), g)
+	}, func(entry *measureEntry, err error) {
 		g.stats.scenarios++
 		if err != nil {
 			problems = append(problems, err)
@@ -559,8 +564,9 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	// Runs not settled yet, in order: after the watermark, and the late ones
 	// before it not written yet; on a first gather in "latest" mode, the
 	// newest run only. Runs stamped in the future wait for their time.
-	newestOnly := !known && g.first && p.FirstGather == firstGatherLatest
-	candidates, future, bad := sortedRunsUntil(entry, settled, g.requested.Add(time.Duration(p.ClockSkewTolerance)), newestOnly)
+	sel := p.runsWanted(id, g)
+	newestOnly := sel.newestOnly
+	candidates, future, bad := sortedRunsUntil(entry, sel.after, sel.until, newestOnly)
 	for _, b := range bad {
 		// Reported once: the same key comes back at every gather while it is
 		// in the window.
@@ -572,15 +578,12 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	}
 	p.warnFuture(g, entry.Measure, future)
 	written := p.progress.Written[id]
-	newRuns := candidates[:0]
-	for _, tr := range candidates {
-		if tr.Time.After(watermark) || !slices.ContainsFunc(written, tr.Time.Equal) {
-			newRuns = append(newRuns, tr)
-		}
-	}
+	newRuns := candidates.keep(func(t time.Time) bool {
+		return t.After(watermark) || !slices.ContainsFunc(written, t.Equal)
+	})
 	tags := scenarioTags(p.source, entry.Measure)
 	var names map[string]string
-	if p.influx && len(newRuns) > 0 {
+	if p.influx && newRuns.len() > 0 {
 		names = metricTags(entry.MetricInfo)
 	}
 	skip := func(format string, args ...any) {
@@ -591,7 +594,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	replayedUpTo, replaying := p.replayed[id]
 	deferred := false
 	var wrote []time.Time
-	for i, tr := range newRuns {
+	for i, tr := range newRuns.all() {
 		// A run that cannot be read is reported and settled: it would not
 		// read better at the next gather.
 		if err := p.runs.decode(&tr); err != nil {
@@ -612,7 +615,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		}
 		if !share.take(len(points)) {
 			deferred = true
-			g.budget.deferRuns(id, len(newRuns)-i)
+			g.budget.deferRuns(id, newRuns.len()-i)
 			// The next window must reach this run, older than the
 			// watermark when it was recorded late.
 			g.anchor = minTime(g.anchor, tr.Time.Add(-time.Nanosecond))
@@ -675,6 +678,19 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	}
 	p.emitStale(entry.Measure, watermark, g, share, acc)
 	return problems
+}
+
+// runsWanted is which runs of a measure a gather considers: those not
+// settled yet (after the watermark, and the late ones before it); on a
+// first gather in "latest" mode, the newest only. Runs stamped in the
+// future are kept apart, to wait for their time.
+func (p *MIP) runsWanted(id string, g *gatherPass) runSelection {
+	_, known := p.progress.Watermarks[id]
+	return runSelection{
+		after:      p.progress.settled(id),
+		until:      g.requested.Add(time.Duration(p.ClockSkewTolerance)),
+		newestOnly: !known && g.first && p.FirstGather == firstGatherLatest,
+	}
 }
 
 // commit applies the progress of a gather whose points were delivered.

@@ -1,8 +1,10 @@
 package mip
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -17,8 +19,6 @@ type timedRun struct {
 	Time time.Time
 	Raw  []byte
 	Run  *run
-
-	keyBytes []byte // Key before it is needed as a string
 }
 
 // runTimeLayouts are the ISO 8601 shapes accepted for a run key, tried in
@@ -123,64 +123,133 @@ func parseEpoch(s string) (time.Time, error) {
 // it is zero) in time order, oldest first, or only the newest one. Keys that
 // are not times are reported in bad and left out; of runs sent twice for the
 // same instant (the same key, or one instant written two ways), the last in
-// the response counts, as with any JSON object. Only the runs returned are
-// kept: a gather usually wants one or two of sixty.
-func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs []timedRun, bad []error) {
+// the response counts, as with any JSON object. It sorts and shrinks
+// e.Results in place: a scenario may have millions of runs, and no copy of
+// them is made.
+func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs runList, bad []error) {
 	runs, _, bad = sortedRunsUntil(e, after, maxRunTime, newestOnly)
 	return runs, bad
 }
 
 // sortedRunsUntil is sortedRuns for the runs up to until; the runs after
 // it, stamped in the future, are returned apart, in time order.
-func sortedRunsUntil(e *measureEntry, after, until time.Time, newestOnly bool) (runs, future []timedRun, bad []error) {
-	var newest timedRun
-	found := false
-	for _, r := range e.Results {
-		t, err := parseRunTimeBytes(e.key(r))
-		if err != nil {
-			bad = append(bad, err)
-			continue
-		}
-		if !t.After(after) {
-			continue
-		}
-		tr := timedRun{Time: t, Raw: e.raw(r), keyBytes: e.key(r)}
-		switch {
-		case t.After(until):
-			future = append(future, tr)
-		case !newestOnly:
-			runs = append(runs, tr)
-		case !found || !t.Before(newest.Time):
-			// Later in the response wins on a tie.
-			newest, found = tr, true
-		}
-	}
+func sortedRunsUntil(e *measureEntry, after, until time.Time, newestOnly bool) (runs runList, future []timedRun, bad []error) {
+	bad = slices.Clone(e.badKeys)
 	slices.SortFunc(bad, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	future = lastPerInstant(future)
-	if newestOnly {
-		if found {
-			newest.Key = string(newest.keyBytes)
-			runs = []timedRun{newest}
-		}
-		return runs, future, bad
+	if more := e.badKeyCount - len(e.badKeys); more > 0 {
+		bad = append(bad, fmt.Errorf("and %d more run keys that are neither RFC 3339 nor a Unix epoch", more))
 	}
-	return lastPerInstant(runs), future, bad
+	afterNs, untilNs := runNanosBound(after), runNanosBound(until)
+	kept := e.Results[:0]
+	var later []rawRun
+	for _, r := range e.Results {
+		switch {
+		case r.ns <= afterNs:
+		case r.ns > untilNs:
+			later = append(later, r)
+		default:
+			kept = append(kept, r)
+		}
+	}
+	runs.e = e
+	for _, r := range lastPerInstant(later) {
+		future = append(future, runs.timed(r))
+	}
+	switch {
+	case len(kept) == 0:
+	case newestOnly:
+		// The arrival order breaks ties: the last in the response wins.
+		runs.runs = []rawRun{slices.MaxFunc(kept, compareRuns)}
+	default:
+		runs.runs = lastPerInstant(kept)
+	}
+	return runs, future, bad
+}
+
+// runNanosBound is t in nanoseconds since 1970, clamped to what a run
+// time can be.
+func runNanosBound(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(maxRunTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // lastPerInstant sorts runs by time, keeping of several runs at one instant
-// the last in the response, and sets their keys.
-func lastPerInstant(runs []timedRun) []timedRun {
-	// Stable: among equal times, the response's order is kept.
-	slices.SortStableFunc(runs, func(a, b timedRun) int { return a.Time.Compare(b.Time) })
+// the last in the response, in place.
+func lastPerInstant(runs []rawRun) []rawRun {
+	slices.SortFunc(runs, compareRuns)
 	kept := runs[:0]
 	for i, r := range runs {
-		if i+1 < len(runs) && runs[i+1].Time.Equal(r.Time) {
+		if i+1 < len(runs) && runs[i+1].ns == r.ns {
 			continue // a later one at the same instant follows
 		}
-		r.Key = string(r.keyBytes)
 		kept = append(kept, r)
 	}
 	return kept
+}
+
+// compareRuns orders runs by time, then arrival: the arena only grows.
+func compareRuns(a, b rawRun) int {
+	if c := cmp.Compare(a.ns, b.ns); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pos, b.pos)
+}
+
+// runList is the runs a gather emits, oldest first; each is made a timedRun
+// only when its turn comes.
+type runList struct {
+	e    *measureEntry
+	runs []rawRun
+}
+
+func (l runList) len() int { return len(l.runs) }
+
+// keep leaves out, in place, the runs whose time keep refuses.
+func (l runList) keep(keep func(time.Time) bool) runList {
+	kept := l.runs[:0]
+	for _, r := range l.runs {
+		if keep(r.time()) {
+			kept = append(kept, r)
+		}
+	}
+	l.runs = kept
+	return l
+}
+
+// timed makes r a timedRun. Its Key is its time in RFC 3339: the key as
+// MIP wrote it is not kept.
+func (l runList) timed(r rawRun) timedRun {
+	t := r.time()
+	return timedRun{Key: t.Format(time.RFC3339Nano), Time: t, Raw: l.e.raw(r)}
+}
+
+// all yields the runs with their position, once. An arena chunk is let go
+// once its runs are yielded: while a scenario with millions of runs is
+// written, the garbage its points make then takes the place of the runs
+// written, and memory does not double.
+func (l runList) all() iter.Seq2[int, timedRun] {
+	return func(yield func(int, timedRun) bool) {
+		left := make([]int32, len(l.e.runs.chunks))
+		for _, r := range l.runs {
+			left[r.chunk()]++
+		}
+		for i, r := range l.runs {
+			tr := l.timed(r)
+			if c := r.chunk(); left[c] == 1 {
+				l.e.runs.release(c)
+			} else {
+				left[c]--
+			}
+			if !yield(i, tr) {
+				return
+			}
+		}
+	}
 }
 
 // parseRunTimeBytes is parseRunTime for a key still in the response's

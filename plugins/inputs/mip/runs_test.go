@@ -1,7 +1,9 @@
 package mip
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,48 +95,146 @@ func TestParseRunTimeOutOfRange(t *testing.T) {
 func TestSortedRunsOrdersByTime(t *testing.T) {
 	entry := entryWithRuns("1000000000", "{}", "999999999", "{}", "2001-09-09T01:46:40.5Z", "{}", "2001-09-09T03:46:39.5+02:00", "{}", "bad", "{}")
 	runs, bad := sortedRuns(entry, time.Time{}, false)
-	keys := make([]string, 0, len(runs))
-	for _, r := range runs {
-		keys = append(keys, r.Key)
-	}
-	require.Equal(t, []string{"999999999", "2001-09-09T03:46:39.5+02:00", "1000000000", "2001-09-09T01:46:40.5Z"}, keys)
+	require.Equal(t, []string{"2001-09-09T01:46:39Z", "2001-09-09T01:46:39.5Z", "2001-09-09T01:46:40Z", "2001-09-09T01:46:40.5Z"}, runKeys(runs), "999999999, 03:46:39.5+02:00, 1000000000, 01:46:40.5Z")
 	require.Len(t, bad, 1)
+}
+
+func TestSortedRunsSameTimeOtherKeyCountsOnce(t *testing.T) {
+	entry := entryWithRuns("2026-11-25T12:00:00+02:00", `{"a":1}`, "1795600800", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`)
+	runs, bad := sortedRuns(entry, time.Time{}, false)
+	require.Empty(t, bad)
+	require.Equal(t, []string{`{"c":3}`}, runValues(runs), "three keys, one time: the last counts")
 }
 
 func TestSortedRunsLastDuplicateWins(t *testing.T) {
 	entry := entryWithRuns("2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`)
 	runs, bad := sortedRuns(entry, time.Time{}, false)
 	require.Empty(t, bad)
-	require.Len(t, runs, 2)
-	require.Equal(t, `{"b":2}`, string(runs[0].Raw))
-	require.Equal(t, `{"c":3}`, string(runs[1].Raw))
+	require.Equal(t, []string{`{"b":2}`, `{"c":3}`}, runValues(runs))
 }
 
 func TestSortedRunsAfterAndNewest(t *testing.T) {
-	entry := entryWithRuns("2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`)
-	runs, _ := sortedRuns(entry, at("2026-11-25T09:00:00Z"), false)
-	require.Len(t, runs, 2, "only runs after the watermark")
-	require.Equal(t, `{"d":4}`, string(runs[0].Raw))
-	require.Equal(t, `{"c":3}`, string(runs[1].Raw))
-
-	runs, _ = sortedRuns(entry, time.Time{}, true)
-	require.Len(t, runs, 1)
-	require.Equal(t, `{"c":3}`, string(runs[0].Raw), "the newest, last of its duplicates")
-
-	runs, _ = sortedRuns(entry, at("2026-11-25T10:00:00Z"), true)
-	require.Empty(t, runs)
+	pairs := []string{"2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`}
+	tests := []struct {
+		name       string
+		after      time.Time
+		newestOnly bool
+		want       []string
+	}{
+		{name: "only runs after the watermark", after: at("2026-11-25T09:00:00Z"), want: []string{`{"d":4}`, `{"c":3}`}},
+		{name: "the newest, last of its duplicates", newestOnly: true, want: []string{`{"c":3}`}},
+		{name: "nothing newer", after: at("2026-11-25T10:00:00Z"), newestOnly: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runs, _ := sortedRuns(entryWithRuns(pairs...), tt.after, tt.newestOnly)
+			require.Equal(t, tt.want, runValues(runs))
+		})
+	}
 }
 
-// entryWithRuns builds an entry from key, value pairs as the decoder would.
-func entryWithRuns(pairs ...string) *measureEntry {
-	e := &measureEntry{}
+func TestBadRunKeysAreCounted(t *testing.T) {
+	var pairs []string
+	for i := range maxBadKeys + 5 {
+		pairs = append(pairs, fmt.Sprintf("bad%02d", i), "{}")
+	}
+	body := `{"results": [{"measure": {"id": 7}, "results": {` + jsonMembers(pairs...) + `}}]}`
+	var bad []error
+	require.NoError(t, decodeMeasureDetails(strings.NewReader(body), nil, func(e *measureEntry, err error) {
+		require.NoError(t, err)
+		_, bad = sortedRuns(e, time.Time{}, false)
+	}))
+	require.Len(t, bad, maxBadKeys+1)
+	require.EqualError(t, bad[maxBadKeys], "and 5 more run keys that are neither RFC 3339 nor a Unix epoch")
+}
+
+// TestDecoderKeepsTheSelectedRunsOnly checks that the runs a gather will
+// not emit are not kept: memory follows the runs emitted.
+func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
+	runs := jsonMembers("2026-11-25T09:00:00Z", `{"a":1}`, "2026-11-25T10:00:00Z", `{"b":2}`, "bad", "{}", "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`)
+	tests := []struct {
+		name     string
+		entry    string
+		sel      runSelection
+		kept     []string
+		badKeys  int
+		contains string // the entry's problem
+	}{
+		{name: "all", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, kept: []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
+		{name: "after", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{after: at("2026-11-25T09:00:00Z")}, kept: []string{`{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
+		{name: "newest only", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{newestOnly: true}, kept: []string{`{"c":3}`}, badKeys: 1},
+		{name: "newest only, the future apart", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{newestOnly: true, until: at("2026-11-25T09:45:00Z")}, kept: []string{`{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
+		{name: "filtered out", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{skip: true}},
+		{name: "measure after the runs: all kept", entry: `{"results": {` + runs + `}, "measure": {"id": 7}}`, sel: runSelection{skip: true}, kept: []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
+		{name: "results twice: the last counts", entry: `{"measure": {"id": 7}, "results": {` + runs + `}, "results": {"2026-11-25T11:00:00Z": {"e":5}}}`, kept: []string{`{"e":5}`}},
+		{name: "measure again after the runs", entry: `{"measure": {"id": 7}, "results": {}, "measure": {"id": 8}}`, contains: `"measure" is sent again after "results"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			called := false
+			err := decodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`), func(m *measure) runSelection {
+				require.Equal(t, "7", string(m.ID))
+				return tt.sel
+			}, func(e *measureEntry, err error) {
+				called = true
+				if tt.contains != "" {
+					require.ErrorContains(t, err, tt.contains)
+					return
+				}
+				require.NoError(t, err)
+				var kept []string
+				for _, r := range e.Results {
+					kept = append(kept, string(e.raw(r)))
+				}
+				require.Equal(t, tt.kept, kept)
+				require.Equal(t, tt.badKeys, e.badKeyCount)
+			})
+			require.NoError(t, err)
+			require.True(t, called)
+		})
+	}
+}
+
+func jsonMembers(pairs ...string) string {
+	var b strings.Builder
 	for i := 0; i+1 < len(pairs); i += 2 {
-		r := rawRun{keyStart: len(e.runBytes)}
-		e.runBytes = append(e.runBytes, pairs[i]...)
-		r.keyEnd, r.start = len(e.runBytes), len(e.runBytes)
-		e.runBytes = append(e.runBytes, pairs[i+1]...)
-		r.end = len(e.runBytes)
-		e.Results = append(e.Results, r)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q: %s", pairs[i], pairs[i+1])
+	}
+	return b.String()
+}
+
+func runKeys(runs runList) []string {
+	var keys []string
+	for _, r := range runs.all() {
+		keys = append(keys, r.Key)
+	}
+	return keys
+}
+
+func runValues(runs runList) []string {
+	var values []string
+	for _, r := range runs.all() {
+		values = append(values, string(r.Raw))
+	}
+	return values
+}
+
+// entryWithRuns builds an entry from key, value pairs as the decoder would
+// with no selection.
+func entryWithRuns(pairs ...string) *measureEntry {
+	var e *measureEntry
+	body := `{"results": [{"measure": {"id": 1}, "results": {` + jsonMembers(pairs...) + `}}]}`
+	err := decodeMeasureDetails(strings.NewReader(body), nil, func(entry *measureEntry, err error) {
+		if err != nil {
+			panic(err)
+		}
+		e = entry
+	})
+	if err != nil {
+		panic(err)
 	}
 	return e
 }
