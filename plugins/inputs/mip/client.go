@@ -153,6 +153,12 @@ func (c *client) get(ctx context.Context, path string, query url.Values) (io.Rea
 			c.lastEndpoint = endpointOf(resp.Request.URL)
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+				resp.Body.Close()
+				// net/http decodes the gzip it asks for and removes the header:
+				// this encoding was not asked for.
+				return nil, fmt.Errorf("GET %s: the response is compressed with Content-Encoding %q, which the plugin does not read: the server, or a proxy in front of it, compresses without being asked", c.lastEndpoint, enc)
+			}
 			return c.watch(resp.Body), nil
 		}
 		// Drain a little so the connection can be reused, then report.

@@ -60,11 +60,16 @@ func decodeMeasureDetails(r io.Reader, sel runSelector, fn func(*measureEntry, e
 		if err != nil {
 			return syntaxError(err)
 		}
-		if name.String() != "results" || foundResults {
+		if name.String() != "results" {
 			if err := dec.SkipValue(); err != nil {
 				return syntaxError(err)
 			}
 			continue
+		}
+		if foundResults {
+			// The first array was streamed: it cannot count less than a
+			// later one, as a member sent twice elsewhere would.
+			return errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
 		}
 		foundResults = true
 		if err := decodeResults(dec, sel, fn); err != nil {
@@ -317,8 +322,24 @@ func expectJSONObject(br *bufio.Reader) error {
 		case '<':
 			return errors.New("the response is HTML, not JSON: is url the MIP API (and not a proxy or login page)?")
 		}
+		if head, _ := br.Peek(4); compression(head) != "" {
+			return fmt.Errorf("the response is compressed (%s), which the plugin does not read: the server, or a proxy in front of it, compresses without being asked", compression(head))
+		}
 		return fmt.Errorf("the response is not a JSON object (it starts with %q)", c)
 	}
+}
+
+// compression names the format whose magic number starts head, if any.
+func compression(head []byte) string {
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		return "gzip"
+	case len(head) >= 2 && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0:
+		return "zlib, as HTTP's deflate encoding"
+	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd:
+		return "zstd"
+	}
+	return ""
 }
 
 // syntaxError words an error that stops the stream; nil stays nil.

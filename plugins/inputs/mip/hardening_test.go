@@ -2,6 +2,8 @@ package mip
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -338,6 +340,43 @@ func TestInitRefusesWhatNoRequestCouldUse(t *testing.T) {
 				configure = func(*MIP) {}
 			}
 			requireInitRefuses(t, url, configure, tt.contains)
+		})
+	}
+}
+
+func TestBodiesThatAreNotSilentlyMisread(t *testing.T) {
+	var deflated, gzipped bytes.Buffer
+	zw := zlib.NewWriter(&deflated)
+	_, _ = zw.Write([]byte(`{"results": [` + good + `]}`))
+	require.NoError(t, zw.Close())
+	gw := gzip.NewWriter(&gzipped)
+	_, _ = gw.Write([]byte(`{"results": [` + good + `]}`))
+	require.NoError(t, gw.Close())
+	second := strings.Replace(good, `"id": 100`, `"id": 101`, 1)
+	tests := []struct {
+		name     string
+		encoding string
+		body     []byte
+		contains string
+		ids      []string
+	}{
+		{name: "deflate, said", encoding: "deflate", body: deflated.Bytes(), contains: `the response is compressed with Content-Encoding "deflate", which the plugin does not read`},
+		{name: "deflate, unsaid", body: deflated.Bytes(), contains: "the response is compressed (zlib, as HTTP's deflate encoding), which the plugin does not read"},
+		{name: "gzip, unsaid", body: gzipped.Bytes(), contains: "the response is compressed (gzip), which the plugin does not read"},
+		{name: "br, said", encoding: "br", body: []byte("\x1b\x00"), contains: `Content-Encoding "br"`},
+		{name: "results twice", body: []byte(`{"results": [` + good + `], "results": [` + second + `]}`), contains: `the response has "results" twice: the scenarios of the first were read, the second is refused`, ids: []string{"100"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				if tt.encoding != "" {
+					w.Header().Set("Content-Encoding", tt.encoding)
+				}
+				_, _ = w.Write(tt.body)
+			})
+			got, err := gather(t, newPlugin(t, srv.URL))
+			require.ErrorContains(t, err, tt.contains)
+			require.Equal(t, tt.ids, scenarioIDs(got))
 		})
 	}
 }
