@@ -1,8 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,4 +47,49 @@ func TestKeyProblemsStopAtStart(t *testing.T) {
 			require.Zero(t, sim.Requests(), "no request is sent")
 		})
 	}
+}
+
+// TestUnsolicitedBytesAreTheServersFault runs two gathers against a server
+// that sends bytes after each response: net/http's note about it becomes
+// one warning.
+func TestUnsolicitedBytesAreTheServersFault(t *testing.T) {
+	sim, _ := startSim(t)
+	var requests atomic.Int32
+	chatty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, r)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		body := rec.Body.Bytes()
+		fmt.Fprintf(buf, "HTTP/1.1 %d OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", rec.Code, len(body))
+		_, _ = buf.Write(body)
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\n\r\nmore")
+		_ = buf.Flush()
+		requests.Add(1)
+		time.Sleep(200 * time.Millisecond) // the client sees the extra bytes on an idle connection
+	}))
+	defer chatty.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, chatty.URL), "-poll_interval_disabled")
+	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	for i := int32(1); i <= 2; i++ {
+		_, err = stdin.Write([]byte("\n"))
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return requests.Load() == i }, 10*time.Second, 10*time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
+	}
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait(), stderr.String())
+	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)\n", stderr.String())
+	requireNewestRuns(t, parseLines(t, stdout.String()))
 }

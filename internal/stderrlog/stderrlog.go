@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/influxdata/telegraf"
 )
@@ -19,6 +20,9 @@ type Logger struct {
 	w     io.Writer
 	level telegraf.LogLevel
 	attrs []string
+	// unsolicited is set once net/http's note about bytes after a response
+	// was reported.
+	unsolicited atomic.Bool
 }
 
 // New returns a logger that writes messages of level and above to w.
@@ -89,8 +93,20 @@ func (l *Logger) StdWriter() io.Writer { return stdWriter{l} }
 
 type stdWriter struct{ l *Logger }
 
+// unsolicitedResponse starts what net/http logs when a server sends more
+// bytes than its Content-Length announced.
+const unsolicitedResponse = "Unsolicited response received on idle HTTP channel"
+
 func (w stdWriter) Write(b []byte) (int, error) {
 	msg := strings.TrimSpace(string(b))
+	if strings.HasPrefix(msg, unsolicitedResponse) {
+		// Not our fault, and the same at every gather: said once, as a
+		// warning, without the server's bytes.
+		if !w.l.unsolicited.Swap(true) {
+			w.l.print(telegraf.Warn, "the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)")
+		}
+		return len(b), nil
+	}
 	level := telegraf.Info
 	for _, lv := range []telegraf.LogLevel{telegraf.Error, telegraf.Warn, telegraf.Info, telegraf.Debug, telegraf.Trace} {
 		if rest, ok := strings.CutPrefix(msg, lv.Indicator()+" "); ok {

@@ -39,3 +39,13 @@ func TestStdWriterKeepsLevels(t *testing.T) {
 	}
 	require.Equal(t, "W! Secret contains invalid characters\nI! plain line\nE! broken\n", buf.String())
 }
+
+func TestUnsolicitedResponseIsAWarningOnce(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(&buf, telegraf.Info).StdWriter()
+	for range 3 {
+		_, err := w.Write([]byte(`Unsolicited response received on idle HTTP channel starting with "tail of the body"; err=<nil>` + "\n"))
+		require.NoError(t, err)
+	}
+	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)\n", buf.String())
+}
