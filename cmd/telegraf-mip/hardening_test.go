@@ -93,3 +93,28 @@ func TestUnsolicitedBytesAreTheServersFault(t *testing.T) {
 	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)\n", stderr.String())
 	requireNewestRuns(t, parseLines(t, stdout.String()))
 }
+
+func TestListSaysWhenTheFiltersKeepNothing(t *testing.T) {
+	_, srv := startSim(t)
+	tests := []struct {
+		name   string
+		extra  string
+		format string
+		stdout string
+		stderr string
+	}{
+		{name: "regex pasted as a glob", extra: `  scenario_include = ["^crm_.*"]`, format: "table", stdout: "ID  NAME  ALIAS  DISPLAY NAME  APPLICATION  AGENT\n",
+			stderr: `W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep); scenario_include "^crm_.*" looks like a regular expression, but filters are globs: try "crm_*"` + "\n"},
+		{name: "unknown id, json", extra: `  scenario_ids = [999]`, format: "json", stdout: "[]\n",
+			stderr: "W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep)\n"},
+		{name: "some kept", extra: `  scenario_ids = [101]`, format: "json", stdout: "[\n  {\n    \"id\": 101,\n    \"name\": \"crm_login\",\n    \"alias\": \"crm_login\",\n    \"display_name\": \"CRM - Login\",\n    \"application\": \"CRM\",\n    \"agent_id\": 3,\n    \"agent\": \"robot-03\"\n  }\n]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, tt.extra), "-list", "-format", tt.format)
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Equal(t, tt.stdout, r.stdout)
+			require.Equal(t, tt.stderr, r.stderr)
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -30,12 +31,16 @@ func writeScenarios(w io.Writer, scenarios []mip.Scenario, format string) error 
 	case "xml":
 		return writeDiscoveryXML(w, scenarios)
 	case "json":
-		if scenarios == nil {
-			scenarios = []mip.Scenario{}
+		listed := make([]listedScenario, 0, len(scenarios))
+		for _, s := range scenarios {
+			listed = append(listed, listedScenario{
+				ID: jsonID(s.ID), Name: s.Name, Alias: s.Alias, DisplayName: s.DisplayName, Application: s.Application,
+				AgentID: jsonID(s.AgentID), Agent: s.Agent, CentreonService: s.CentreonService,
+			})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(scenarios)
+		return enc.Encode(listed)
 	case "table":
 		// The Centreon service column appears with the centreon schema.
 		withService := len(scenarios) > 0 && scenarios[0].CentreonService != ""
@@ -120,4 +125,28 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// listedScenario is a scenario as -format json prints it: its ids are
+// numbers, as scenario_ids takes them.
+type listedScenario struct {
+	ID              jsonID `json:"id"`
+	Name            string `json:"name"`
+	Alias           string `json:"alias"`
+	DisplayName     string `json:"display_name"`
+	Application     string `json:"application"`
+	AgentID         jsonID `json:"agent_id"`
+	Agent           string `json:"agent"`
+	CentreonService string `json:"centreon_service,omitempty"`
+}
+
+// jsonID is an id printed as a number when it is one, as a string
+// otherwise: MIP's ids are integers, but nothing guarantees it.
+type jsonID string
+
+func (id jsonID) MarshalJSON() ([]byte, error) {
+	if n, err := strconv.ParseInt(string(id), 10, 64); err == nil && strconv.FormatInt(n, 10) == string(id) {
+		return []byte(id), nil
+	}
+	return json.Marshal(string(id))
 }

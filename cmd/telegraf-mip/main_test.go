@@ -315,12 +315,14 @@ func TestList(t *testing.T) {
 
 	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  application_include = ["CRM"]`), "-list", "-format", "json")
 	require.Equal(t, 0, r.code, r.stderr)
-	var listed []map[string]string
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &listed))
-	require.Equal(t, []map[string]string{
-		{"id": "101", "name": "crm_login", "alias": "crm_login", "display_name": "CRM - Login", "application": "CRM", "agent_id": "3", "agent": "robot-03"},
-		{"id": "102", "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM", "agent_id": "1", "agent": "robot-01"},
-	}, listed)
+	var listed []map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&listed))
+	require.Equal(t, []map[string]any{
+		{"id": json.Number("101"), "name": "crm_login", "alias": "crm_login", "display_name": "CRM - Login", "application": "CRM", "agent_id": json.Number("3"), "agent": "robot-03"},
+		{"id": json.Number("102"), "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM", "agent_id": json.Number("1"), "agent": "robot-01"},
+	}, listed, "ids are numbers, as scenario_ids takes them")
 
 	// With the centreon schema, the service each scenario's checks carry.
 	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  schema = "centreon"`, `  centreon_host = "MIP"`, `  centreon_service = "MIP %{app_name} - %{display_name}"`, `  application_include = ["ERP", "E-shop"]`), "-list")

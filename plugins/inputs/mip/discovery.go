@@ -49,6 +49,9 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 	if answer.Results == nil {
 		return nil, fmt.Errorf(`reading %s: the response has no "results" array`, endpoint)
 	}
+	if len(*answer.Results) == 0 {
+		p.Log.Warnf("%s lists no scenario (type ASA_DESKTOP, engine activated)", endpoint)
+	}
 	var scenarios []Scenario
 	for _, d := range *answer.Results {
 		m := &measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
@@ -67,5 +70,6 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 		}
 		scenarios = append(scenarios, s)
 	}
+	p.filter.warnNoneKept(p.Log, len(*answer.Results), len(scenarios))
 	return scenarios, nil
 }

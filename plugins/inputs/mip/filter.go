@@ -2,8 +2,12 @@ package mip
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/filter"
 )
 
@@ -15,6 +19,10 @@ type scenarioFilter struct {
 	name        filter.Filter
 	displayName filter.Filter
 	application filter.Filter
+
+	// patterns are the globs as configured, by setting, for messages.
+	patterns map[string][]string
+	warned   bool // the filters were said to keep nothing
 }
 
 func newScenarioFilter(p *MIP) (scenarioFilter, error) {
@@ -25,6 +33,11 @@ func newScenarioFilter(p *MIP) (scenarioFilter, error) {
 		for _, id := range p.ScenarioIDs {
 			f.ids[strconv.FormatInt(id, 10)] = true
 		}
+	}
+	f.patterns = map[string][]string{
+		"scenario_include": p.ScenarioInclude, "scenario_exclude": p.ScenarioExclude,
+		"display_name_include": p.DisplayNameInclude, "display_name_exclude": p.DisplayNameExclude,
+		"application_include": p.ApplicationInclude, "application_exclude": p.ApplicationExclude,
 	}
 	if f.name, err = filter.NewIncludeExcludeFilter(p.ScenarioInclude, p.ScenarioExclude); err != nil {
 		return f, fmt.Errorf("scenario_include/scenario_exclude: %w", err)
@@ -47,4 +60,56 @@ func (f scenarioFilter) match(m *measure) bool {
 	return f.name.Match(tagValue(m.name())) &&
 		f.displayName.Match(string(m.DisplayName)) &&
 		f.application.Match(m.applicationName())
+}
+
+// warnNoneKept logs, once, that the filters kept none of the scenarios MIP
+// returned: an empty output is otherwise all a user sees of a typo or of
+// a regular expression pasted as a glob.
+func (f *scenarioFilter) warnNoneKept(log telegraf.Logger, total, kept int) {
+	if f.warned || total == 0 || kept > 0 {
+		return
+	}
+	f.warned = true
+	msg := fmt.Sprintf("the filters keep none of the %d scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep)", total)
+	for _, setting := range slices.Sorted(maps.Keys(f.patterns)) {
+		for _, pattern := range f.patterns[setting] {
+			if !looksLikeRegex(pattern) {
+				continue
+			}
+			msg += fmt.Sprintf("; %s %q looks like a regular expression, but filters are globs", setting, pattern)
+			if glob, ok := globFromRegex(pattern); ok {
+				msg += fmt.Sprintf(": try %q", glob)
+			}
+		}
+	}
+	log.Warn(msg)
+}
+
+// looksLikeRegex tells whether a glob holds what only a regular expression
+// would: anchors, ".*", groups, alternation or escapes.
+func looksLikeRegex(pattern string) bool {
+	return strings.HasPrefix(pattern, "^") || strings.HasSuffix(pattern, "$") ||
+		strings.Contains(pattern, ".*") || strings.Contains(pattern, ".+") ||
+		strings.ContainsAny(pattern, `()|+\`)
+}
+
+// globFromRegex rewrites the simple regular expressions users paste from
+// Centreon's filters as the glob that means the same, when there is one.
+func globFromRegex(pattern string) (string, bool) {
+	g := strings.TrimPrefix(pattern, "^")
+	anchored := g != pattern
+	g, ended := strings.CutSuffix(g, "$")
+	g = strings.NewReplacer(`.*`, "*", `.+`, "?*", `\.`, ".", `\-`, "-", `\_`, "_").Replace(g)
+	if strings.ContainsAny(g, `()|+\^$`) {
+		return "", false
+	}
+	// A regular expression matches anywhere unless anchored; a glob matches
+	// the whole name.
+	if !anchored && !strings.HasPrefix(g, "*") && !strings.HasPrefix(g, "?*") {
+		g = "*" + g
+	}
+	if !ended && !strings.HasSuffix(g, "*") {
+		g += "*"
+	}
+	return g, true
 }

@@ -380,3 +380,55 @@ func TestBodiesThatAreNotSilentlyMisread(t *testing.T) {
 		})
 	}
 }
+
+func TestWarnsOnceWhenTheFiltersKeepNothing(t *testing.T) {
+	srv := serveFixture(t, "details_basic.json")
+	tests := []struct {
+		name      string
+		configure func(*MIP)
+		warning   string // empty: none
+	}{
+		{name: "some kept", configure: func(p *MIP) { p.ScenarioInclude = []string{"*"} }},
+		{name: "a typo", configure: func(p *MIP) { p.ApplicationInclude = []string{"CMR"} }, warning: "the filters keep none of the"},
+		{name: "a regex", configure: func(p *MIP) { p.DisplayNameInclude = []string{"^Login.*$"} }, warning: `display_name_include "^Login.*$" looks like a regular expression, but filters are globs: try "Login*"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &testutil.CaptureLogger{}
+			p := newPlugin(t, srv.URL, tt.configure, func(p *MIP) { p.Log = log })
+			for range 2 {
+				_, err := gather(t, p)
+				require.NoError(t, err)
+			}
+			if tt.warning == "" {
+				require.Empty(t, log.Warnings())
+				return
+			}
+			require.Len(t, log.Warnings(), 1, "once")
+			require.Contains(t, log.Warnings()[0], tt.warning)
+		})
+	}
+}
+
+func TestGlobFromRegex(t *testing.T) {
+	tests := []struct {
+		regex, glob string
+		ok          bool
+	}{
+		{regex: "^crm_.*", glob: "crm_*", ok: true},
+		{regex: "^crm_.*$", glob: "crm_*", ok: true},
+		{regex: "login", glob: "*login*", ok: true},
+		{regex: `^www\.example\.com$`, glob: "www.example.com", ok: true},
+		{regex: ".+_prod$", glob: "?*_prod", ok: true},
+		{regex: "^(crm|erp)_.*"},
+		{regex: `^\d+$`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.regex, func(t *testing.T) {
+			require.True(t, looksLikeRegex(tt.regex) || tt.regex == "login")
+			glob, ok := globFromRegex(tt.regex)
+			require.Equal(t, tt.ok, ok)
+			require.Equal(t, tt.glob, glob)
+		})
+	}
+}

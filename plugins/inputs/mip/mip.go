@@ -546,6 +546,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 	if err != nil {
 		return append(problems, fmt.Errorf("reading %s: %w", p.client.lastEndpoint, err))
 	}
+	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
 	g.complete = true
 	return problems
 }
