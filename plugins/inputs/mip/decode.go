@@ -242,11 +242,17 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 			}
 			continue
 		}
-		// The key is copied before the next read, which voids name.
-		if entry.keyBuf, err = unquoteName(entry.keyBuf[:0], name); err != nil {
-			return nil, err
+		var ns int64
+		var terr error
+		if len(name) > maxRunKeyBytes {
+			terr = fmt.Errorf("run time %.40q… (%d bytes) is neither RFC 3339 nor a Unix epoch", name[1:], len(name)-2)
+		} else {
+			// The key is copied before the next read, which voids name.
+			if entry.keyBuf, err = unquoteName(entry.keyBuf[:0], name); err != nil {
+				return nil, err
+			}
+			ns, terr = runNanos(entry.keyBuf)
 		}
-		ns, terr := runNanos(entry.keyBuf)
 		if terr != nil {
 			entry.badKeyCount++
 			if len(entry.badKeys) < maxBadKeys {
@@ -277,6 +283,10 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 	_, err = dec.ReadToken() // the closing '}'
 	return nil, err
 }
+
+// maxRunKeyBytes is more than any run time takes, quoted and escaped: a
+// longer key is refused before it is copied.
+const maxRunKeyBytes = 128
 
 // runNanos reads a run key as nanoseconds since 1970, which holds any
 // time between the years 1678 and 2262.

@@ -79,6 +79,13 @@ func readText(dec *jsontext.Decoder, path string, probs *problems) (text, error)
 		probs.add(path, "string", kind)
 		return "", nil
 	}
+	if len(raw) > maxPointBytes {
+		// No point could carry it: it is not copied, only reported.
+		if probs.first == nil {
+			probs.first = fmt.Errorf("field %q: a text of %d bytes (as sent), more than a point can carry (%d)", path, len(raw)-2, maxPointBytes)
+		}
+		return "", nil
+	}
 	var t text
 	err = t.UnmarshalJSON(raw)
 	return t, err
@@ -186,17 +193,17 @@ func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]metric
 // runDecoder decodes the raw runs a gather emits, one after the other,
 // reusing its buffers.
 type runDecoder struct {
-	r   bytes.Reader
 	dec *jsontext.Decoder
 }
 
 // decode sets tr.Run from tr.Raw.
 func (d *runDecoder) decode(tr *timedRun) error {
-	d.r.Reset(tr.Raw)
+	// From a bytes.Buffer, jsontext reads the run in place, without a copy.
+	in := bytes.NewBuffer(tr.Raw)
 	if d.dec == nil {
-		d.dec = jsontext.NewDecoder(&d.r, decoderOptions...)
+		d.dec = jsontext.NewDecoder(in, decoderOptions...)
 	} else {
-		d.dec.Reset(&d.r, decoderOptions...)
+		d.dec.Reset(in, decoderOptions...)
 	}
 	r, err := decodeRun(d.dec, tr.Key)
 	if err != nil {
