@@ -35,32 +35,51 @@ func hugeScenario(n int) (body []byte, newest time.Time) {
 	return b.Bytes(), newest
 }
 
-// TestMemoryOfAHugeScenario runs a gather of one scenario with a million
-// runs (an 80 MB response) and checks the process's peak memory against
-// twice the response plus 64 MiB, and that the newest run is written.
-func TestMemoryOfAHugeScenario(t *testing.T) {
-	const runs = 1_000_000
-	body, newest := hugeScenario(runs)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("MIP_API_KEY") != testKey {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
-	limitKiB := (2*int64(len(body)) + 64<<20) >> 10
+// hugeString is a response whose second scenario carries a 100 MB text in
+// the place given: a display name, or a formatted metric of its run.
+func hugeString(where string) []byte {
+	huge := strings.Repeat("x", 100<<20)
+	measure, formatted := `{"id": 7, "name": "s"}`, `{}`
+	if where == "displayName" {
+		measure = `{"id": 7, "name": "s", "displayName": "` + huge + `"}`
+	} else {
+		formatted = `{"x": "` + huge + `"}`
+	}
+	return []byte(`{"results": [{"measure": {"id": 100, "name": "good"}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}}}}, ` +
+		`{"measure": ` + measure + `, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}, "formatedMetrics": ` + formatted + `}}}]}`)
+}
 
+// TestMemoryBoundedByTheResponse runs gathers of responses shaped to cost
+// memory (one scenario with a million runs, a 100 MB text) and checks the
+// process's peak memory against twice the response plus 64 MiB.
+func TestMemoryBoundedByTheResponse(t *testing.T) {
+	const runs = 1_000_000
+	manyRuns, newest := hugeScenario(runs)
 	tests := []struct {
-		name    string
-		extra   []string
-		written int // mip_scenario points
+		name     string
+		body     []byte
+		extra    []string
+		written  int    // mip_scenario points
+		last     string // the timestamp of the last one
+		contains string // in stderr, on exit 1; empty: exit 0
 	}{
-		{name: "window", extra: []string{`  first_gather = "window"`, `  max_points_per_gather = 0`}, written: runs},
-		{name: "latest", written: 1},
+		{name: "a million runs, window", body: manyRuns, extra: []string{`  first_gather = "window"`, `  max_points_per_gather = 0`}, written: runs, last: fmt.Sprint(newest.UnixNano())},
+		{name: "a million runs, latest", body: manyRuns, written: 1, last: fmt.Sprint(newest.UnixNano())},
+		{name: "a 100 MB display name", body: hugeString("displayName"), written: 1, last: "1795600800000000000", contains: `field "measure.displayName": a text over 32768 bytes`},
+		{name: "a 100 MB formatted metric", body: hugeString("formatedMetrics"), written: 2, last: "1795600800000000000", contains: `mip_formatted_metric "x" not emitted: the point would be over 32768 bytes`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("MIP_API_KEY") != testKey {
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				_, _ = w.Write(tt.body)
+			}))
+			defer srv.Close()
+			limitKiB := (2*int64(len(tt.body)) + 64<<20) >> 10
+
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, tt.extra...), "-once")
@@ -74,11 +93,17 @@ func TestMemoryOfAHugeScenario(t *testing.T) {
 			peak := watchPeakRSS(cmd.Process.Pid)
 			written, last := scenarioPoints(t, stdout)
 			peakKiB := peak()
-			require.NoError(t, cmd.Wait(), stderr.String())
+			err = cmd.Wait()
+			if tt.contains == "" {
+				require.NoError(t, err, stderr.String())
+			} else {
+				require.Error(t, err)
+				require.Contains(t, stderr.String(), tt.contains)
+			}
 			require.Equal(t, tt.written, written)
-			require.Equal(t, fmt.Sprint(newest.UnixNano()), last, "the newest run is written last")
+			require.Equal(t, tt.last, last, "the newest run is written last")
 
-			t.Logf("response %d MiB, peak RSS %d MiB, bound %d MiB", len(body)>>20, peakKiB>>10, limitKiB>>10)
+			t.Logf("response %d MiB, peak RSS %d MiB, bound %d MiB", len(tt.body)>>20, peakKiB>>10, limitKiB>>10)
 			require.Less(t, peakKiB, limitKiB, "peak RSS (KiB) under twice the response plus 64 MiB")
 			require.NotContains(t, stderr.String(), testKey)
 		})

@@ -31,6 +31,7 @@ type measureEntry struct {
 	badKeyCount int
 	keyBuf      []byte // the key of the run being read
 	newest      []byte // the newest run, in newest-only mode
+	shrunk      []byte // the run being read, its long texts cut
 }
 
 // rawRun is one member of an entry's "results" object: its key read as a
@@ -48,7 +49,7 @@ func (r rawRun) chunk() int { return int(r.pos >> 32) }
 
 // reset empties e for the next entry, keeping its buffers.
 func (e *measureEntry) reset() {
-	*e = measureEntry{Results: e.Results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest}
+	*e = measureEntry{Results: e.Results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk}
 	e.runs.reset()
 }
 

@@ -2,6 +2,7 @@ package mip
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -270,6 +271,12 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 		if err != nil {
 			return nil, err
 		}
+		if len(raw) > maxTextBytes {
+			if entry.shrunk, err = shrinkTexts(entry.shrunk[:0], raw); err != nil {
+				return nil, err
+			}
+			raw = entry.shrunk
+		}
 		if held {
 			// The same time sent again counts last.
 			newest, newestNs = append(newest[:0], raw...), ns
@@ -283,6 +290,49 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 	_, err = dec.ReadToken() // the closing '}'
 	return nil, err
 }
+
+// shrinkTexts appends to dst the JSON value raw with every string longer
+// than maxTextBytes replaced by tooLongText: what is refused later is then
+// not kept whole until then, and a run of a hundred megabytes costs a few
+// hundred kilobytes.
+func shrinkTexts(dst, raw []byte) ([]byte, error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), decoderOptions...)
+	out := bytes.NewBuffer(dst)
+	enc := jsontext.NewEncoder(out, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	for {
+		if dec.PeekKind() == '"' {
+			s, err := dec.ReadValue()
+			if err != nil {
+				return nil, err
+			}
+			if len(s) > maxTextBytes {
+				s = tooLongText
+			}
+			if err := enc.WriteValue(s); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		tok, err := dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			return out.Bytes(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := enc.WriteToken(tok); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// maxTextBytes is the longest JSON text that may still unquote to one a
+// point can carry: an escape takes at most six bytes for one.
+const maxTextBytes = 6 * maxPointBytes
+
+// tooLongText stands for a text longer than maxTextBytes: as long, and
+// cheap.
+var tooLongText = []byte(`"` + strings.Repeat("x", maxTextBytes) + `"`)
 
 // maxRunKeyBytes is more than any run time takes, quoted and escaped: a
 // longer key is refused before it is copied.

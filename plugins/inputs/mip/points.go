@@ -152,7 +152,11 @@ func runPoints(tags map[string]string, info map[string]metricInfo, names map[str
 		}
 		raw := r.FormatedMetrics[label]
 		m := metric.New(measurementFormattedMetric, tags, nil, tr.Time)
-		if n := parseNumber(raw); n.Valid {
+		if len(raw) > maxTextBytes {
+			// decodeRun kept tooLongText for a value no point can carry:
+			// the point is made of it, to be refused by checkPoint as too long.
+			m.AddField("text", string(raw))
+		} else if n := parseNumber(raw); n.Valid {
 			m.AddField("value", n.Value)
 		} else if s, ok := formattedText(raw); ok {
 			m.AddField("text", fieldText(s))

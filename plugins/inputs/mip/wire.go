@@ -79,10 +79,10 @@ func readText(dec *jsontext.Decoder, path string, probs *problems) (text, error)
 		probs.add(path, "string", kind)
 		return "", nil
 	}
-	if len(raw) > maxPointBytes {
+	if len(raw) > maxTextBytes {
 		// No point could carry it: it is not copied, only reported.
 		if probs.first == nil {
-			probs.first = fmt.Errorf("field %q: a text of %d bytes (as sent), more than a point can carry (%d)", path, len(raw)-2, maxPointBytes)
+			probs.first = fmt.Errorf("field %q: a text over %d bytes, more than a point can carry", path, maxPointBytes)
 		}
 		return "", nil
 	}
@@ -247,6 +247,10 @@ func decodeRun(dec *jsontext.Decoder, key string) (*run, error) {
 			err = members(dec, path+".formatedMetrics", "map[string]json.RawMessage", &probs, func(key []byte) error {
 				k := string(key)
 				raw, err := dec.ReadValue()
+				if len(raw) > maxTextBytes {
+					// No point can carry it: runPoints needs to know that much only.
+					raw = tooLongText
+				}
 				r.FormatedMetrics[k] = bytes.Clone(raw)
 				return err
 			})
