@@ -155,6 +155,15 @@ func TestMessagesNameTheFinalURL(t *testing.T) {
 			final:    func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"results": [`)) },
 			contains: "reading %s/api/measures/details/: the response ends early",
 		},
+		{
+			name: "connection",
+			final: func(w http.ResponseWriter, _ *http.Request) {
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close()
+				}
+			},
+			contains: "GET %s/api/measures/details/ (redirected from %s/api/measures/details): ",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
