@@ -22,10 +22,11 @@ import (
 type measureEntry struct {
 	Measure    *measure
 	MetricInfo map[string]metricInfo
-	// Results are the runs a gather may emit, in the order MIP sent them,
-	// still raw: a gather decodes only those it emits.
+	// Results are the runs a gather may emit, in the order MIP sent them
+	// (in newest-only mode, the newest last), still raw: a gather decodes
+	// only those it emits.
 	Results []rawRun
-	runs    runArena // the keys and JSON of Results
+	runs    runArena // the JSON of Results
 	// badKeys are the first run keys that are not times, of badKeyCount.
 	badKeys     []error
 	badKeyCount int
