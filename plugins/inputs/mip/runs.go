@@ -240,7 +240,8 @@ func (l runList) all() iter.Seq2[int, timedRun] {
 		}
 		for i, r := range l.runs {
 			tr := l.timed(r)
-			if c := r.chunk(); left[c] == 1 {
+			// The first chunk is kept, for the next scenario.
+			if c := r.chunk(); left[c] == 1 && c > 0 {
 				l.e.runs.release(c)
 			} else {
 				left[c]--
