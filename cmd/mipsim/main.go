@@ -37,7 +37,8 @@ Flags:
 	scenarios := flag.Int("scenarios", 0, "generate this many scenarios (0: the demo's five)")
 	metrics := flag.Int("metrics", 6, "metrics per generated scenario")
 	frequency := flag.Duration("frequency", time.Minute, "run frequency of generated scenarios (60 runs an hour at 1m)")
-	prerender := flag.Bool("prerender", false, "build the /api/measures/details answer once, at start, and serve it as is (for measuring the client, not the simulator)")
+	prerender := flag.Bool("prerender", false,
+		"build the /api/measures/details answer once, at start, and serve it as is (for measuring the client, not the simulator)")
 	flag.Parse()
 
 	apiKey := os.Getenv("MIP_API_KEY")
@@ -66,7 +67,7 @@ Flags:
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body.Bytes())
+			w.Write(body.Bytes()) //nolint:errcheck // a failed write is a client gone; the simulator has no one to tell
 		})
 	}
 

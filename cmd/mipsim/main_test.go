@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"testing"
@@ -20,30 +21,31 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func runMain(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+func runMain(t *testing.T, env []string, args ...string) (code int, stderr string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), append(env, "MIPSIM_AS_MAIN=1")...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
 	err := cmd.Run()
-	if exitErr, ok := err.(*exec.ExitError); ok {
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
 		code = exitErr.ExitCode()
 	} else {
 		require.NoError(t, err)
 	}
-	return code, out.String(), errOut.String()
+	return code, errOut.String()
 }
 
 func TestHelpSaysTheKeyIsRequired(t *testing.T) {
-	code, _, stderr := runMain(t, nil, "-h")
+	code, stderr := runMain(t, nil, "-h")
 	require.Equal(t, 0, code)
 	require.Contains(t, stderr, "MIP_API_KEY is required")
 	require.Contains(t, stderr, "-listen")
 }
 
 func TestRefusesToStartWithoutKey(t *testing.T) {
-	code, _, stderr := runMain(t, []string{"MIP_API_KEY="}, "-listen", "127.0.0.1:0")
+	code, stderr := runMain(t, []string{"MIP_API_KEY="}, "-listen", "127.0.0.1:0")
 	require.Equal(t, 2, code)
 	require.Equal(t, "E! set MIP_API_KEY: the key the simulator accepts\n", stderr)
 }

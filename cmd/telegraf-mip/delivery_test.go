@@ -70,7 +70,10 @@ func TestClosedStdout(t *testing.T) {
 	var exitErr *exec.ExitError
 	require.ErrorAs(t, err, &exitErr)
 	require.Equal(t, 1, exitErr.ExitCode(), stderr.String())
-	require.Regexp(t, `(?m)^E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again$`, stderr.String())
+	require.Regexp(t,
+		`(?m)^E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; `+
+			`the watermarks stay where they were, so these runs are written again$`,
+		stderr.String())
 	require.NoFileExists(t, state)
 }
 
@@ -95,7 +98,7 @@ func TestSignalWhileStdoutIsBlocked(t *testing.T) {
 	w.Close()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	t.Cleanup(func() { killProcess(t, cmd) })
 
 	// 5,000 points do not fit the pipe: the gather blocks on its writes.
 	require.Eventually(t, func() bool { return sim.Requests() == 1 }, 10*time.Second, 20*time.Millisecond)
@@ -109,7 +112,9 @@ func TestSignalWhileStdoutIsBlocked(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("still running 10s after SIGTERM; stderr:\n%s", stderr.String())
 	}
-	require.Contains(t, stderr.String(), "E! terminated while stdout was blocked: the points of this gather were not written; state_file is unchanged, so the next start writes these runs again")
+	require.Contains(t, stderr.String(),
+		"E! terminated while stdout was blocked: the points of this gather were not written; "+
+			"state_file is unchanged, so the next start writes these runs again")
 	require.NoFileExists(t, state)
 }
 
@@ -132,7 +137,7 @@ func TestCatchUpGathers(t *testing.T) {
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() { killAndWait(t, cmd) })
 	_, err = stdin.Write([]byte("\n"))
 	require.NoError(t, err)
 
@@ -177,9 +182,11 @@ func TestClosedStdoutUnderExecd(t *testing.T) {
 		require.ErrorAs(t, err, &exitErr)
 		require.Equal(t, 1, exitErr.ExitCode())
 	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
+		killProcess(t, cmd)
 		t.Fatalf("still running; stderr:\n%s", stderr.String())
 	}
-	require.Contains(t, stderr.String(), "E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; the watermarks stay where they were, so these runs are written again; stopping")
+	require.Contains(t, stderr.String(),
+		"E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; "+
+			"the watermarks stay where they were, so these runs are written again; stopping")
 	require.NoFileExists(t, state)
 }

@@ -103,7 +103,7 @@ type pointTally struct {
 }
 
 func newPointTally(w io.Writer) *pointTally {
-	return &pointTally{w: w, points: map[string]int{}, scenarios: map[string]bool{}}
+	return &pointTally{w: w, points: make(map[string]int), scenarios: make(map[string]bool)}
 }
 
 func (t *pointTally) Write(b []byte) (int, error) {
@@ -157,8 +157,9 @@ func (t *pointTally) writeTour(out io.Writer) {
 	}
 	fmt.Fprintf(&b, "\nWhat the demo printed (stdout, above): %d points of InfluxDB line protocol about %d scenarios and %d runs\n",
 		total, len(t.scenarios), t.points["mip_scenario"])
-	b.WriteString("(measurement,tags fields timestamp; timestamps in nanoseconds since the Unix epoch: the run's time for the first three, the gather's for the others)\n\n")
-	known := map[string]bool{}
+	b.WriteString("(measurement,tags fields timestamp; timestamps in nanoseconds since the Unix epoch: " +
+		"the run's time for the first three, the gather's for the others)\n\n")
+	known := make(map[string]bool)
 	for _, m := range measurementRoles {
 		known[m.name] = true
 		fmt.Fprintf(&b, "  %-21s %3d  %s\n", m.name, t.points[m.name], m.role)
@@ -185,7 +186,7 @@ func (t *pointTally) writeTour(out io.Writer) {
 	b.WriteString("     (execd needs --test-wait: plain --test and --once end before the plugin answers; without\n")
 	b.WriteString("     --test Telegraf keeps running; no Telegraf at hand? make telegraf builds one into .cache/bin)\n")
 	b.WriteString("Then point url and api_key at your MIP: README.md, \"Build and install\".\n")
-	_, _ = io.WriteString(out, b.String())
+	fmt.Fprint(out, b.String())
 }
 
 func writeIndented(b *strings.Builder, text, indent string) {

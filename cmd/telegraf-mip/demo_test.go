@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +38,7 @@ func TestDemoTour(t *testing.T) {
 	require.Len(t, counts, len(measurementRoles), "every measurement printed is explained")
 	for _, m := range measurementRoles {
 		require.NotZero(t, counts[m.name], m.name)
-		require.Regexp(t, `(?m)^  `+m.name+` +`+fmt.Sprint(counts[m.name])+`  \S`, r.stderr)
+		require.Regexp(t, `(?m)^  `+m.name+` +`+strconv.Itoa(counts[m.name])+`  \S`, r.stderr)
 	}
 	require.Contains(t, r.stderr, "plugins/inputs/mip/README.md, section Metrics")
 	readme, err := os.ReadFile(filepath.Join("..", "..", "plugins", "inputs", "mip", "README.md"))
@@ -88,7 +88,7 @@ func TestDemoNextStepUnderTelegraf(t *testing.T) {
 	require.NoError(t, cmd.Run(), stderr.String())
 	require.NotContains(t, stdout.String()+stderr.String(), testKey)
 	for _, sc := range mipsim.Demo() {
-		require.Regexp(t, `(?m)^> mip_scenario,.*scenario_id=`+fmt.Sprint(sc.ID)+`[, ]`, stdout.String(), stderr.String())
+		require.Regexp(t, `(?m)^> mip_scenario,.*scenario_id=`+strconv.FormatInt(sc.ID, 10)+`[, ]`, stdout.String(), stderr.String())
 	}
-	require.Regexp(t, regexp.MustCompile(`(?m)^> mip_api,`), stdout.String())
+	require.Regexp(t, `(?m)^> mip_api,`, stdout.String())
 }

@@ -56,7 +56,12 @@ func startOTLPReceiver(t *testing.T) (*otlpReceiver, string) {
 	server := grpc.NewServer()
 	r := &otlpReceiver{}
 	collectorpb.RegisterMetricsServiceServer(server, r)
-	go func() { _ = server.Serve(l) }()
+	go func() {
+		// nil after server.Stop, at the end of the test
+		if err := server.Serve(l); err != nil {
+			t.Errorf("OTLP receiver: %v", err)
+		}
+	}()
 	t.Cleanup(server.Stop)
 	return r, l.Addr().String()
 }
@@ -166,7 +171,8 @@ func convertExports(requests []*collectorpb.ExportMetricsServiceRequest) (checks
 			var parts []string
 			for _, label := range slices.Sorted(maps.Keys(perfs)) {
 				if f := perfs[label].fields; f["value"] != "" {
-					parts = append(parts, fmt.Sprintf("%s=%s%s;%s;%s;%s;%s", label, f["value"], perfs[label].unit, rng(f, "warning"), rng(f, "critical"), f["min"], f["max"]))
+					parts = append(parts, fmt.Sprintf("%s=%s%s;%s;%s;%s;%s",
+						label, f["value"], perfs[label].unit, rng(f, "warning"), rng(f, "critical"), f["min"], f["max"]))
 				}
 			}
 			check.output = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}[int(state)] + "|" + strings.Join(parts, " ")
@@ -211,14 +217,17 @@ func TestConverterModel(t *testing.T) {
 	point := func(gauge string, at uint64, value float64, kv ...string) *metricspb.Metric {
 		var attributes []*commonpb.KeyValue
 		for i := 0; i+1 < len(kv); i += 2 {
-			attributes = append(attributes, &commonpb.KeyValue{Key: kv[i], Value: &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: kv[i+1]}}})
+			value := &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: kv[i+1]}}
+			attributes = append(attributes, &commonpb.KeyValue{Key: kv[i], Value: value})
 		}
 		return &metricspb.Metric{Name: gauge, Data: &metricspb.Metric_Gauge{Gauge: &metricspb.Gauge{DataPoints: []*metricspb.NumberDataPoint{
 			{TimeUnixNano: at, Value: &metricspb.NumberDataPoint_AsDouble{AsDouble: value}, Attributes: attributes},
 		}}}}
 	}
 	export := func(metrics ...*metricspb.Metric) *collectorpb.ExportMetricsServiceRequest {
-		return &collectorpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{ScopeMetrics: []*metricspb.ScopeMetrics{{Metrics: metrics}}}}}
+		return &collectorpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{
+			{ScopeMetrics: []*metricspb.ScopeMetrics{{Metrics: metrics}}},
+		}}
 	}
 	hs := []string{"host", "h", "service", "s"}
 	with := func(kv ...string) []string { return append(slices.Clone(hs), kv...) }
@@ -279,8 +288,11 @@ func TestConverterModel(t *testing.T) {
 			problems: []string{"export 0, h/s: perfdata without a state: fail to convert"},
 		},
 		{
-			name:     "perfdata in another request than its state",
-			requests: []*collectorpb.ExportMetricsServiceRequest{export(point("mip_state", t1, 0, hs...)), export(point("mip_value", t1, 1, with("perfdata", "p")...))},
+			name: "perfdata in another request than its state",
+			requests: []*collectorpb.ExportMetricsServiceRequest{
+				export(point("mip_state", t1, 0, hs...)),
+				export(point("mip_value", t1, 1, with("perfdata", "p")...)),
+			},
 			checks:   []centreonCheck{{host: "h", service: "s", time: t1, output: "OK|"}},
 			problems: []string{"export 1, h/s: perfdata without a state: fail to convert"},
 		},
@@ -305,7 +317,11 @@ func TestConverterModel(t *testing.T) {
 }
 
 // converterSuffixes are the fields the converter reads besides state.
-var converterSuffixes = []string{"value", "min", "max", "warning_lt", "warning_gt", "warning_le", "warning_ge", "critical_lt", "critical_gt", "critical_le", "critical_ge"}
+var converterSuffixes = []string{
+	"value", "min", "max",
+	"warning_lt", "warning_gt", "warning_le", "warning_ge",
+	"critical_lt", "critical_gt", "critical_le", "critical_ge",
+}
 
 func attrs(kvs []*commonpb.KeyValue) map[string]string {
 	out := map[string]string{}
@@ -501,7 +517,7 @@ func TestTelegrafToCentreonBothSchemas(t *testing.T) {
 	}
 	// The InfluxDB schema still reaches the other outputs.
 	points := readPoints(t, tg, out, func([]telegraf.Metric) bool { return true })
-	require.Equal(t, len(demo), len(scenariosIn(points)))
+	require.Len(t, scenariosIn(points), len(demo))
 }
 
 // expectedNagios is the check result the Centreon plugin's conventions give
@@ -520,7 +536,7 @@ func expectedNagios(sc mipsim.Scenario, run mipsim.Run) string {
 	}
 	quote := func(l string) string { return "'" + strings.ReplaceAll(l, "'", "''") + "'" }
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	var perfs []string
+	perfs := make([]string, 0, len(sc.Metrics)+len(sc.Formatted))
 	for _, m := range sc.Metrics {
 		v := run.Metrics[m.Key]
 		warn, crit := "", ""

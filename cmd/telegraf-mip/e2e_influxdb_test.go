@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 		require.Eventually(t, func() bool {
 			s := stored()
 			for _, sc := range scenarios {
-				ts := s[fmt.Sprint(sc.ID)]
+				ts := s[strconv.FormatInt(sc.ID, 10)]
 				if len(ts) == 0 || !ts[len(ts)-1].After(after) {
 					return false
 				}
@@ -75,7 +76,7 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 
 	got := stored()
 	for _, sc := range scenarios {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		ts := got[id]
 		require.NotEmpty(t, ts, "scenario %s", id)
 		// Exactly the simulator's runs from the first stored to the last: no
@@ -93,10 +94,10 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	require.Len(t, series, len(scenarios)*len(metrics))
 	for _, s := range series {
 		count := s.Values[0][1]
-		require.Equal(t, fmt.Sprint(len(got[s.Tags["scenario_id"]])), fmt.Sprint(count), "every run's metrics: %v", s.Tags)
+		require.Equal(t, strconv.Itoa(len(got[s.Tags["scenario_id"]])), fmt.Sprint(count), "every run's metrics: %v", s.Tags)
 	}
 	for _, sc := range scenarios {
-		ts := got[fmt.Sprint(sc.ID)]
+		ts := got[strconv.FormatInt(sc.ID, 10)]
 		want := map[string]string{}
 		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
 			want[r.Time.Format(time.RFC3339Nano)] = fmt.Sprint(r.Metrics["m1"])

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,9 @@ func TestExecdExamples(t *testing.T) {
 			require.Equal(t, "influx", execd.DataFormat)
 			require.Equal(t, "1m", execd.Interval)
 			require.Equal(t, "10s", execd.RestartDelay)
-			block := string(b[strings.Index(string(b), "[[inputs.execd]]"):])
+			start := bytes.Index(b, []byte("[[inputs.execd]]"))
+			require.GreaterOrEqual(t, start, 0, "no [[inputs.execd]] in %s", tc.file)
+			block := string(b[start:])
 			if strings.Contains(tc.file, "windows") {
 				require.Contains(t, string(readme), "```toml\n"+block+"```\n", "the README shows the Windows example")
 			}

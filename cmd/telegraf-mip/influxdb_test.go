@@ -52,8 +52,7 @@ func startInfluxDB(t testing.TB) *influxDB {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		killAndWait(t, cmd)
 		logFile.Close()
 	})
 

@@ -62,7 +62,10 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 			} else {
 				require.NoError(t, stdin.Close())
 			}
-			_ = cmd.Wait()
+			// Its exit status is not the point here, the time it took is.
+			if err := cmd.Wait(); err != nil {
+				t.Logf("stopped by %s: %v", how, err)
+			}
 			require.Less(t, time.Since(start), 5*time.Second, "execd kills a plugin 5 s after asking it to stop")
 			// A stop is no failure: an info line, no error for Telegraf's log.
 			require.Contains(t, stderr.String(), "I! gather cut short by a stop; its unwritten runs are written by the next start: ")
@@ -77,7 +80,7 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 func TestProcessSoak(t *testing.T) {
 	gathers := int32(3000)
 	if v := os.Getenv("MIP_SOAK_GATHERS"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := strconv.ParseInt(v, 10, 32)
 		require.NoError(t, err)
 		gathers = int32(n)
 	}
@@ -99,14 +102,12 @@ func TestProcessSoak(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL), "-poll_interval", "1ms")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
+	cmd.Stdout = io.Discard
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	var errorLines, leaks atomic.Int32
 	go func() {
 		scanner := bufio.NewScanner(stderr)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func samplePoints(n int) []telegraf.Metric {
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	for i := range points {
 		points[i] = metric.New("mip_metric", map[string]string{
-			"source": "mip.example.com", "scenario_id": fmt.Sprint(1000 + i/8), "scenario": fmt.Sprintf("scenario_%05d", i/8),
+			"source": "mip.example.com", "scenario_id": strconv.Itoa(1000 + i/8), "scenario": fmt.Sprintf("scenario_%05d", i/8),
 			"display_name": fmt.Sprintf("Scenario %d", i/8), "application": "App 07", "metric": fmt.Sprintf("Step %d", i%8), "unit": "ms",
 		}, map[string]any{"value": float64(i)}, at)
 	}

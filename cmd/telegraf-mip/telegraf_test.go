@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,7 +26,7 @@ const telegrafVersion = "v1.37.2"
 var (
 	telegrafOnce sync.Once
 	telegrafPath string
-	telegrafErr  error
+	errTelegraf  error
 )
 
 // telegrafBinary returns a real Telegraf: $TELEGRAF_BIN, or the one cached in
@@ -40,7 +41,7 @@ func telegrafBinary(t testing.TB) string {
 		}
 		root, err := filepath.Abs(filepath.Join("..", ".."))
 		if err != nil {
-			telegrafErr = err
+			errTelegraf = err
 			return
 		}
 		bin := filepath.Join(root, ".cache", "bin")
@@ -54,10 +55,10 @@ func telegrafBinary(t testing.TB) string {
 		cmd.Env = append(os.Environ(), "GOBIN="+bin)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			telegrafErr = fmt.Errorf("building telegraf %s: %w\n%s", telegrafVersion, err, out)
+			errTelegraf = fmt.Errorf("building telegraf %s: %w\n%s", telegrafVersion, err, out)
 		}
 	})
-	require.NoError(t, telegrafErr)
+	require.NoError(t, errTelegraf)
 	// A binary built by go install reports its version "unknown"; its build
 	// information names the module version.
 	out, err := exec.Command("go", "version", "-m", telegrafPath).Output()
@@ -90,6 +91,30 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// killProcess ends cmd's process if it still runs, for a test's cleanup or
+// a process that does not stop when asked; one already waited for is done.
+func killProcess(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("killing %s: %v", cmd.Path, err)
+	}
+}
+
+// killAndWait kills cmd's process, if not waited for yet, and reaps it. The
+// exit status of a killed process says nothing, so only Wait's own failures
+// are reported.
+func killAndWait(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if cmd.ProcessState != nil {
+		return
+	}
+	killProcess(t, cmd)
+	var exitErr *exec.ExitError
+	if err := cmd.Wait(); err != nil && !errors.As(err, &exitErr) {
+		t.Errorf("waiting for %s: %v", cmd.Path, err)
+	}
+}
+
 // startTelegraf runs Telegraf with configuration conf and environment env.
 // It is stopped at the end of the test if still running.
 func startTelegraf(t testing.TB, conf string, env ...string) *telegrafProcess {
@@ -103,7 +128,7 @@ func startTelegraf(t testing.TB, conf string, env ...string) *telegrafProcess {
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
+			killProcess(t, cmd)
 			<-p.done
 		}
 	})
@@ -117,7 +142,7 @@ func (p *telegrafProcess) stop(t testing.TB) {
 	select {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
+		killProcess(t, p.cmd)
 		t.Fatalf("telegraf did not stop within 20s; log:\n%s", p.stderr.String())
 	}
 }

@@ -44,7 +44,7 @@ type budget struct {
 // leave (they took steadyPoints then), taking turns when that cannot give
 // each of them a run.
 func (b *backlog) plan(limit int) budget {
-	bud := budget{left: limit, turns: 1, behindNow: map[string]bool{}}
+	bud := budget{left: limit, turns: 1, behindNow: make(map[string]bool)}
 	if limit <= 0 {
 		bud.left = -1
 		return bud
@@ -170,7 +170,8 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 		return
 	}
 	points := roundUp(steady+steady/5, 1000)
-	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
+	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), "+
+		"more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
 		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
 		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, points, 2*points, batchSize(points))
 }

@@ -69,14 +69,21 @@ type threshold struct {
 var templateFields = regexp.MustCompile(`%\{([^}]*)\}`)
 
 func newCentreonConfig(p *MIP) (*centreonConfig, error) {
-	c := &centreonConfig{host: p.CentreonHost, measurement: p.CentreonMeasurement, service: p.CentreonService, instance: p.CentreonInstance, staleRuns: p.CentreonStaleRuns}
+	c := &centreonConfig{
+		host:        p.CentreonHost,
+		measurement: p.CentreonMeasurement,
+		service:     p.CentreonService,
+		instance:    p.CentreonInstance,
+		staleRuns:   p.CentreonStaleRuns,
+	}
 	switch {
 	case c.host == "":
 		return nil, errors.New(`centreon_host is empty: name the Centreon host the scenarios' services belong to (Telegraf's own host tag is never used)`)
 	case strings.ContainsAny(c.host, centreonIllegalChars) || strings.ContainsAny(c.host, "\r\n\t"):
 		return nil, fmt.Errorf("centreon_host %q has characters Centreon refuses in a host name (%s)", c.host, centreonIllegalChars)
 	case c.measurement == "" || strings.Contains(c.measurement, "_"):
-		return nil, fmt.Errorf("centreon_measurement %q must be non-empty and without '_': Centreon reads the field name after the last '_' of <measurement>_<field>", c.measurement)
+		return nil, fmt.Errorf("centreon_measurement %q must be non-empty and without '_': "+
+			"Centreon reads the field name after the last '_' of <measurement>_<field>", c.measurement)
 	case c.service == "":
 		return nil, errors.New(`centreon_service is empty: set a template such as "%{name}"`)
 	case c.instance == "":
@@ -99,7 +106,11 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 		key      string
 		patterns []string
 		status   int64
-	}{{"critical_states", p.CriticalStates, statusCritical}, {"warning_states", p.WarningStates, statusWarning}, {"unknown_states", p.UnknownStates, statusUnknown}} {
+	}{
+		{"critical_states", p.CriticalStates, statusCritical},
+		{"warning_states", p.WarningStates, statusWarning},
+		{"unknown_states", p.UnknownStates, statusUnknown},
+	} {
 		rule := statusRule{status: list.status}
 		for _, pattern := range list.patterns {
 			re, err := regexp.Compile("(?i)" + pattern)

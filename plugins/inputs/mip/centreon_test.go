@@ -16,11 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func centreon(host string) func(*MIP) {
-	return func(p *MIP) {
-		p.Schema = schemaCentreon
-		p.CentreonHost = host
-	}
+// centreon configures the Centreon schema for the host "mip-host".
+func centreon(p *MIP) {
+	p.Schema = schemaCentreon
+	p.CentreonHost = "mip-host"
 }
 
 // check is the expected state and perfdata points of one Centreon check.
@@ -31,21 +30,17 @@ func check(service string, state int64, at string, perfdata ...telegraf.Metric) 
 
 func atTime(s string) time.Time { return at(s) }
 
-func perf(service, label, unit string, value float64, at string, extra ...any) telegraf.Metric {
+func perf(service, label, unit string, value float64, at string) telegraf.Metric {
 	tags := map[string]string{"host": "mip-host", "service": service, "perfdata": label}
 	if unit != "" {
 		tags["unit"] = unit
 	}
-	fields := map[string]any{"value": value}
-	for i := 0; i+1 < len(extra); i += 2 {
-		fields[extra[i].(string)] = extra[i+1]
-	}
-	return testutil.MustMetric("mip", tags, fields, atTime(at))
+	return testutil.MustMetric("mip", tags, map[string]any{"value": value}, atTime(at))
 }
 
 func TestCentreonShape(t *testing.T) {
 	srv := serveFixture(t, "details_basic.json")
-	got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host")))
+	got, err := gather(t, newPlugin(t, srv.URL, centreon))
 	require.NoError(t, err)
 
 	crm, intranet, erp := "2026-11-25T09:55:00Z", "2026-11-25T09:52:30Z", "2026-11-25T09:45:00Z"
@@ -73,7 +68,7 @@ func TestCentreonShape(t *testing.T) {
 
 func TestCentreonBothSchemas(t *testing.T) {
 	srv := serveFixture(t, "details_basic.json")
-	got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host"), func(p *MIP) { p.Schema = schemaBoth }))
+	got, err := gather(t, newPlugin(t, srv.URL, centreon, func(p *MIP) { p.Schema = schemaBoth }))
 	require.NoError(t, err)
 	names := map[string]int{}
 	for _, m := range got {
@@ -169,8 +164,12 @@ func TestCentreonStatusRules(t *testing.T) {
 			}
 			body := `{"results": [{"measure": {"id": 1, "name": "s"}, "metricInfo": {"m": {"alias": "Step 1", "unit": "ms"}},
 				"results": {"2026-11-25T10:00:00Z": {"state": ` + state + `, "metrics": {"m": ` + strconv.FormatFloat(tt.value, 'f', -1, 64) + `}}}}]}`
-			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) })
-			configure := []func(*MIP){centreon("mip-host")}
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				if _, err := w.Write([]byte(body)); err != nil {
+					t.Error(err)
+				}
+			})
+			configure := []func(*MIP){centreon}
 			if tt.configure != nil {
 				configure = append(configure, tt.configure)
 			}
@@ -265,12 +264,28 @@ func TestCentreonConfigRefusals(t *testing.T) {
 		{"illegal host", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "mip(prod)" }, "characters Centreon refuses"},
 		{"measurement with underscore", func(p *MIP) { p.Schema = schemaBoth; p.CentreonHost = "h"; p.CentreonMeasurement = "mip_check" }, "without '_'"},
 		{"empty service", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonService = "" }, "centreon_service is empty"},
-		{"bad status rule", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.WarningStates = []string{"warn(ing"} }, `warning_states: "warn(ing" is not a regular expression`},
+		{"bad status rule", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.WarningStates = []string{"warn(ing"}
+		}, `warning_states: "warn(ing" is not a regular expression`},
 		{"empty instance", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonInstance = "" }, "centreon_instance is empty"},
-		{"unknown placeholder", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonInstance = "%{app}" }, "centreon_instance: %{app} is not one of"},
-		{"unknown placeholder in service", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonService = "%{names}" }, "centreon_service: %{names} is not one of"},
+		{"unknown placeholder", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.CentreonInstance = "%{app}"
+		}, "centreon_instance: %{app} is not one of"},
+		{"unknown placeholder in service", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.CentreonService = "%{names}"
+		}, "centreon_service: %{names} is not one of"},
 		{"negative stale runs", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonStaleRuns = -1 }, "centreon_stale_runs must be 0"},
-		{"bad stale state", func(p *MIP) { p.Schema = schemaCentreon; p.CentreonHost = "h"; p.CentreonStaleState = "down" }, `centreon_stale_state "down" is not`},
+		{"bad stale state", func(p *MIP) {
+			p.Schema = schemaCentreon
+			p.CentreonHost = "h"
+			p.CentreonStaleState = "down"
+		}, `centreon_stale_state "down" is not`},
 		{"bad range", func(p *MIP) {
 			p.Schema = schemaCentreon
 			p.CentreonHost = "h"
@@ -310,7 +325,7 @@ func TestCentreonMatchesPerlPlugin(t *testing.T) {
 		t.Run(perl.command, func(t *testing.T) {
 			id, err := strconv.ParseInt(perl.id, 10, 64)
 			require.NoError(t, err)
-			got, err := gather(t, newPlugin(t, srv.URL, centreon("mip-host"), func(p *MIP) {
+			got, err := gather(t, newPlugin(t, srv.URL, centreon, func(p *MIP) {
 				p.ScenarioIDs = []int64{id}
 				migrate(t, p, perl.options)
 			}))
@@ -380,7 +395,7 @@ func perlChecks(t *testing.T, transcript string) []perlCheck {
 			// =value[unit];warn;crit;min;max, the value possibly text with spaces
 			fields := strings.SplitN(strings.TrimPrefix(perfdata, "="), ";", 5)
 			require.Len(t, fields, 5, perfdata)
-			max, rest, _ := strings.Cut(fields[4], " ")
+			maximum, rest, _ := strings.Cut(fields[4], " ")
 			perfdata = rest
 			number := strings.TrimRight(fields[0], "abcdefghijklmnopqrstuvwxyz%/")
 			if _, err := strconv.ParseFloat(number, 64); err != nil {
@@ -388,7 +403,7 @@ func perlChecks(t *testing.T, transcript string) []perlCheck {
 			}
 			// Quoted again, as the plugin prints every label.
 			label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
-			c.perfdata = append(c.perfdata, fmt.Sprintf("%s=%s;%s;%s;%s;%s", label, fields[0], fields[1], fields[2], fields[3], max))
+			c.perfdata = append(c.perfdata, fmt.Sprintf("%s=%s;%s;%s;%s;%s", label, fields[0], fields[1], fields[2], fields[3], maximum))
 		}
 		slices.Sort(c.perfdata)
 		checks = append(checks, c)
@@ -447,7 +462,9 @@ func TestCentreonStaleCheck(t *testing.T) {
 	stale := func(state int64, now string, age float64) []telegraf.Metric {
 		return []telegraf.Metric{
 			testutil.MustMetric("mip", map[string]string{"host": "mip-host", "service": "s"}, map[string]any{"state": state}, at(now)),
-			testutil.MustMetric("mip", map[string]string{"host": "mip-host", "service": "s", "perfdata": "'s~newest_run#scenario.run.age.seconds'", "unit": "s"}, map[string]any{"value": age}, at(now)),
+			testutil.MustMetric("mip",
+				map[string]string{"host": "mip-host", "service": "s", "perfdata": "'s~newest_run#scenario.run.age.seconds'", "unit": "s"},
+				map[string]any{"value": age}, at(now)),
 		}
 	}
 	tests := []struct {
@@ -484,8 +501,12 @@ func TestCentreonStaleCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := `{"results": [{"measure": {"id": 1, "name": "s", ` + tt.measure + `}, "metricInfo": {}, "results": ` + tt.runs + `}]}`
-			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) })
-			configure := []func(*MIP){centreon("mip-host")}
+			srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+				if _, err := w.Write([]byte(body)); err != nil {
+					t.Error(err)
+				}
+			})
+			configure := []func(*MIP){centreon}
 			if tt.configure != nil {
 				configure = append(configure, tt.configure)
 			}
@@ -510,9 +531,12 @@ func TestCentreonStaleCheck(t *testing.T) {
 func TestCentreonStaleUntilARunArrives(t *testing.T) {
 	runs := `{"2026-11-25T09:55:00Z": {"state": {"type": "OK"}, "metrics": {}}}`
 	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"results": [{"measure": {"id": 1, "name": "s", "frequency": 300, "timeout": 60}, "metricInfo": {}, "results": ` + runs + `}]}`))
+		body := `{"results": [{"measure": {"id": 1, "name": "s", "frequency": 300, "timeout": 60}, "metricInfo": {}, "results": ` + runs + `}]}`
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Error(err)
+		}
 	})
-	p := newPlugin(t, srv.URL, centreon("mip-host"))
+	p := newPlugin(t, srv.URL, centreon)
 	states := func(now string) []int64 {
 		p.now = func() time.Time { return at(now) }
 		got, err := gather(t, p)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,7 @@ import (
 // requireEachOnce checks that the runs delivered of each scenario are the
 // expected ones, each once, in any order (runs recorded late come after
 // newer ones).
-func requireEachOnce(t *testing.T, delivered map[string][]time.Time, expected map[string][]time.Time) {
+func requireEachOnce(t *testing.T, delivered, expected map[string][]time.Time) {
 	t.Helper()
 	for id, want := range expected {
 		got := slices.Clone(delivered[id])
@@ -60,7 +61,7 @@ func TestLateRunsAreWrittenOnce(t *testing.T) {
 			}
 			expected := map[string][]time.Time{}
 			for _, sc := range scenarios {
-				id := fmt.Sprint(sc.ID)
+				id := strconv.FormatInt(sc.ID, 10)
 				from := start.Add(-time.Hour)
 				if mode == firstGatherLatest {
 					from = rig.delivered[id][0].Add(-time.Nanosecond)
@@ -124,7 +125,7 @@ func TestScenarioAbsentThenBack(t *testing.T) {
 	rig.clock.Advance(-time.Minute)
 	expected := map[string][]time.Time{}
 	for _, sc := range scenarios {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		for _, r := range mipsim.Runs(sc, rig.delivered[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
 			expected[id] = append(expected[id], r.Time)
 		}
@@ -137,6 +138,7 @@ func TestScenarioAbsentThenBack(t *testing.T) {
 // scriptedMIP answers the runs a test sets, keyed as the test writes them,
 // in the order it gives.
 type scriptedMIP struct {
+	t       *testing.T
 	mu      sync.Mutex
 	entries []scriptedEntry
 }
@@ -166,23 +168,31 @@ func (s *scriptedMIP) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		if info == "" {
 			info = `{"m1":{"alias":"Total","unit":"ms"}}`
 		}
-		fmt.Fprintf(&b, `{"measure":{"id":%d,"name":"s%d","frequency":60,"timeout":60,"scenario":{"name":"s%d"}},"metricInfo":%s,"results":{`, e.id, e.id, e.id, info)
+		fmt.Fprintf(&b, `{"measure":{"id":%d,"name":"s%d","frequency":60,"timeout":60,"scenario":{"name":"s%d"}},"metricInfo":%s,"results":{`,
+			e.id, e.id, e.id, info)
 		for j, r := range e.runs {
 			if j > 0 {
 				b.WriteString(",")
 			}
-			key, _ := json.Marshal(r[0])
+			key, err := json.Marshal(r[0])
+			if err != nil {
+				s.t.Error(err)
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 			fmt.Fprintf(&b, `%s:{"state":{"type":%q},"metrics":{"m1":1,"m2":2}}`, key, r[1])
 		}
 		b.WriteString("}}")
 	}
 	b.WriteString("]}")
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(b.String()))
+	if _, err := w.Write([]byte(b.String())); err != nil {
+		s.t.Error(err)
+	}
 }
 
 func newScriptedRig(t *testing.T) (*scriptedMIP, *deliveryRig) {
-	s := &scriptedMIP{}
+	s := &scriptedMIP{t: t}
 	rig := newDeliveryRig(t, nil)
 	srv := serve(t, s.ServeHTTP)
 	rig.srv = srv.Server
@@ -201,7 +211,7 @@ func TestRunsFromTheFuture(t *testing.T) {
 	// 10 minutes ahead, then set right.
 	runs42 := [][2]string{{rfc(t0.Add(-2 * time.Minute)), "OK"}, {dayAhead, "CRITICAL"}}
 	var runs43 [][2]string
-	freshness := []float64{}
+	var freshness []float64
 	for i := 0; i < 15; i++ {
 		now := rig.clock.Now()
 		if i == 1 {
@@ -225,8 +235,9 @@ func TestRunsFromTheFuture(t *testing.T) {
 		}
 		rig.clock.Advance(time.Minute)
 	}
-	require.Equal(t, []string{rfc(t0.Add(-2 * time.Minute)), rfc(t0), rfc(t0.Add(time.Minute))}, times(rig.delivered["42"]), "the day-ahead run holds nothing back")
-	var want43 []time.Time
+	require.Equal(t, []string{rfc(t0.Add(-2 * time.Minute)), rfc(t0), rfc(t0.Add(time.Minute))}, times(rig.delivered["42"]),
+		"the day-ahead run holds nothing back")
+	want43 := make([]time.Time, 0, len(runs43))
 	for _, r := range runs43 {
 		want43 = append(want43, at(r[0]))
 	}
@@ -251,9 +262,9 @@ func TestOneRunPerInstant(t *testing.T) {
 		metricInfo: `{"m1":{"alias":"Step","unit":"ms"},"m2":{"alias":"Step","unit":"ms"}}`,
 		runs: [][2]string{
 			{rfc(t0), "OK"},
-			{fmt.Sprint(t0.UnixMilli()), "CRITICAL"},
+			{strconv.FormatInt(t0.UnixMilli(), 10), "CRITICAL"},
 			{t0.Format("2006-01-02T15:04:05.000Z07:00"), "WARNING"},
-			{fmt.Sprint(t0.Unix()), "UNKNOWN"},
+			{strconv.FormatInt(t0.Unix(), 10), "UNKNOWN"},
 		},
 	})
 	points := rig.gather(p)

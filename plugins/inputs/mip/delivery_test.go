@@ -2,11 +2,11 @@ package mip
 
 import (
 	"errors"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -90,7 +90,7 @@ func (r *deliveryRig) gather(p *MIP) []telegraf.Metric {
 func (r *deliveryRig) requireEveryRunOnce(from time.Time) {
 	r.t.Helper()
 	for _, sc := range r.scenarios {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, from, r.clock.Now()) {
 			want = append(want, run.Time)
@@ -124,7 +124,7 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	rig.clock.Advance(time.Minute)
 	rig.gather(p)
 	for _, sc := range scenariosForWatermarks() {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		first := rig.delivered[id][0]
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, first.Add(-time.Nanosecond), rig.clock.Now()) {
@@ -164,7 +164,7 @@ func TestStateReadOnlyNeverWritesTheStateFile(t *testing.T) {
 
 	// The production instance still writes those runs.
 	again := rig.plugin(&testutil.CaptureLogger{}, noReplay)
-	require.Equal(t, len(runPointsOnly(points)), len(runPointsOnly(rig.gather(again))))
+	require.Len(t, runPointsOnly(rig.gather(again)), len(runPointsOnly(points)))
 }
 
 func TestRestartReplaysTheRecentRuns(t *testing.T) {
@@ -194,7 +194,9 @@ func TestRestartReplaysTheRecentRuns(t *testing.T) {
 			log := &testutil.CaptureLogger{}
 			restarted := rig.plugin(log, configure)
 			replay := runPointsOnly(rig.gather(restarted))
-			require.Contains(t, messages(log), "I! [] writing again the runs of 2 scenarios written in the 1m0s before the last stop, in case Telegraf had not sent them (replay_on_restart)")
+			require.Contains(t, messages(log),
+				"I! [] writing again the runs of 2 scenarios written in the 1m0s before the last stop, "+
+					"in case Telegraf had not sent them (replay_on_restart)")
 
 			// Every InfluxDB point of the last minute's gathers comes again,
 			// then the runs since the stop.
@@ -260,7 +262,8 @@ func TestBackfillSpreadOverGathers(t *testing.T) {
 	rig.gather(p)
 	rig.requireEveryRunOnce(start.Add(-time.Hour))
 	progress := log.Messages()[1].String() // after the first gather's debug line
-	require.Regexp(t, `^I! \[\] backfill: wrote 249 runs \(1000 points, max_points_per_gather = 1000\); \d+ runs of \d+ scenarios left, about \d+ more gathers$`, progress)
+	require.Regexp(t,
+		`^I! \[\] backfill: wrote 249 runs \(1000 points, max_points_per_gather = 1000\); \d+ runs of \d+ scenarios left, about \d+ more gathers$`, progress)
 }
 
 // TestBackfillIsShared checks that, once the plugin knows how many scenarios
@@ -282,7 +285,7 @@ func TestBackfillIsShared(t *testing.T) {
 		}
 		rig.gather(p)
 		for _, sc := range scenarios {
-			id := fmt.Sprint(sc.ID)
+			id := strconv.FormatInt(sc.ID, 10)
 			if available := len(mipsim.Runs(sc, start.Add(-time.Hour), rig.clock.Now())); before[id] < available {
 				require.Greater(t, len(rig.delivered[id]), before[id], "gather %d: scenario %s moves", i, id)
 			}
@@ -306,7 +309,7 @@ func TestBackfillTakesTurns(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		runs := mipsim.Runs(sc, first.Add(-5*time.Minute), first)
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		require.NotEmpty(t, rig.delivered[id], "scenario %s", id)
 		require.Equal(t, runs[len(runs)-1].Time, rig.delivered[id][0], "scenario %s: the newest run at the first gather, first", id)
 		require.True(t, slices.IsSortedFunc(rig.delivered[id], time.Time.Compare))
@@ -321,11 +324,16 @@ func TestSizingAdvice(t *testing.T) {
 		advice    string
 	}{
 		{name: "fits", scenarios: 300},
-		{name: "too many", scenarios: 1000, advice: "W! [] sizing: 1000 scenarios write about 9000 points per gather (one every 1m0s), more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
-			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 (see the README's sizing table)"},
+		{name: "too many", scenarios: 1000, advice: "W! [] sizing: 1000 scenarios write about 9000 points per gather (one every 1m0s), " +
+			"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
+			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
+			"(see the README's sizing table)"},
 		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second},
-		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second, advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
-			"set max_points_per_gather = 44000 and, in Telegraf's [agent], metric_buffer_limit = 88000 and metric_batch_size = 5000 (see the README's sizing table)"},
+		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second,
+			advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), " +
+				"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
+				"set max_points_per_gather = 44000 and, in Telegraf's [agent], metric_buffer_limit = 88000 and metric_batch_size = 5000 " +
+				"(see the README's sizing table)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,8 +355,9 @@ func TestSizingAdvice(t *testing.T) {
 }
 
 func messages(log *testutil.CaptureLogger) []string {
-	var out []string
-	for _, e := range log.Messages() {
+	entries := log.Messages()
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
 		out = append(out, e.String())
 	}
 	return out
@@ -373,7 +382,7 @@ func TestRestartSoonAfterTheFirstGather(t *testing.T) {
 	rig.delivered = map[string][]time.Time{}
 	rig.gather(rig.plugin(&testutil.CaptureLogger{}))
 	for _, sc := range scenariosForWatermarks() {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, written[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
 			want = append(want, run.Time)

@@ -19,7 +19,7 @@ func keepOwner(f *os.File, path string) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		if info, err = os.Stat(filepath.Dir(path)); err != nil {
-			return nil
+			return nil //nolint:nilerr // best effort: with no owner to copy, the file keeps the one it was created with
 		}
 	}
 	st, ok := info.Sys().(*syscall.Stat_t)

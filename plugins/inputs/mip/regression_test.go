@@ -32,7 +32,7 @@ func (s *windowedMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now().Add(-time.Duration(n) * unit)
 	s.mu.Lock()
 	all := s.entries
-	var inWindow []scriptedEntry
+	inWindow := make([]scriptedEntry, 0, len(all))
 	for _, e := range all {
 		kept := e
 		kept.runs = nil
@@ -52,12 +52,14 @@ func (s *windowedMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	body := strings.ReplaceAll(rec.Body.String(), `"timeout":60`, `"timeout":`+strconv.Itoa(s.timeout))
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(body))
+	if _, err := w.Write([]byte(body)); err != nil {
+		s.t.Error(err)
+	}
 }
 
 func newWindowedRig(t *testing.T, timeout int) (*windowedMIP, *deliveryRig, func(int) string) {
 	rig := newDeliveryRig(t, nil)
-	s := &windowedMIP{now: rig.clock.Now, timeout: timeout}
+	s := &windowedMIP{scriptedMIP: scriptedMIP{t: t}, now: rig.clock.Now, timeout: timeout}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	rig.srv = srv

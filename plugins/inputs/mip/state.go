@@ -84,7 +84,7 @@ func (pr *progress) record(c commitRecord, now time.Time, replay time.Duration) 
 // Recent, so that their runs are written again, and returns, per measure id
 // it moved, the newest run those gathers wrote.
 func (pr *progress) rewind() map[string]time.Time {
-	written := map[string]time.Time{}
+	written := make(map[string]time.Time)
 	for i := len(pr.Recent) - 1; i >= 0; i-- {
 		c := pr.Recent[i]
 		for id, before := range c.Watermarks {
@@ -166,19 +166,19 @@ func newProgress() *progress {
 // init makes the maps of a progress read from a file of any version.
 func (pr *progress) init() {
 	if pr.Watermarks == nil {
-		pr.Watermarks = map[string]time.Time{}
+		pr.Watermarks = make(map[string]time.Time)
 	}
 	if pr.Settled == nil {
-		pr.Settled = map[string]time.Time{}
+		pr.Settled = make(map[string]time.Time)
 	}
 	if pr.Written == nil {
-		pr.Written = map[string][]time.Time{}
+		pr.Written = make(map[string][]time.Time)
 	}
 	if pr.Covered == nil {
-		pr.Covered = map[string]time.Time{}
+		pr.Covered = make(map[string]time.Time)
 	}
 	if pr.LastSeen == nil {
-		pr.LastSeen = map[string]time.Time{}
+		pr.LastSeen = make(map[string]time.Time)
 	}
 }
 
@@ -250,7 +250,10 @@ func lockState(path string) (unlock func(), err error) {
 		}
 		return nil, fmt.Errorf("locking state file %s: %w", path, err)
 	}
-	return func() { _ = lock.Unlock() }, nil
+	// Unlock fails only if flock(2) refuses LOCK_UN on a descriptor we hold;
+	// the lock then goes with the process, and the caller, done with the
+	// file, has nothing to do about it.
+	return func() { _ = lock.Unlock() }, nil //nolint:errcheck // nothing to do with the error, see above
 }
 
 // errStateDamaged marks a state file of ours that cannot be read: it is
@@ -262,7 +265,7 @@ var errStateDamaged = errors.New("damaged")
 // cannot be read is an error that wraps errStateDamaged. The caller holds
 // the lock.
 func readStateFile(path string) (*stateFile, error) {
-	empty := &stateFile{Version: stateVersion, Instances: map[string]*progress{}}
+	empty := &stateFile{Version: stateVersion, Instances: make(map[string]*progress)}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, nil
@@ -274,7 +277,8 @@ func readStateFile(path string) (*stateFile, error) {
 		return empty, nil
 	}
 	if err := checkStateFileShape(b); err != nil {
-		return nil, fmt.Errorf("state_file %s exists and is not a telegraf-mip state file (%w): it is left as it is; point state_file at a file of its own", path, err)
+		return nil, fmt.Errorf("state_file %s exists and is not a telegraf-mip state file (%w): "+
+			"it is left as it is; point state_file at a file of its own", path, err)
 	}
 	var sf stateFile
 	if err := json.Unmarshal(b, &sf); err != nil {
@@ -284,7 +288,7 @@ func readStateFile(path string) (*stateFile, error) {
 		return nil, fmt.Errorf("state file %s is %w: version %d, expected %d", path, errStateDamaged, sf.Version, stateVersion)
 	}
 	if sf.Instances == nil {
-		sf.Instances = map[string]*progress{}
+		sf.Instances = make(map[string]*progress)
 	}
 	for key, pr := range sf.Instances {
 		if pr == nil {
@@ -355,15 +359,15 @@ func readOrSetAside(path string, readOnly bool) (sf *stateFile, damaged, err err
 		return sf, nil, err
 	}
 	if readOnly {
-		return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, fmt.Errorf("%w; left as it is (read-only)", err), nil
+		return &stateFile{Version: stateVersion, Instances: make(map[string]*progress)}, fmt.Errorf("%w; left as it is (read-only)", err), nil
 	}
 	aside, rerr := setAside(path, time.Now())
 	if rerr != nil {
 		// Not errStateDamaged: without a place to write, the plugin must
 		// not start.
-		return nil, nil, fmt.Errorf("%v, and cannot be set aside: %w", err, rerr)
+		return nil, nil, fmt.Errorf("%s, and cannot be set aside: %w", err.Error(), rerr)
 	}
-	return &stateFile{Version: stateVersion, Instances: map[string]*progress{}}, fmt.Errorf("%w; set aside as %s", err, aside), nil
+	return &stateFile{Version: stateVersion, Instances: make(map[string]*progress)}, fmt.Errorf("%w; set aside as %s", err, aside), nil
 }
 
 // loadProgress returns this instance's progress from path. A missing file or

@@ -107,8 +107,8 @@ func TestConcurrentSavesAcrossGoroutines(t *testing.T) {
 // telegraf-mip instances of one Telegraf sharing state_file.
 func TestConcurrentSavesAcrossProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mip.state")
-	var cmds []*exec.Cmd
 	keys := []string{"process-a", "process-b"}
+	cmds := make([]*exec.Cmd, 0, len(keys))
 	for n, key := range keys {
 		other := keys[1-n]
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -142,7 +142,7 @@ func TestForeignStateFileIsRefused(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, readOnly := range []bool{false, true} {
 				path := filepath.Join(t.TempDir(), "telegraf.conf")
-				require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+				require.NoError(t, os.WriteFile(path, []byte(content), 0o640))
 				stat, err := os.Stat(path)
 				require.NoError(t, err)
 
@@ -157,7 +157,7 @@ func TestForeignStateFileIsRefused(t *testing.T) {
 				stat2, err := os.Stat(path)
 				require.NoError(t, err)
 				require.Equal(t, stat.ModTime(), stat2.ModTime())
-				require.Equal(t, os.FileMode(0o644), stat2.Mode().Perm())
+				require.Equal(t, os.FileMode(0o640), stat2.Mode().Perm())
 				aside, err := filepath.Glob(path + ".damaged-*")
 				require.NoError(t, err)
 				require.Empty(t, aside)
@@ -334,7 +334,8 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.Covered)))
 	require.NotContains(t, pr.Settled, "3")
 	require.NotContains(t, pr.Written, "3")
-	require.Contains(t, log.Messages()[len(log.Messages())-1].String(), "forgot 1 scenarios absent from MIP's answers for more than lookback (1h0m0s) plus 5m0s")
+	require.Contains(t, log.Messages()[len(log.Messages())-1].String(),
+		"forgot 1 scenarios absent from MIP's answers for more than lookback (1h0m0s) plus 5m0s")
 
 	// Back: its runs since the start of the window are written, once.
 	before := len(rig.delivered["3"])
@@ -342,8 +343,9 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	rig.clock.Advance(10 * time.Minute)
 	window, _ := p.window(rig.clock.Now())
 	rig.gather(p)
-	var want []time.Time
-	for _, run := range mipsim.Runs(all[2], rig.clock.Now().Add(-window), rig.clock.Now()) {
+	runs := mipsim.Runs(all[2], rig.clock.Now().Add(-window), rig.clock.Now())
+	want := make([]time.Time, 0, len(runs))
+	for _, run := range runs {
 		want = append(want, run.Time)
 	}
 	require.NotEmpty(t, want)

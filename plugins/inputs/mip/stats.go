@@ -34,7 +34,7 @@ func (s *gatherStats) fail(err error) {
 }
 
 func (s *gatherStats) point(source string, at time.Time, duration time.Duration) telegraf.Metric {
-	m := metric.New(measurementAPI, map[string]string{}, nil, at)
+	m := metric.New(measurementAPI, make(map[string]string), nil, at)
 	if source != "" {
 		m.AddTag("source", source)
 	}

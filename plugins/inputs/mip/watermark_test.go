@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // faultyMIP is the simulator behind switches for outages and truncation.
 type faultyMIP struct {
+	t        *testing.T
 	sim      *mipsim.Sim
 	mu       sync.Mutex
 	status   int // non-zero: answer this status instead
@@ -81,7 +83,9 @@ func (f *faultyMIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := httptest.NewRecorder()
 	f.sim.ServeHTTP(rec, r)
-	_, _ = w.Write(rec.Body.Bytes()[:truncate])
+	if _, err := w.Write(rec.Body.Bytes()[:truncate]); err != nil {
+		f.t.Error(err)
+	}
 }
 
 // scenariosForWatermarks run at different frequencies, so that gathers are
@@ -109,7 +113,7 @@ func newWatermarkRig(t *testing.T) *watermarkRig {
 	c := &clock{now: at("2026-11-25T10:00:00Z")}
 	sim := mipsim.New(testKey, scenariosForWatermarks())
 	sim.SetClock(c.Now)
-	f := &faultyMIP{sim: sim}
+	f := &faultyMIP{t: t, sim: sim}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return &watermarkRig{t: t, clock: c, mip: f, srv: srv, state: filepath.Join(t.TempDir(), "mip.state"), emitted: map[string][]time.Time{}}
@@ -149,7 +153,7 @@ func (r *watermarkRig) gather(p *MIP) error {
 func (r *watermarkRig) requireExactlyOnce(from time.Time) {
 	r.t.Helper()
 	for _, sc := range scenariosForWatermarks() {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, from, r.clock.Now()) {
 			want = append(want, run.Time)
@@ -186,10 +190,16 @@ func TestEveryRunExactlyOnceAcrossIntervals(t *testing.T) {
 	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.FirstGather = firstGatherWindow })
 	start := rig.clock.Now()
 	// Intervals shorter and longer than every frequency, and some equal.
-	intervals := []time.Duration{10 * time.Second, time.Minute, 3 * time.Minute, 45 * time.Second, 7 * time.Minute, 90 * time.Second, 1 * time.Second, 12 * time.Minute, 5 * time.Minute, 30 * time.Second}
-	for i := 0; i < 60; i++ {
-		require.NoError(t, rig.gather(p))
-		rig.clock.Advance(intervals[i%len(intervals)])
+	intervals := []time.Duration{
+		10 * time.Second, time.Minute, 3 * time.Minute, 45 * time.Second, 7 * time.Minute,
+		90 * time.Second, 1 * time.Second, 12 * time.Minute, 5 * time.Minute, 30 * time.Second,
+	}
+	// Sixty gathers, the intervals taken in turn.
+	for range 6 {
+		for _, interval := range intervals {
+			require.NoError(t, rig.gather(p))
+			rig.clock.Advance(interval)
+		}
 	}
 	require.NoError(t, rig.gather(p))
 	rig.requireExactlyOnce(start.Add(-time.Hour))
@@ -201,7 +211,7 @@ func TestFirstGatherLatestEmitsOnlyTheNewestRun(t *testing.T) {
 	require.NoError(t, rig.gather(p))
 	for _, sc := range scenariosForWatermarks() {
 		runs := mipsim.Runs(sc, rig.clock.Now().Add(-time.Hour), rig.clock.Now())
-		require.Equal(t, times([]time.Time{runs[len(runs)-1].Time}), times(rig.emitted[fmt.Sprint(sc.ID)]))
+		require.Equal(t, times([]time.Time{runs[len(runs)-1].Time}), times(rig.emitted[strconv.FormatInt(sc.ID, 10)]))
 	}
 	// Then every later run, once.
 	for i := 0; i < 20; i++ {
@@ -209,7 +219,7 @@ func TestFirstGatherLatestEmitsOnlyTheNewestRun(t *testing.T) {
 		require.NoError(t, rig.gather(p))
 	}
 	for _, sc := range scenariosForWatermarks() {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		first := rig.emitted[id][0]
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, first.Add(-time.Nanosecond), rig.clock.Now()) {
@@ -225,7 +235,8 @@ func TestWindowFollowsTheLastSuccess(t *testing.T) {
 	require.Equal(t, "1h", relativeDuration(mustWindow(p, rig.clock.Now())), "first gather: lookback")
 	require.NoError(t, rig.gather(p))
 	rig.clock.Advance(time.Minute)
-	require.Equal(t, "150s", relativeDuration(mustWindow(p, rig.clock.Now())), "steady state: since the last success plus the measures' timeout (60 s) and 30 s")
+	require.Equal(t, "150s", relativeDuration(mustWindow(p, rig.clock.Now())),
+		"steady state: since the last success plus the measures' timeout (60 s) and 30 s")
 	rig.mip.set(http.StatusServiceUnavailable, 0)
 	rig.clock.Advance(10 * time.Minute)
 	require.Error(t, rig.gather(p))
@@ -294,7 +305,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 				require.NoError(t, rig.gather(p))
 			}
 			for _, sc := range scenariosForWatermarks() {
-				id := fmt.Sprint(sc.ID)
+				id := strconv.FormatInt(sc.ID, 10)
 				var want []time.Time
 				for _, run := range mipsim.Runs(sc, rig.emitted[id][0].Add(-time.Nanosecond), rig.clock.Now()) {
 					want = append(want, run.Time)
@@ -346,7 +357,7 @@ func TestOutageBeyondLookbackCountsTheLoss(t *testing.T) {
 
 	now := rig.clock.Now()
 	for _, sc := range scenariosForWatermarks() {
-		id := fmt.Sprint(sc.ID)
+		id := strconv.FormatInt(sc.ID, 10)
 		// Everything in the last hour is delivered...
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, now.Add(-time.Hour), now) {
