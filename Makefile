@@ -5,6 +5,8 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 TELEGRAF_VERSION := v1.37.2
 TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry
 STATICCHECK_VERSION := v0.8.2
+MARKDOWNLINT_VERSION := 0.50.0
+MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
 
 .PHONY: build test fuzz lint telegraf nfpm demo dist bench scale bench-delivery
@@ -31,6 +33,9 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 
+## lint: gofmt, vet, staticcheck, Telegraf's readme_linter on the plugin's
+## README, and markdownlint (markdownlint-cli, pinned, installed with npm into
+## .cache/npm) with Telegraf's .markdownlint.jsonc on every Markdown file.
 lint:
 	test -z "$$(gofmt -l .)" || (gofmt -l . && false)
 	go vet ./...
@@ -38,6 +43,10 @@ lint:
 	$(CACHE_BIN)/staticcheck ./...
 	GOBIN=$(CACHE_BIN) go install github.com/influxdata/telegraf/tools/readme_linter@$(TELEGRAF_VERSION)
 	$(CACHE_BIN)/readme_linter -quiet plugins/inputs/mip/README.md
+	$(MARKDOWNLINT) --version 2>/dev/null | grep -qx '$(MARKDOWNLINT_VERSION)' \
+	  || npm install --no-audit --no-fund --prefix .cache/npm markdownlint-cli@$(MARKDOWNLINT_VERSION)
+	go mod download github.com/influxdata/telegraf@$(TELEGRAF_VERSION)
+	$(MARKDOWNLINT) --config "$$(go env GOMODCACHE)/github.com/influxdata/telegraf@$(TELEGRAF_VERSION)/.markdownlint.jsonc" $$(git ls-files '*.md')
 
 telegraf: $(CACHE_BIN)/telegraf
 
