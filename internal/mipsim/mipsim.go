@@ -153,7 +153,7 @@ func (s *Sim) Served() map[int64][]time.Time {
 		}
 		union = append(union, sp)
 	}
-	out := map[int64][]time.Time{}
+	out := make(map[int64][]time.Time)
 	for _, sc := range scenarios {
 		var times []time.Time
 		list := union
@@ -196,7 +196,7 @@ func Runs(sc Scenario, from, to time.Time) []Run {
 
 // runAt computes the run of sc at t: the same inputs always give the same run.
 func runAt(sc Scenario, t time.Time) Run {
-	r := Run{Time: t, Metrics: make(map[string]float64, len(sc.Metrics)), Formatted: map[string]any{}}
+	r := Run{Time: t, Metrics: make(map[string]float64, len(sc.Metrics)), Formatted: make(map[string]any)}
 	switch h := hash(sc.ID, t, "state") % 20; {
 	case h == 0:
 		r.State = "CRITICAL"

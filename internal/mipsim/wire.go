@@ -74,7 +74,7 @@ func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time, timeKey
 		entry := detailsEntry{
 			Measure:    sc.measure(),
 			MetricInfo: make(map[string]metricInfoJSON, len(sc.Metrics)),
-			Results:    map[string]runJSON{},
+			Results:    make(map[string]runJSON),
 		}
 		for _, m := range sc.Metrics {
 			entry.MetricInfo[m.Key] = metricInfoJSON{Alias: m.Alias, Unit: m.Unit}

@@ -163,6 +163,8 @@ type runState struct {
 // written) and null (empty).
 type text string
 
+// UnmarshalJSON reads a string, a number or a boolean as written, and null as
+// empty; an object or an array is an error.
 func (t *text) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -193,6 +195,7 @@ type number struct {
 	Problem string
 }
 
+// UnmarshalJSON never fails: a value that is not a number leaves n invalid.
 func (n *number) UnmarshalJSON(b []byte) error {
 	*n = parseNumber(b)
 	return nil
@@ -259,8 +262,10 @@ type agent struct {
 // unquote reads a JSON string. Most of MIP's strings have no escape: those
 // are read without a second pass of encoding/json.
 func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 && utf8.Valid(b) {
-		return string(b[1 : len(b)-1]), nil
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		if inner := b[1 : len(b)-1]; bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(b) {
+			return string(inner), nil
+		}
 	}
 	var s string
 	err := json.Unmarshal(b, &s)

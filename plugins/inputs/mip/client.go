@@ -72,11 +72,13 @@ func checkRedirect(base, target *url.URL, redirects int) error {
 	case redirects >= maxRedirects:
 		return refuse(fmt.Sprintf("stopped after %d redirects", maxRedirects))
 	case target.User != nil:
-		return refuse("the target carries credentials (user:password@), which would be sent as an Authorization header; MIP authenticates with api_key only")
+		return refuse("the target carries credentials (user:password@), which would be sent as an Authorization header; " +
+			"MIP authenticates with api_key only")
 	case base.Scheme == "https" && target.Scheme != "https":
 		return refuse(fmt.Sprintf("it leaves https, and the API key would travel in clear text; if MIP is really served there, set url = %q", originOf(target)))
 	case !sameOrigin(base, target):
-		return refuse(fmt.Sprintf("the API key is only sent to the scheme, host and port of url (%s); if MIP now lives there, set url = %q", originOf(base), originOf(target)))
+		return refuse(fmt.Sprintf("the API key is only sent to the scheme, host and port of url (%s); if MIP now lives there, set url = %q",
+			originOf(base), originOf(target)))
 	}
 	return nil
 }
@@ -157,12 +159,13 @@ func (c *client) get(ctx context.Context, path string, query url.Values) (io.Rea
 				resp.Body.Close()
 				// net/http decodes the gzip it asks for and removes the header:
 				// this encoding was not asked for.
-				return nil, fmt.Errorf("GET %s: the response is compressed with Content-Encoding %q, which the plugin does not read: the server, or a proxy in front of it, compresses without being asked", c.lastEndpoint, enc)
+				return nil, getFailed(c.lastEndpoint, fmt.Errorf("the response is compressed with Content-Encoding %q, which the plugin does not read: "+
+					"the server, or a proxy in front of it, compresses without being asked", enc))
 			}
 			return c.watch(resp.Body), nil
 		}
 		// Drain a little so the connection can be reused, then report.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) //nolint:errcheck // best effort: the status is the error reported
 		resp.Body.Close()
 		statusErr := statusError(c.lastEndpoint, resp)
 		wait, retry := retryAfter(resp, time.Now())
@@ -233,11 +236,12 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 		w.timer.Reset(w.silence)
 	}
 	if err != nil && w.silent.Load() {
-		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence)
+		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence) //nolint:revive // MIP is the product's name
 	}
 	return n, err
 }
 
+// Close stops the silence watchdog and closes the response body.
 func (w *watchedBody) Close() error {
 	w.timer.Stop()
 	return w.limitedBody.Close()
@@ -274,7 +278,7 @@ func requestError(endpoint string, err error) error {
 	}
 	var re *redirectError
 	if errors.As(err, &re) {
-		return fmt.Errorf("GET %s: %w", endpoint, re)
+		return getFailed(endpoint, re)
 	}
 	// A request that failed after a redirect is named by where it went.
 	if ue != nil {
@@ -285,19 +289,25 @@ func requestError(endpoint string, err error) error {
 		}
 	}
 	if strings.Contains(err.Error(), "timeout awaiting response headers") {
-		return fmt.Errorf("GET %s: no answer within response_timeout: %w", endpoint, err)
+		return getFailed(endpoint, fmt.Errorf("no answer within response_timeout: %w", err))
 	}
 	if errors.Is(err, context.DeadlineExceeded) || (ue != nil && ue.Timeout()) {
-		return fmt.Errorf("GET %s: no complete answer within the timeout: %w", endpoint, err)
+		return getFailed(endpoint, fmt.Errorf("no complete answer within the timeout: %w", err))
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return fmt.Errorf("GET %s: cannot resolve %q: check url and the DNS of this machine: %w", endpoint, dnsErr.Name, err)
+		return getFailed(endpoint, fmt.Errorf("cannot resolve %q: check url and the DNS of this machine: %w", dnsErr.Name, err))
 	}
 	if isCertificateError(err) {
-		return fmt.Errorf("GET %s: the server's TLS certificate is not trusted: set tls_ca to the CA that signed it (or, for a test instance only, insecure_skip_verify = true): %w", endpoint, err)
+		return getFailed(endpoint, fmt.Errorf("the server's TLS certificate is not trusted: "+
+			"set tls_ca to the CA that signed it (or, for a test instance only, insecure_skip_verify = true): %w", err))
 	}
-	return fmt.Errorf("GET %s: %w", endpoint, err)
+	return getFailed(endpoint, err)
+}
+
+// getFailed names the request that failed, as the status errors do.
+func getFailed(endpoint string, err error) error {
+	return fmt.Errorf("GET %s: %w", endpoint, err) //nolint:revive // GET is the HTTP method, written as net/http writes it
 }
 
 func isCertificateError(err error) bool {

@@ -380,10 +380,11 @@ func expectJSONObject(br *bufio.Reader) error {
 		case '{':
 			return nil
 		case '<':
-			return errors.New("the response is HTML, not JSON: is url the MIP API (and not a proxy or login page)?")
+			return errors.New("the response is HTML, not JSON: check that url is the MIP API (and not a proxy or login page)")
 		}
-		if head, _ := br.Peek(4); compression(head) != "" {
-			return fmt.Errorf("the response is compressed (%s), which the plugin does not read: the server, or a proxy in front of it, compresses without being asked", compression(head))
+		if head, _ := br.Peek(4); compression(head) != "" { //nolint:errcheck // a shorter head is still worth a look
+			return fmt.Errorf("the response is compressed (%s), which the plugin does not read: "+
+				"the server, or a proxy in front of it, compresses without being asked", compression(head))
 		}
 		return fmt.Errorf("the response is not a JSON object (it starts with %q)", c)
 	}

@@ -52,7 +52,7 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 	if len(*answer.Results) == 0 {
 		p.Log.Warnf("%s lists no scenario (type ASA_DESKTOP, engine activated)", endpoint)
 	}
-	var scenarios []Scenario
+	scenarios := make([]Scenario, 0, len(*answer.Results))
 	for _, d := range *answer.Results {
 		m := &measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
 		if m.ID == "" || !p.filter.match(m) {

@@ -70,19 +70,21 @@ func (f *scenarioFilter) warnNoneKept(log telegraf.Logger, total, kept int) {
 		return
 	}
 	f.warned = true
-	msg := fmt.Sprintf("the filters keep none of the %d scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep)", total)
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "the filters keep none of the %d scenarios MIP returned: "+
+		"check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep)", total)
 	for _, setting := range slices.Sorted(maps.Keys(f.patterns)) {
 		for _, pattern := range f.patterns[setting] {
 			if !looksLikeRegex(pattern) {
 				continue
 			}
-			msg += fmt.Sprintf("; %s %q looks like a regular expression, but filters are globs", setting, pattern)
+			fmt.Fprintf(&msg, "; %s %q looks like a regular expression, but filters are globs", setting, pattern)
 			if glob, ok := globFromRegex(pattern); ok {
-				msg += fmt.Sprintf(": try %q", glob)
+				fmt.Fprintf(&msg, ": try %q", glob)
 			}
 		}
 	}
-	log.Warn(msg)
+	log.Warn(msg.String())
 }
 
 // looksLikeRegex tells whether a glob holds what only a regular expression

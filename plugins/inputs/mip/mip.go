@@ -226,7 +226,8 @@ func (p *MIP) Init() error {
 		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
 	}
 	if len(p.APIKey.GetUnlinked()) > 0 {
-		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: use an environment variable, e.g. \"${MIP_API_KEY}\"")
+		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: " +
+			"use an environment variable, e.g. \"${MIP_API_KEY}\"")
 	}
 	if err := p.checkAPIKey(); err != nil {
 		return err
@@ -371,7 +372,8 @@ func (p *MIP) loadAPIKeyFile() error {
 		return fmt.Errorf("api_key_file %s is empty", p.APIKeyFile)
 	}
 	if bytes.ContainsFunc(key, isControl) {
-		return fmt.Errorf("api_key_file %s holds a control character, such as a line break inside the key: it must hold the key alone, on one line", p.APIKeyFile)
+		return fmt.Errorf("api_key_file %s holds a control character, such as a line break inside the key: "+
+			"it must hold the key alone, on one line", p.APIKeyFile)
 	}
 	p.APIKey = config.NewSecret(key)
 	return nil
@@ -385,7 +387,8 @@ func (p *MIP) checkAPIKey() error {
 		return fmt.Errorf("api_key: %w", err)
 	}
 	if strings.ContainsFunc(key, isControl) {
-		return errors.New("api_key holds a control character, such as a line break (\\n in TOML, or in the environment variable it comes from): an HTTP header cannot carry it")
+		return errors.New("api_key holds a control character, such as a line break (\\n in TOML, or in the environment variable it comes from): " +
+			"an HTTP header cannot carry it")
 	}
 	return nil
 }
@@ -411,7 +414,7 @@ func (p *MIP) apiKey() (string, error) {
 // accumulator can flush (telegraf-mip's writer to stdout), they move after a
 // successful flush, and a failed one leaves them, and state_file, unchanged.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
-	err := p.gather(acc)
+	err := p.gatherOnce(acc)
 	if err != nil && p.ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ErrStopped, err)
 	}
@@ -422,7 +425,9 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 // MIP's, and nothing lost, since the runs it did not write stay owed.
 var ErrStopped = errors.New("gather cut short by a stop; its unwritten runs are written by the next start")
 
-func (p *MIP) gather(acc telegraf.Accumulator) error {
+// gatherOnce is one gather, bounded by timeout; Gather marks its error when a
+// stop cut it short.
+func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
@@ -504,14 +509,14 @@ func (p *MIP) newGatherPass() gatherPass {
 	g := gatherPass{
 		requested:  p.now(),
 		first:      p.progress.LastSuccess.IsZero(),
-		watermarks: map[string]time.Time{},
-		firstRuns:  map[string]time.Time{},
-		settled:    map[string]time.Time{},
-		written:    map[string][]time.Time{},
-		horizons:   map[string]time.Duration{},
-		future:     map[string]bool{},
-		bad:        map[string]bool{},
-		seen:       map[string]bool{},
+		watermarks: make(map[string]time.Time),
+		firstRuns:  make(map[string]time.Time),
+		settled:    make(map[string]time.Time),
+		written:    make(map[string][]time.Time),
+		horizons:   make(map[string]time.Duration),
+		future:     make(map[string]bool),
+		bad:        make(map[string]bool),
+		seen:       make(map[string]bool),
 	}
 	g.window, g.capped = p.window(g.requested)
 	g.stats.window = g.window
@@ -594,7 +599,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
 	replayedUpTo, replaying := p.replayed[id]
 	deferred := false
-	var wrote []time.Time
+	wrote := make([]time.Time, 0, newRuns.len())
 	for i, tr := range newRuns.all() {
 		// A run that cannot be read is reported and settled: it would not
 		// read better at the next gather.
@@ -697,7 +702,8 @@ func (p *MIP) runsWanted(id string, g *gatherPass) runSelection {
 // commit applies the progress of a gather whose points were delivered.
 func (p *MIP) commit(g *gatherPass) {
 	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess,
-		Watermarks: map[string]time.Time{}, Settled: map[string]time.Time{}, Written: map[string][]time.Time{}}
+		Watermarks: make(map[string]time.Time), Settled: make(map[string]time.Time), Written: make(map[string][]time.Time),
+	}
 	for id, w := range g.watermarks {
 		old, known := p.progress.Watermarks[id]
 		settled, written := p.progress.settled(id), p.progress.Written[id]
@@ -787,7 +793,8 @@ func (p *MIP) warnFuture(g *gatherPass, m *measure, future []timedRun) {
 		key := string(m.ID) + "\x00" + tr.Time.String()
 		g.future[key] = true
 		if !p.futureWarned[key] {
-			p.Log.Warnf("scenario id %s: run %s is stamped %s ahead of this machine's clock, more than clock_skew_tolerance (%s): it is written once its time comes, and no later run waits for it; check the clocks of MIP and its robots",
+			p.Log.Warnf("scenario id %s: run %s is stamped %s ahead of this machine's clock, more than clock_skew_tolerance (%s): "+
+				"it is written once its time comes, and no later run waits for it; check the clocks of MIP and its robots",
 				m.ID, tr.Time.UTC().Format(time.RFC3339Nano), tr.Time.Sub(g.requested).Round(time.Second), time.Duration(p.ClockSkewTolerance))
 		}
 	}

@@ -54,7 +54,7 @@ func statusCode(state string) int64 {
 // scenarioTags returns the tags every point of a measure carries. Empty
 // values are left out: line protocol has no empty tag value.
 func scenarioTags(source string, m *measure) map[string]string {
-	tags := map[string]string{}
+	tags := make(map[string]string)
 	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
 	putTag(tags, "scenario", m.name())
@@ -89,7 +89,9 @@ func putTag(tags map[string]string, key, value string) {
 // time: one mip_scenario, one mip_metric per metric described in metricInfo,
 // one mip_formatted_metric per formatted metric. Values that cannot be
 // points (null, not a number, no metricInfo) are passed to skip and left out.
-func runPoints(tags map[string]string, info map[string]metricInfo, names map[string]string, tr timedRun, skip func(format string, args ...any)) []telegraf.Metric {
+func runPoints(
+	tags map[string]string, info map[string]metricInfo, names map[string]string, tr timedRun, skip func(format string, args ...any),
+) []telegraf.Metric {
 	r := tr.Run
 	points := make([]telegraf.Metric, 0, 1+len(r.Metrics)+len(r.FormatedMetrics))
 
@@ -188,8 +190,8 @@ func metricTags(info map[string]metricInfo) map[string]string {
 	if !collide {
 		return nil
 	}
-	names := map[string]string{}
-	taken := map[[2]string]bool{}
+	names := make(map[string]string)
+	taken := make(map[[2]string]bool)
 	for _, key := range slices.Sorted(maps.Keys(info)) {
 		mi := info[key]
 		name := tagValue(mi.name(key))

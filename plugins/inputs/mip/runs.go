@@ -109,7 +109,10 @@ func parseEpoch(s string) (time.Time, error) {
 	}
 	var fracNs int64
 	if frac != "" {
-		f, _ := strconv.ParseFloat("0."+frac, 64) // digits only: checked by isEpoch
+		f, err := strconv.ParseFloat("0."+frac, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("run time %.40q is not a valid Unix epoch", s)
+		}
 		fracNs = int64(math.Round(f * float64(nsPerUnit)))
 	}
 	// i*nsPerUnit+fracNs must fit in int64; fracNs <= nsPerUnit.

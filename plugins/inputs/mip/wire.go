@@ -166,7 +166,7 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*scenario, error) {
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
 func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]metricInfo, error) {
-	info := map[string]metricInfo{}
+	info := make(map[string]metricInfo)
 	err := members(dec, "metricInfo", "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi metricInfo
 		k := string(key)
@@ -236,14 +236,14 @@ func decodeRun(dec *jsontext.Decoder, key string) (*run, error) {
 			})
 			r.State = state
 		case is(name, "metrics"):
-			r.Metrics = map[string]number{}
+			r.Metrics = make(map[string]number)
 			err = members(dec, path+".metrics", "map[string]mip.number", &probs, func(key []byte) error {
 				n, err := readNumber(dec)
 				r.Metrics[string(key)] = n
 				return err
 			})
 		case is(name, "formatedMetrics"):
-			r.FormatedMetrics = map[string]json.RawMessage{}
+			r.FormatedMetrics = make(map[string]json.RawMessage)
 			err = members(dec, path+".formatedMetrics", "map[string]json.RawMessage", &probs, func(key []byte) error {
 				k := string(key)
 				raw, err := dec.ReadValue()
