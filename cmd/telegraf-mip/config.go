@@ -43,7 +43,8 @@ func loadPlugin(path string) (*mip.MIP, error) {
 	md, err := toml.Decode(data, &conf)
 	if err != nil {
 		if len(broken) > 0 {
-			return nil, fmt.Errorf("%s: the environment variable %s holds a line break, which breaks the configuration once expanded: remove it from the variable", path, strings.Join(sortedUnique(broken), ", "))
+			return nil, fmt.Errorf("%s: the environment variable %s holds a line break, which breaks the configuration once expanded: "+
+				"remove it from the variable", path, strings.Join(sortedUnique(broken), ", "))
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -75,7 +76,8 @@ func loadPlugin(path string) (*mip.MIP, error) {
 	}
 	if p.APIKey.Empty() && p.APIKeyFile == "" {
 		if names := keyVariables(string(raw), unset); len(names) > 0 {
-			return nil, fmt.Errorf("%s: api_key comes from the environment variable %s, which is not set or empty in the environment of telegraf-mip: set it where Telegraf is started (e.g. /etc/default/telegraf), or use api_key_file", path, strings.Join(names, ", "))
+			return nil, fmt.Errorf("%s: api_key comes from the environment variable %s, which is not set or empty in the environment of telegraf-mip: "+
+				"set it where Telegraf is started (e.g. /etc/default/telegraf), or use api_key_file", path, strings.Join(names, ", "))
 		}
 	}
 	return p, nil

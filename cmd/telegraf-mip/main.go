@@ -53,7 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
 	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
 	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
-	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second, "when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait")
+	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second,
+		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
 	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
 	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
@@ -171,7 +172,8 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 		return err
 	}
 	defer stdin.Close()
-	defer gatherOnSignals(trigger, log)()
+	stopSignals := gatherOnSignals(trigger, log)
+	defer stopSignals()
 
 	interval := opts.pollInterval
 	if opts.pollIntervalDisabled {
@@ -207,8 +209,9 @@ func stopOnSignal(plugin *mip.MIP, pw *pointWriter, log telegraf.Logger) {
 		plugin.Stop()
 		time.Sleep(blockedWriteGrace)
 		if pw.blocked() {
-			log.Errorf("%s while stdout was blocked: the points of this gather were not written; state_file is unchanged, so the next start writes these runs again", sig)
-			os.Exit(1)
+			log.Errorf("%s while stdout was blocked: the points of this gather were not written; "+
+				"state_file is unchanged, so the next start writes these runs again", sig)
+			os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
 		}
 	}()
 }
@@ -228,11 +231,17 @@ func stopOnStdinEOF(plugin *mip.MIP) (closer io.Closer, trigger func(), err erro
 	realStdin := os.Stdin
 	os.Stdin = r
 	go func() {
-		_, _ = io.Copy(w, realStdin)
+		if _, err := io.Copy(w, realStdin); err != nil {
+			plugin.Log.Debugf("reading stdin: %v; stopping as at its end", err)
+		}
 		plugin.Stop()
 		w.Close()
 	}()
-	trigger = func() { _, _ = w.Write([]byte("\n")) } // fails once closed: nothing to gather for
+	trigger = func() {
+		if _, err := w.WriteString("\n"); err != nil {
+			return // closed: the plugin is stopping, nothing to gather for
+		}
+	}
 	return r, trigger, nil
 }
 
@@ -266,7 +275,7 @@ func (in *bufferedInput) Gather(telegraf.Accumulator) error {
 		// Telegraf no longer reads: execd starts the process again, which
 		// writes these runs (the watermarks did not move).
 		in.log.Errorf("gather failed: %v; stopping", err)
-		os.Exit(1)
+		os.Exit(1) //nolint:revive // the shim has no way to end Run from a gather, and these runs wait for the next start
 	case errors.Is(err, mip.ErrStopped):
 		in.log.Info(err)
 	case err != nil:

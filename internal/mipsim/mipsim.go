@@ -143,7 +143,7 @@ func (s *Sim) Served() map[int64][]time.Time {
 	s.mu.Unlock()
 	// The union of the windows, as disjoint spans in order.
 	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
-	var union []span
+	union := make([]span, 0, len(spans))
 	for _, sp := range spans {
 		if n := len(union); n > 0 && !sp.from.After(union[n-1].to) {
 			if sp.to.After(union[n-1].to) {
@@ -270,7 +270,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "/api/measures":
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(discovery(scenarios))
+		json.NewEncoder(w).Encode(discovery(scenarios)) //nolint:errcheck // a failed write is a client gone: no one to tell
 	default:
 		writeError(w, http.StatusNotFound, "not found")
 	}
@@ -279,7 +279,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	json.NewEncoder(w).Encode(map[string]string{"error": msg}) //nolint:errcheck // a failed write is a client gone: no one to tell
 }
 
 // parseFrom reads MIP's relative time ("now-1h"); the API's default window

@@ -22,11 +22,26 @@ func Demo() []Scenario {
 		{Key: "k3", Alias: "Close", Unit: "ms"},
 	}
 	return []Scenario{
-		{ID: 101, Name: "crm_login", DisplayName: "CRM - Login", ScenarioName: "CRM login", Application: "CRM", Frequency: 5 * time.Minute, Phase: 17 * time.Second, Metrics: web, Formatted: []string{"Temps total"}},
-		{ID: 102, Name: "crm_search", DisplayName: "CRM - Search customer", ScenarioName: "CRM search", Application: "CRM", Frequency: 5 * time.Minute, Phase: 95 * time.Second, Metrics: web, Formatted: []string{"Temps total"}},
-		{ID: 201, Name: "eshop_checkout", DisplayName: "E-shop - Checkout", ScenarioName: "Checkout", Application: "E-shop", Frequency: 10 * time.Minute, Phase: 42 * time.Second, Metrics: web, Formatted: []string{"Temps total"}},
-		{ID: 301, Name: "erp_desktop", DisplayName: "ERP - Desktop client", ScenarioName: "ERP rich client", Application: "ERP", Frequency: 15 * time.Minute, Phase: 3 * time.Minute, Metrics: desktop, Formatted: []string{"Temps total"}},
-		{ID: 401, Name: "intranet_home", DisplayName: "Intranet home", ScenarioName: "Intranet", Frequency: 5 * time.Minute, Phase: 150 * time.Second, Metrics: web[:3]},
+		{
+			ID: 101, Name: "crm_login", DisplayName: "CRM - Login", ScenarioName: "CRM login", Application: "CRM",
+			Frequency: 5 * time.Minute, Phase: 17 * time.Second, Metrics: web, Formatted: []string{"Temps total"},
+		},
+		{
+			ID: 102, Name: "crm_search", DisplayName: "CRM - Search customer", ScenarioName: "CRM search", Application: "CRM",
+			Frequency: 5 * time.Minute, Phase: 95 * time.Second, Metrics: web, Formatted: []string{"Temps total"},
+		},
+		{
+			ID: 201, Name: "eshop_checkout", DisplayName: "E-shop - Checkout", ScenarioName: "Checkout", Application: "E-shop",
+			Frequency: 10 * time.Minute, Phase: 42 * time.Second, Metrics: web, Formatted: []string{"Temps total"},
+		},
+		{
+			ID: 301, Name: "erp_desktop", DisplayName: "ERP - Desktop client", ScenarioName: "ERP rich client", Application: "ERP",
+			Frequency: 15 * time.Minute, Phase: 3 * time.Minute, Metrics: desktop, Formatted: []string{"Temps total"},
+		},
+		{
+			ID: 401, Name: "intranet_home", DisplayName: "Intranet home", ScenarioName: "Intranet",
+			Frequency: 5 * time.Minute, Phase: 150 * time.Second, Metrics: web[:3],
+		},
 	}
 }
 

@@ -81,7 +81,7 @@ func (l *Logger) print(level telegraf.LogLevel, msg string) {
 		b.WriteString(suffix)
 		b.WriteString("\n")
 	}
-	_, _ = io.WriteString(l.w, b.String())
+	fmt.Fprint(l.w, b.String()) // a logger that cannot write has no one to tell
 }
 
 // StdWriter is an io.Writer for the standard library's log package. Telegraf's
@@ -103,7 +103,8 @@ func (w stdWriter) Write(b []byte) (int, error) {
 		// Not our fault, and the same at every gather: said once, as a
 		// warning, without the server's bytes.
 		if !w.l.unsolicited.Swap(true) {
-			w.l.print(telegraf.Warn, "the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)")
+			w.l.print(telegraf.Warn, "the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; "+
+				"they were ignored (reported once)")
 		}
 		return len(b), nil
 	}
