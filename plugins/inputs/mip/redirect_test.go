@@ -2,15 +2,17 @@ package mip
 
 import (
 	"encoding/pem"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,7 +31,9 @@ func startKeyRecorder(t *testing.T) *keyRecorder {
 		if req.Header.Get("MIP_API_KEY") != "" || req.Header.Get("Authorization") != "" {
 			r.keys.Add(1)
 		}
-		_, _ = w.Write([]byte(`{"results": [` + good + `]}`))
+		if _, err := w.Write([]byte(`{"results": [` + good + `]}`)); err != nil {
+			t.Error(err)
+		}
 	}))
 	t.Cleanup(r.Close)
 	return r
@@ -38,8 +42,7 @@ func startKeyRecorder(t *testing.T) *keyRecorder {
 // port is the recorder's port, to address it as localhost, the other
 // loopback origin.
 func (r *keyRecorder) port() string {
-	u, _ := url.Parse(r.URL)
-	return u.Port()
+	return strconv.Itoa(r.Listener.Addr().(*net.TCPAddr).Port)
 }
 
 func TestRedirects(t *testing.T) {
@@ -93,13 +96,15 @@ func TestRedirects(t *testing.T) {
 			var origin string
 			var served atomic.Int32
 			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				require.Equal(t, testKey, r.Header.Get("MIP_API_KEY"), "the key reaches every request to url's origin")
+				assert.Equal(t, testKey, r.Header.Get("MIP_API_KEY"), "the key reaches every request to url's origin")
 				if loc := tt.location(origin, r.URL.Path); loc != "" {
 					http.Redirect(w, r, loc, http.StatusMovedPermanently)
 					return
 				}
 				served.Add(1)
-				_, _ = w.Write([]byte(`{"results": [` + good + `]}`))
+				if _, err := w.Write([]byte(`{"results": [` + good + `]}`)); err != nil {
+					t.Error(err)
+				}
 			})
 			var srv *httptest.Server
 			var configure []func(*MIP)
@@ -152,7 +157,7 @@ func TestMessagesNameTheFinalURL(t *testing.T) {
 		},
 		{
 			name:     "body",
-			final:    func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"results": [`)) },
+			final:    func(w http.ResponseWriter, _ *http.Request) { writeBody(w, []byte(`{"results": [`)) },
 			contains: "reading %s/api/measures/details/: the response ends early",
 		},
 		{

@@ -95,7 +95,8 @@ func TestParseRunTimeOutOfRange(t *testing.T) {
 func TestSortedRunsOrdersByTime(t *testing.T) {
 	entry := entryWithRuns("1000000000", "{}", "999999999", "{}", "2001-09-09T01:46:40.5Z", "{}", "2001-09-09T03:46:39.5+02:00", "{}", "bad", "{}")
 	runs, bad := sortedRuns(entry, time.Time{}, false)
-	require.Equal(t, []string{"2001-09-09T01:46:39Z", "2001-09-09T01:46:39.5Z", "2001-09-09T01:46:40Z", "2001-09-09T01:46:40.5Z"}, runKeys(runs), "999999999, 03:46:39.5+02:00, 1000000000, 01:46:40.5Z")
+	require.Equal(t, []string{"2001-09-09T01:46:39Z", "2001-09-09T01:46:39.5Z", "2001-09-09T01:46:40Z", "2001-09-09T01:46:40.5Z"}, runKeys(runs),
+		"999999999, 03:46:39.5+02:00, 1000000000, 01:46:40.5Z")
 	require.Len(t, bad, 1)
 }
 
@@ -114,7 +115,10 @@ func TestSortedRunsLastDuplicateWins(t *testing.T) {
 }
 
 func TestSortedRunsAfterAndNewest(t *testing.T) {
-	pairs := []string{"2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`, "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`}
+	pairs := []string{
+		"2026-11-25T10:00:00Z", `{"a":1}`, "2026-11-25T09:00:00Z", `{"b":2}`,
+		"2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`,
+	}
 	tests := []struct {
 		name       string
 		after      time.Time
@@ -123,7 +127,7 @@ func TestSortedRunsAfterAndNewest(t *testing.T) {
 	}{
 		{name: "only runs after the watermark", after: at("2026-11-25T09:00:00Z"), want: []string{`{"d":4}`, `{"c":3}`}},
 		{name: "the newest, last of its duplicates", newestOnly: true, want: []string{`{"c":3}`}},
-		{name: "nothing newer", after: at("2026-11-25T10:00:00Z"), newestOnly: true},
+		{name: "nothing newer", after: at("2026-11-25T10:00:00Z"), newestOnly: true, want: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +138,7 @@ func TestSortedRunsAfterAndNewest(t *testing.T) {
 }
 
 func TestBadRunKeysAreCounted(t *testing.T) {
-	var pairs []string
+	pairs := make([]string, 0, 2*(maxBadKeys+5))
 	for i := range maxBadKeys + 5 {
 		pairs = append(pairs, fmt.Sprintf("bad%02d", i), "{}")
 	}
@@ -151,7 +155,8 @@ func TestBadRunKeysAreCounted(t *testing.T) {
 // TestDecoderKeepsTheSelectedRunsOnly checks that the runs a gather will
 // not emit are not kept: memory follows the runs emitted.
 func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
-	runs := jsonMembers("2026-11-25T09:00:00Z", `{"a":1}`, "2026-11-25T10:00:00Z", `{"b":2}`, "bad", "{}", "2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`)
+	runs := jsonMembers("2026-11-25T09:00:00Z", `{"a":1}`, "2026-11-25T10:00:00Z", `{"b":2}`, "bad", "{}",
+		"2026-11-25T10:00:00Z", `{"c":3}`, "2026-11-25T09:30:00Z", `{"d":4}`)
 	tests := []struct {
 		name     string
 		entry    string
@@ -161,13 +166,45 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 		contains string // the entry's problem
 	}{
 		{name: "all", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, kept: []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
-		{name: "after", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{after: at("2026-11-25T09:00:00Z")}, kept: []string{`{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
-		{name: "newest only", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{newestOnly: true}, kept: []string{`{"c":3}`}, badKeys: 1},
-		{name: "newest only, the future apart", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{newestOnly: true, until: at("2026-11-25T09:45:00Z")}, kept: []string{`{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
+		{
+			name:    "after",
+			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
+			sel:     runSelection{after: at("2026-11-25T09:00:00Z")},
+			kept:    []string{`{"b":2}`, `{"c":3}`, `{"d":4}`},
+			badKeys: 1,
+		},
+		{
+			name:    "newest only",
+			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
+			sel:     runSelection{newestOnly: true},
+			kept:    []string{`{"c":3}`},
+			badKeys: 1,
+		},
+		{
+			name:    "newest only, the future apart",
+			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
+			sel:     runSelection{newestOnly: true, until: at("2026-11-25T09:45:00Z")},
+			kept:    []string{`{"b":2}`, `{"c":3}`, `{"d":4}`},
+			badKeys: 1,
+		},
 		{name: "filtered out", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{skip: true}},
-		{name: "measure after the runs: all kept", entry: `{"results": {` + runs + `}, "measure": {"id": 7}}`, sel: runSelection{skip: true}, kept: []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
-		{name: "results twice: the last counts", entry: `{"measure": {"id": 7}, "results": {` + runs + `}, "results": {"2026-11-25T11:00:00Z": {"e":5}}}`, kept: []string{`{"e":5}`}},
-		{name: "measure again after the runs", entry: `{"measure": {"id": 7}, "results": {}, "measure": {"id": 8}}`, contains: `"measure" is sent again after "results"`},
+		{
+			name:    "measure after the runs: all kept",
+			entry:   `{"results": {` + runs + `}, "measure": {"id": 7}}`,
+			sel:     runSelection{skip: true},
+			kept:    []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`},
+			badKeys: 1,
+		},
+		{
+			name:  "results twice: the last counts",
+			entry: `{"measure": {"id": 7}, "results": {` + runs + `}, "results": {"2026-11-25T11:00:00Z": {"e":5}}}`,
+			kept:  []string{`{"e":5}`},
+		},
+		{
+			name:     "measure again after the runs",
+			entry:    `{"measure": {"id": 7}, "results": {}, "measure": {"id": 8}}`,
+			contains: `"measure" is sent again after "results"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +244,7 @@ func jsonMembers(pairs ...string) string {
 }
 
 func runKeys(runs runList) []string {
-	var keys []string
+	keys := make([]string, 0, runs.len())
 	for _, r := range runs.all() {
 		keys = append(keys, r.Key)
 	}
@@ -215,7 +252,7 @@ func runKeys(runs runList) []string {
 }
 
 func runValues(runs runList) []string {
-	var values []string
+	values := make([]string, 0, runs.len())
 	for _, r := range runs.all() {
 		values = append(values, string(r.Raw))
 	}
@@ -250,7 +287,8 @@ func TestFastRFC3339AgreesWithTimeParse(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, slow.Equal(fast), "%s: fast %s, time.Parse %s", key, fast, slow)
 	}
-	for _, key := range []string{"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:00", "2026-11-25 10:00:00Z", "2026-11-25T10:00:00.Z", "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00+24:00", "2026-11-25T1a:00:00Z"} {
+	for _, key := range []string{"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:00", "2026-11-25 10:00:00Z",
+		"2026-11-25T10:00:00.Z", "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00+24:00", "2026-11-25T1a:00:00Z"} {
 		_, ok := fastRFC3339([]byte(key))
 		require.False(t, ok, key)
 	}
