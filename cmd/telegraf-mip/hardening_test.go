@@ -65,9 +65,12 @@ func TestUnsolicitedBytesAreTheServersFault(t *testing.T) {
 		defer conn.Close()
 		body := rec.Body.Bytes()
 		fmt.Fprintf(buf, "HTTP/1.1 %d OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", rec.Code, len(body))
-		_, _ = buf.Write(body)
-		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\n\r\nmore")
-		_ = buf.Flush()
+		// buf keeps its first error: Flush returns it.
+		fmt.Fprint(buf, string(body), "HTTP/1.1 200 OK\r\n\r\nmore")
+		if err := buf.Flush(); err != nil {
+			t.Error(err)
+			return
+		}
 		requests.Add(1)
 		time.Sleep(200 * time.Millisecond) // the client sees the extra bytes on an idle connection
 	}))
@@ -90,7 +93,8 @@ func TestUnsolicitedBytesAreTheServersFault(t *testing.T) {
 	}
 	require.NoError(t, stdin.Close())
 	require.NoError(t, cmd.Wait(), stderr.String())
-	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)\n", stderr.String())
+	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored "+
+		"(reported once)\n", stderr.String())
 	requireNewestRuns(t, parseLines(t, stdout.String()))
 }
 
@@ -103,11 +107,20 @@ func TestListSaysWhenTheFiltersKeepNothing(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{name: "regex pasted as a glob", extra: `  scenario_include = ["^crm_.*"]`, format: "table", stdout: "ID  NAME  ALIAS  DISPLAY NAME  APPLICATION  AGENT\n",
-			stderr: `W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep); scenario_include "^crm_.*" looks like a regular expression, but filters are globs: try "crm_*"` + "\n"},
+		{name: "regex pasted as a glob", extra: `  scenario_include = ["^crm_.*"]`, format: "table",
+			stdout: "ID  NAME  ALIAS  DISPLAY NAME  APPLICATION  AGENT\n",
+			stderr: `W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list ` +
+				`shows the scenarios they keep); scenario_include "^crm_.*" looks like a regular expression, but filters are globs: try "crm_*"` + "\n"},
 		{name: "unknown id, json", extra: `  scenario_ids = [999]`, format: "json", stdout: "[]\n",
-			stderr: "W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list shows the scenarios they keep)\n"},
-		{name: "some kept", extra: `  scenario_ids = [101]`, format: "json", stdout: "[\n  {\n    \"id\": 101,\n    \"name\": \"crm_login\",\n    \"alias\": \"crm_login\",\n    \"display_name\": \"CRM - Login\",\n    \"application\": \"CRM\",\n    \"agent_id\": 3,\n    \"agent\": \"robot-03\"\n  }\n]\n"},
+			stderr: "W! the filters keep none of the 5 scenarios MIP returned: check scenario_ids and the *_include/*_exclude globs (telegraf-mip -list " +
+				"shows the scenarios they keep)\n"},
+		{
+			name:   "some kept",
+			extra:  `  scenario_ids = [101]`,
+			format: "json",
+			stdout: "[\n  {\n    \"id\": 101,\n    \"name\": \"crm_login\",\n    \"alias\": \"crm_login\",\n    \"display_name\": \"CRM - Login\",\n    " +
+				"\"application\": \"CRM\",\n    \"agent_id\": 3,\n    \"agent\": \"robot-03\"\n  }\n]\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

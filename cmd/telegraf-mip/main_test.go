@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -84,7 +85,8 @@ func runBinary(t *testing.T, key string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
-	if exitErr, ok := err.(*exec.ExitError); ok {
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
 		code = exitErr.ExitCode()
 	} else {
 		require.NoError(t, err)
@@ -168,17 +170,49 @@ func TestOnceFailures(t *testing.T) {
 		contains string
 		apiPoint bool // the gather ran: stdout has its mip_api point
 	}{
-		{name: "wrong key", key: "wrong", config: pluginConfig(t, srv.URL), code: 1, contains: "E! gather failed: GET " + srv.URL + "/api/measures/details returned HTTP status 401 Unauthorized: MIP rejected the API key", apiPoint: true},
+		{
+			name:     "wrong key",
+			key:      "wrong",
+			config:   pluginConfig(t, srv.URL),
+			code:     1,
+			contains: "E! gather failed: GET " + srv.URL + "/api/measures/details returned HTTP status 401 Unauthorized: MIP rejected the API key",
+			apiPoint: true,
+		},
 		{name: "unreachable", key: testKey, config: pluginConfig(t, "http://127.0.0.1:1"), code: 1, contains: "connection refused", apiPoint: true},
-		{name: "unknown key", key: testKey, config: pluginConfig(t, srv.URL, "  scenario_inclde = [\"x\"]"), code: 1, contains: "unknown configuration keys: inputs.mip.scenario_inclde"},
+		{
+			name:     "unknown key",
+			key:      testKey,
+			config:   pluginConfig(t, srv.URL, "  scenario_inclde = [\"x\"]"),
+			code:     1,
+			contains: "unknown configuration keys: inputs.mip.scenario_inclde",
+		},
 		{name: "other plugin", key: testKey, config: writeFile(t, "cpu.conf", "[[inputs.cpu]]\n"), code: 1, contains: "[[inputs.cpu]] is not supported"},
-		{name: "two blocks", key: testKey, config: writeFile(t, "two.conf", "[[inputs.mip]]\nurl=\"http://a\"\n[[inputs.mip]]\nurl=\"http://b\"\n"), code: 1, contains: "2 [[inputs.mip]] blocks"},
+		{
+			name:     "two blocks",
+			key:      testKey,
+			config:   writeFile(t, "two.conf", "[[inputs.mip]]\nurl=\"http://a\"\n[[inputs.mip]]\nurl=\"http://b\"\n"),
+			code:     1,
+			contains: "2 [[inputs.mip]] blocks",
+		},
 		{name: "no block", key: testKey, config: writeFile(t, "empty.conf", "# nothing\n"), code: 1, contains: "no [[inputs.mip]] block"},
 		{name: "bad toml", key: testKey, config: writeFile(t, "bad.conf", "[[inputs.mip]\n"), code: 1, contains: "bad.conf"},
-		{name: "empty key", key: "", config: pluginConfig(t, srv.URL), code: 1, contains: "api_key comes from the environment variable MIP_API_KEY, which is not set or empty"},
+		{
+			name:     "empty key",
+			key:      "",
+			config:   pluginConfig(t, srv.URL),
+			code:     1,
+			contains: "api_key comes from the environment variable MIP_API_KEY, which is not set or empty",
+		},
 		{name: "missing file", key: testKey, config: "/nonexistent/mip.conf", code: 1, contains: "no such file"},
 		{name: "no config", key: testKey, code: 2, contains: "-config FILE is required"},
-		{name: "bad interval", key: testKey, config: pluginConfig(t, srv.URL), args: []string{"-poll_interval", "0s"}, code: 1, contains: "-poll_interval must be positive"},
+		{
+			name:     "bad interval",
+			key:      testKey,
+			config:   pluginConfig(t, srv.URL),
+			args:     []string{"-poll_interval", "0s"},
+			code:     1,
+			contains: "-poll_interval must be positive",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,12 +354,19 @@ func TestList(t *testing.T) {
 	dec.UseNumber()
 	require.NoError(t, dec.Decode(&listed))
 	require.Equal(t, []map[string]any{
-		{"id": json.Number("101"), "name": "crm_login", "alias": "crm_login", "display_name": "CRM - Login", "application": "CRM", "agent_id": json.Number("3"), "agent": "robot-03"},
-		{"id": json.Number("102"), "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM", "agent_id": json.Number("1"), "agent": "robot-01"},
+		{
+			"id": json.Number("101"), "name": "crm_login", "alias": "crm_login", "display_name": "CRM - Login", "application": "CRM",
+			"agent_id": json.Number("3"), "agent": "robot-03",
+		},
+		{
+			"id": json.Number("102"), "name": "crm_search", "alias": "crm_search", "display_name": "CRM - Search customer", "application": "CRM",
+			"agent_id": json.Number("1"), "agent": "robot-01",
+		},
 	}, listed, "ids are numbers, as scenario_ids takes them")
 
 	// With the centreon schema, the service each scenario's checks carry.
-	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  schema = "centreon"`, `  centreon_host = "MIP"`, `  centreon_service = "MIP %{app_name} - %{display_name}"`, `  application_include = ["ERP", "E-shop"]`), "-list")
+	r = runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, `  schema = "centreon"`, `  centreon_host = "MIP"`,
+		`  centreon_service = "MIP %{app_name} - %{display_name}"`, `  application_include = ["ERP", "E-shop"]`), "-list")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Equal(t, strings.Join([]string{
 		"ID   NAME            ALIAS           DISPLAY NAME          APPLICATION  AGENT     CENTREON SERVICE",
@@ -350,9 +391,10 @@ func TestSampleConfigKeysAreKnown(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "sample.conf"))
 	require.NoError(t, err)
 	setting := regexp.MustCompile(`^(\s*)# (\[\[inputs\.mip\.threshold\]\]|\s*[a-z_]+ = .*)$`)
-	var lines []string
+	all := strings.Split(string(b), "\n")
+	lines := make([]string, 0, len(all))
 	uncommented := 0
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range all {
 		if m := setting.FindStringSubmatch(line); m != nil {
 			line = m[1] + m[2]
 			uncommented++

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,44 +25,54 @@ import (
 // writeHugeScenario writes a response with one scenario of n runs, one a
 // millisecond, the newest sent first: the shape that once took seven times
 // its size.
-func writeHugeScenario(w io.Writer, n int) {
+func writeHugeScenario(w io.Writer, n int) error {
+	// A bufio.Writer keeps its first error: Flush returns it.
 	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	bw.WriteString(`{"results": [{"measure": {"id": 42, "name": "huge", "frequency": 60, "scenario": {"name": "huge"}}, "metricInfo": {"m1": {"alias": "Step 1", "unit": "ms"}}, "results": {`)
+	fmt.Fprint(bw, `{"results": [{"measure": {"id": 42, "name": "huge", "frequency": 60, "scenario": {"name": "huge"}}, `+
+		`"metricInfo": {"m1": {"alias": "Step 1", "unit": "ms"}}, "results": {`)
 	for i := range n {
 		t := hugeScenarioStart.Add(time.Duration((i+n-1)%n) * time.Millisecond) // newest first, then oldest to newest
 		if i > 0 {
-			bw.WriteString(", ")
+			fmt.Fprint(bw, ", ")
 		}
 		fmt.Fprintf(bw, `"%s": {"state": {"type": "OK"}, "metrics": {"m1": %d}}`, t.Format("2006-01-02T15:04:05.000Z07:00"), i%5000)
 	}
-	bw.WriteString("}}]}")
+	fmt.Fprint(bw, "}}]}")
+	return bw.Flush()
 }
 
 var hugeScenarioStart = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
 // writeHugeString writes a response whose second scenario carries a 100 MiB
 // text in the place given: a display name, or a formatted metric of its run.
-func writeHugeString(w io.Writer, where string) {
+func writeHugeString(w io.Writer, where string) error {
+	var err error // the first one: the writes after it do nothing
+	write := func(b []byte) {
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	}
 	huge := func() {
 		chunk := bytes.Repeat([]byte("x"), 64<<10)
 		for range (100 << 20) / len(chunk) {
-			_, _ = w.Write(chunk)
+			write(chunk)
 		}
 	}
-	io.WriteString(w, `{"results": [{"measure": {"id": 100, "name": "good"}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}}}}, {"measure": {"id": 7, "name": "s"`)
+	write([]byte(`{"results": [{"measure": {"id": 100, "name": "good"}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}}}}, ` +
+		`{"measure": {"id": 7, "name": "s"`))
 	if where == "displayName" {
-		io.WriteString(w, `, "displayName": "`)
+		write([]byte(`, "displayName": "`))
 		huge()
-		io.WriteString(w, `"`)
+		write([]byte(`"`))
 	}
-	io.WriteString(w, `}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}, "formatedMetrics": {`)
+	write([]byte(`}, "results": {"2026-11-25T10:00:00Z": {"state": {"type": "OK"}, "formatedMetrics": {`))
 	if where == "formatedMetrics" {
-		io.WriteString(w, `"x": "`)
+		write([]byte(`"x": "`))
 		huge()
-		io.WriteString(w, `"`)
+		write([]byte(`"`))
 	}
-	io.WriteString(w, `}}}}]}`)
+	write([]byte(`}}}}]}`))
+	return err
 }
 
 // countingWriter counts the bytes written through it.
@@ -83,20 +94,41 @@ func (c countingWriter) Write(p []byte) (int, error) {
 // while it reads it, in a buffer that grows by doubling (about three times).
 func TestMemoryBoundedByTheResponse(t *testing.T) {
 	const runs = 1_000_000
-	newest := fmt.Sprint(hugeScenarioStart.Add((runs - 1) * time.Millisecond).UnixNano())
+	newest := strconv.FormatInt(hugeScenarioStart.Add((runs-1)*time.Millisecond).UnixNano(), 10)
 	tests := []struct {
 		name     string
-		write    func(io.Writer)
+		write    func(io.Writer) error
 		extra    []string
 		factor   int64  // of the response, in the bound
 		written  int    // mip_scenario points
 		last     string // the timestamp of the last one
 		contains string // in stderr, on exit 1; empty: exit 0
 	}{
-		{name: "a million runs, window", write: func(w io.Writer) { writeHugeScenario(w, runs) }, extra: []string{`  first_gather = "window"`, `  max_points_per_gather = 0`}, factor: 2, written: runs, last: newest},
-		{name: "a million runs, latest", write: func(w io.Writer) { writeHugeScenario(w, runs) }, factor: 2, written: 1, last: newest},
-		{name: "a 100 MiB display name", write: func(w io.Writer) { writeHugeString(w, "displayName") }, factor: 3, written: 1, last: "1795600800000000000", contains: `field "measure.displayName": a text over 32768 bytes`},
-		{name: "a 100 MiB formatted metric", write: func(w io.Writer) { writeHugeString(w, "formatedMetrics") }, factor: 3, written: 2, last: "1795600800000000000", contains: `mip_formatted_metric "x" not emitted: the point would be over 32768 bytes`},
+		{
+			name:    "a million runs, window",
+			write:   func(w io.Writer) error { return writeHugeScenario(w, runs) },
+			extra:   []string{`  first_gather = "window"`, `  max_points_per_gather = 0`},
+			factor:  2,
+			written: runs,
+			last:    newest,
+		},
+		{name: "a million runs, latest", write: func(w io.Writer) error { return writeHugeScenario(w, runs) }, factor: 2, written: 1, last: newest},
+		{
+			name:     "a 100 MiB display name",
+			write:    func(w io.Writer) error { return writeHugeString(w, "displayName") },
+			factor:   3,
+			written:  1,
+			last:     "1795600800000000000",
+			contains: `field "measure.displayName": a text over 32768 bytes`,
+		},
+		{
+			name:     "a 100 MiB formatted metric",
+			write:    func(w io.Writer) error { return writeHugeString(w, "formatedMetrics") },
+			factor:   3,
+			written:  2,
+			last:     "1795600800000000000",
+			contains: `mip_formatted_metric "x" not emitted: the point would be over 32768 bytes`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +138,9 @@ func TestMemoryBoundedByTheResponse(t *testing.T) {
 					w.WriteHeader(http.StatusUnauthorized)
 					return
 				}
-				tt.write(countingWriter{w: w, n: &size})
+				if err := tt.write(countingWriter{w: w, n: &size}); err != nil {
+					t.Logf("the response was cut short: %v", err)
+				}
 			}))
 			defer srv.Close()
 

@@ -47,5 +47,6 @@ func TestUnsolicitedResponseIsAWarningOnce(t *testing.T) {
 		_, err := w.Write([]byte(`Unsolicited response received on idle HTTP channel starting with "tail of the body"; err=<nil>` + "\n"))
 		require.NoError(t, err)
 	}
-	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; they were ignored (reported once)\n", buf.String())
+	require.Equal(t, "W! the MIP server (or a proxy in front of it) sent more bytes than the Content-Length of its response announced; "+
+		"they were ignored (reported once)\n", buf.String())
 }

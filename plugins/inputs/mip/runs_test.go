@@ -127,7 +127,7 @@ func TestSortedRunsAfterAndNewest(t *testing.T) {
 	}{
 		{name: "only runs after the watermark", after: at("2026-11-25T09:00:00Z"), want: []string{`{"d":4}`, `{"c":3}`}},
 		{name: "the newest, last of its duplicates", newestOnly: true, want: []string{`{"c":3}`}},
-		{name: "nothing newer", after: at("2026-11-25T10:00:00Z"), newestOnly: true, want: []string{}},
+		{name: "nothing newer", after: at("2026-11-25T10:00:00Z"), newestOnly: true, want: make([]string, 0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
