@@ -5,6 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 TELEGRAF_VERSION := v1.37.2
 TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry
 STATICCHECK_VERSION := v0.8.2
+GOLANGCI_LINT_VERSION := v2.7.2
 MARKDOWNLINT_VERSION := 0.50.0
 MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
@@ -33,19 +34,25 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 
-## lint: gofmt, vet, staticcheck, Telegraf's readme_linter on the plugin's
-## README, and markdownlint (markdownlint-cli, pinned, installed with npm into
-## .cache/npm) with Telegraf's .markdownlint.jsonc on every Markdown file.
+## lint: gofmt, vet, staticcheck, golangci-lint with Telegraf's own
+## configuration (a writable copy of its .golangci.yml, from the module
+## cache), Telegraf's readme_linter on the plugin's README, and markdownlint
+## (markdownlint-cli, pinned, installed with npm into .cache/npm) with
+## Telegraf's .markdownlint.jsonc on every Markdown file.
 lint:
 	test -z "$$(gofmt -l .)" || (gofmt -l . && false)
 	go vet ./...
 	GOBIN=$(CACHE_BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(CACHE_BIN)/staticcheck ./...
+	go mod download github.com/influxdata/telegraf@$(TELEGRAF_VERSION)
+	GOBIN=$(CACHE_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	@mkdir -p .cache
+	install -m 644 "$$(go env GOMODCACHE)/github.com/influxdata/telegraf@$(TELEGRAF_VERSION)/.golangci.yml" .cache/telegraf-golangci.yml
+	$(CACHE_BIN)/golangci-lint run --config .cache/telegraf-golangci.yml --max-issues-per-linter 0 --max-same-issues 0 ./...
 	GOBIN=$(CACHE_BIN) go install github.com/influxdata/telegraf/tools/readme_linter@$(TELEGRAF_VERSION)
 	$(CACHE_BIN)/readme_linter -quiet plugins/inputs/mip/README.md
 	$(MARKDOWNLINT) --version 2>/dev/null | grep -qx '$(MARKDOWNLINT_VERSION)' \
 	  || npm install --no-audit --no-fund --prefix .cache/npm markdownlint-cli@$(MARKDOWNLINT_VERSION)
-	go mod download github.com/influxdata/telegraf@$(TELEGRAF_VERSION)
 	$(MARKDOWNLINT) --config "$$(go env GOMODCACHE)/github.com/influxdata/telegraf@$(TELEGRAF_VERSION)/.markdownlint.jsonc" $$(git ls-files '*.md')
 
 telegraf: $(CACHE_BIN)/telegraf
