@@ -2,6 +2,8 @@ package mip
 
 import (
 	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // Telegraf keeps at most metric_buffer_limit points per output in memory and
@@ -196,7 +198,7 @@ func (p *MIP) interval() time.Duration {
 }
 
 // steadyRuns is how many runs of a measure one interval brings.
-func (p *MIP) steadyRuns(m *measure) float64 {
+func (p *MIP) steadyRuns(m *mipapi.Measure) float64 {
 	if !m.Frequency.Valid || m.Frequency.Value <= 0 {
 		return 1
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/filter"
 	"github.com/influxdata/telegraf/metric"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // Schemas: which points a run becomes.
@@ -149,15 +150,15 @@ var templatePlaceholders = []string{"name", "display_name", "app_name", "id"}
 
 // templateValues are a measure's values for the templates, as the Centreon
 // plugin fills --display-instance: "-" when there is no application.
-func templateValues(m *measure) map[string]string {
-	app := m.applicationName()
+func templateValues(m *mipapi.Measure) map[string]string {
+	app := m.ApplicationName()
 	if app == "" {
 		app = "-"
 	}
-	return map[string]string{"name": m.name(), "display_name": string(m.DisplayName), "app_name": app, "id": string(m.ID)}
+	return map[string]string{"name": m.ScenarioName(), "display_name": string(m.DisplayName), "app_name": app, "id": string(m.ID)}
 }
 
-func fillTemplate(template string, m *measure) string {
+func fillTemplate(template string, m *mipapi.Measure) string {
 	values := templateValues(m)
 	return templateFields.ReplaceAllStringFunc(template, func(field string) string {
 		return values[field[2:len(field)-1]]
@@ -166,7 +167,7 @@ func fillTemplate(template string, m *measure) string {
 
 // serviceName fills the service template with a measure's names, replacing
 // the characters Centreon refuses with '_'.
-func (c *centreonConfig) serviceName(m *measure) string {
+func (c *centreonConfig) serviceName(m *mipapi.Measure) string {
 	return strings.Map(func(r rune) rune {
 		if strings.ContainsRune(centreonIllegalChars, r) || r < ' ' {
 			return '_'
@@ -177,7 +178,7 @@ func (c *centreonConfig) serviceName(m *measure) string {
 
 // instanceName is the <instance> of the perfdata labels, as the Centreon
 // plugin renders --display-instance.
-func (c *centreonConfig) instanceName(m *measure) string {
+func (c *centreonConfig) instanceName(m *mipapi.Measure) string {
 	return fillTemplate(c.instance, m)
 }
 
@@ -231,7 +232,7 @@ func perfdataLabel(label string) string {
 // centreonPoints turns one run into a Centreon check: a state point and one
 // perfdata point per numeric metric, all at the run's time, labelled as
 // the Centreon plugin labels them: <instance>~<alias>#scenario.metric.usage.<unit>.
-func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, tr timedRun) []telegraf.Metric {
+func (c *centreonConfig) centreonPoints(m *mipapi.Measure, info map[string]mipapi.MetricInfo, tr mipapi.TimedRun) []telegraf.Metric {
 	r := tr.Run
 	service, instance := c.serviceName(m), c.instanceName(m)
 	status := ""
@@ -244,7 +245,7 @@ func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, 
 	for _, key := range sortedKeys(r.Metrics) {
 		v := r.Metrics[key]
 		mi, described := info[key]
-		name := tagValue(mi.name(key))
+		name := tagValue(mi.Name(key))
 		if !described || !v.Valid || name == "" {
 			continue
 		}
@@ -274,7 +275,7 @@ func (c *centreonConfig) centreonPoints(m *measure, info map[string]metricInfo, 
 		if _, ok := versionLabels[label]; ok || tagValue(label) == "" {
 			continue
 		}
-		if n := parseNumber(r.FormatedMetrics[label]); n.Valid {
+		if n := mipapi.ParseNumber(r.FormatedMetrics[label]); n.Valid {
 			points = append(points, c.perfdataPoint(service, instance+"~"+tagValue(label)+"#scenario.formatted_metric.usage.count", "", n.Value, tr.Time))
 		}
 	}
@@ -298,7 +299,7 @@ func (c *centreonConfig) perfdataPoint(service, label, unit string, value float6
 
 // emitStale adds the stale-robot check result of a measure whose newest
 // run is newest (zero: none known), when one is due and the share allows.
-func (p *MIP) emitStale(m *measure, newest time.Time, g *gatherPass, share *scenarioShare, acc telegraf.Accumulator) {
+func (p *MIP) emitStale(m *mipapi.Measure, newest time.Time, g *gatherPass, share *scenarioShare, acc telegraf.Accumulator) {
 	if p.centreon == nil {
 		return
 	}
@@ -317,7 +318,7 @@ func (p *MIP) emitStale(m *measure, newest time.Time, g *gatherPass, share *scen
 // known) is older than staleRuns times its frequency plus its timeout. It
 // carries the newest run's age in seconds, or the time watched when no run
 // is known. The Centreon plugin's --memory said "noNewValue" instead.
-func (c *centreonConfig) staleCheck(m *measure, newest, windowStart, now time.Time) []telegraf.Metric {
+func (c *centreonConfig) staleCheck(m *mipapi.Measure, newest, windowStart, now time.Time) []telegraf.Metric {
 	if c.watchedSince.IsZero() {
 		c.watchedSince = windowStart
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // centreon configures the Centreon schema for the host "mip-host".
@@ -215,16 +216,16 @@ func TestParseNagiosRange(t *testing.T) {
 
 func TestCentreonServiceNames(t *testing.T) {
 	c := &centreonConfig{service: "%{app_name} / %{display_name} (%{id}) %{name}"}
-	m := &measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &scenario{Application: &application{Name: "CRM"}}}
+	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
 	require.Equal(t, `CRM / Login _portal__ step_1 _42_ login`, c.serviceName(m))
 	c.service = "%{name}"
-	require.Equal(t, "fallback", c.serviceName(&measure{ID: "1", Scenario: &scenario{Name: "fallback"}}), "the scenario name when the measure has none")
+	require.Equal(t, "fallback", c.serviceName(&mipapi.Measure{ID: "1", Scenario: &mipapi.Scenario{Name: "fallback"}}), "the scenario name when the measure has none")
 	c.service = "%{app_name} %{name}"
-	require.Equal(t, "- intranet", c.serviceName(&measure{ID: "2", Name: "intranet"}), `"-" without an application, as discovery lists it`)
+	require.Equal(t, "- intranet", c.serviceName(&mipapi.Measure{ID: "2", Name: "intranet"}), `"-" without an application, as discovery lists it`)
 }
 
 func TestCentreonInstanceNames(t *testing.T) {
-	m := &measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &scenario{Application: &application{Name: "CRM"}}}
+	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
 	for template, expected := range map[string]string{
 		"%{name}":                 "login",
 		"%{app_name}/%{id}":       "CRM/42",
@@ -237,7 +238,7 @@ func TestCentreonInstanceNames(t *testing.T) {
 		require.Equal(t, expected, c.instanceName(m), template)
 	}
 	c := &centreonConfig{instance: "%{app_name}~%{name}"}
-	require.Equal(t, "-~intranet", c.instanceName(&measure{ID: "2", Name: "intranet"}))
+	require.Equal(t, "-~intranet", c.instanceName(&mipapi.Measure{ID: "2", Name: "intranet"}))
 }
 
 func TestPerfdataLabelQuoting(t *testing.T) {

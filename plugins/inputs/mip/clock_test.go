@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // requireEachOnce checks that the runs delivered of each scenario are the
@@ -291,14 +292,14 @@ func TestOneRunPerInstant(t *testing.T) {
 func TestMetricTagsFollowMetricInfo(t *testing.T) {
 	tests := []struct {
 		name string
-		info map[string]metricInfo
+		info map[string]mipapi.MetricInfo
 		want map[string]string
 	}{
-		{name: "no collision", info: map[string]metricInfo{"m1": {Alias: "Step 1", Unit: "ms"}, "m2": {Alias: "Step 2", Unit: "ms"}}},
-		{name: "same alias, other unit", info: map[string]metricInfo{"m1": {Alias: "Step", Unit: "ms"}, "m2": {Alias: "Step", Unit: "bytes"}}},
+		{name: "no collision", info: map[string]mipapi.MetricInfo{"m1": {Alias: "Step 1", Unit: "ms"}, "m2": {Alias: "Step 2", Unit: "ms"}}},
+		{name: "same alias, other unit", info: map[string]mipapi.MetricInfo{"m1": {Alias: "Step", Unit: "ms"}, "m2": {Alias: "Step", Unit: "bytes"}}},
 		{
 			name: "same alias and unit",
-			info: map[string]metricInfo{"b": {Alias: "Step", Unit: "ms"}, "a": {Alias: "Step", Unit: "ms"}, "c": {Alias: "Step", Unit: "bytes"}},
+			info: map[string]mipapi.MetricInfo{"b": {Alias: "Step", Unit: "ms"}, "a": {Alias: "Step", Unit: "ms"}, "c": {Alias: "Step", Unit: "bytes"}},
 			want: map[string]string{"b": "Step [b]"},
 		},
 	}

@@ -2,11 +2,10 @@ package mip
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // Scenario is a MIP measure as discovery lists it, for creating one
@@ -29,38 +28,29 @@ type Scenario struct {
 func (p *MIP) ListScenarios() ([]Scenario, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
-	body, err := p.client.measures(ctx)
+	body, err := p.client.Measures(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
 
-	endpoint := p.client.lastEndpoint
-	var answer struct {
-		Results *[]discoveredMeasure `json:"results"`
-	}
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(&answer); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("reading %s: the response ends early or is empty", endpoint)
-		}
+	endpoint := p.client.LastEndpoint()
+	measures, err := mipapi.DecodeMeasures(body)
+	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", endpoint, err)
 	}
-	if answer.Results == nil {
-		return nil, fmt.Errorf(`reading %s: the response has no "results" array`, endpoint)
-	}
-	if len(*answer.Results) == 0 {
+	if len(measures) == 0 {
 		p.Log.Warnf("%s lists no scenario (type ASA_DESKTOP, engine activated)", endpoint)
 	}
-	scenarios := make([]Scenario, 0, len(*answer.Results))
-	for _, d := range *answer.Results {
-		m := &measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
+	scenarios := make([]Scenario, 0, len(measures))
+	for _, d := range measures {
+		m := &mipapi.Measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
 		if m.ID == "" || !p.filter.match(m) {
 			continue
 		}
 		s := Scenario{
 			ID: string(d.ID), Name: string(d.Name), Alias: string(d.Alias),
-			DisplayName: string(d.DisplayName), Application: m.applicationName(),
+			DisplayName: string(d.DisplayName), Application: m.ApplicationName(),
 		}
 		if d.Agent != nil {
 			s.AgentID, s.Agent = string(d.Agent.ID), string(d.Agent.Name)
@@ -70,6 +60,6 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 		}
 		scenarios = append(scenarios, s)
 	}
-	p.filter.warnNoneKept(p.Log, len(*answer.Results), len(scenarios))
+	p.filter.warnNoneKept(p.Log, len(measures), len(scenarios))
 	return scenarios, nil
 }

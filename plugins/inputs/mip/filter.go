@@ -9,6 +9,7 @@ import (
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/filter"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // scenarioFilter keeps the measures a user asked for: the reference plugin's
@@ -53,13 +54,13 @@ func newScenarioFilter(p *MIP) (scenarioFilter, error) {
 
 // match tells whether a measure passes every filter. A measure without an
 // application matches application globs as an empty name.
-func (f scenarioFilter) match(m *measure) bool {
+func (f scenarioFilter) match(m *mipapi.Measure) bool {
 	if f.ids != nil && !f.ids[string(m.ID)] {
 		return false
 	}
-	return f.name.Match(tagValue(m.name())) &&
+	return f.name.Match(tagValue(m.ScenarioName())) &&
 		f.displayName.Match(string(m.DisplayName)) &&
-		f.application.Match(m.applicationName())
+		f.application.Match(m.ApplicationName())
 }
 
 // warnNoneKept logs, once, that the filters kept none of the scenarios MIP

@@ -9,6 +9,8 @@ import (
 
 	"github.com/influxdata/telegraf/plugins/parsers/influx"
 	serializer "github.com/influxdata/telegraf/plugins/serializers/influx"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // FuzzGatherResponse feeds arbitrary bytes to the response decoder and the
@@ -36,21 +38,21 @@ func FuzzGatherResponse(f *testing.F) {
 		f.Fatal(err)
 	}
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	var decoder runDecoder
+	var decoder mipapi.RunDecoder
 	f.Fuzz(func(t *testing.T, body []byte) {
 		parser := &influx.Parser{}
 		if err := parser.Init(); err != nil {
 			t.Fatal(err)
 		}
 		//nolint:errcheck // random bodies are mostly not JSON: an error is expected, a panic or a bad point is not
-		decodeMeasureDetails(bytes.NewReader(body), nil, func(entry *measureEntry, err error) {
+		mipapi.DecodeMeasureDetails(bytes.NewReader(body), nil, func(entry *mipapi.MeasureEntry, err error) {
 			if err != nil {
 				return
 			}
 			tags := scenarioTags("mip.example.com", entry.Measure)
-			runs, _ := sortedRuns(entry, time.Time{}, false)
-			for _, tr := range runs.all() {
-				if decoder.decode(&tr) != nil {
+			runs, _, _ := entry.Runs(time.Time{}, mipapi.MaxRunTime, false)
+			for _, tr := range runs.All() {
+				if decoder.Decode(&tr) != nil {
 					continue
 				}
 				points := runPoints(tags, entry.MetricInfo, metricTags(entry.MetricInfo), tr, func(string, ...any) {})
@@ -73,36 +75,5 @@ func FuzzGatherResponse(f *testing.F) {
 				}
 			}
 		})
-	})
-}
-
-// FuzzParseRunTime checks that any run key either parses to a time from 1970
-// on whose nanoseconds fit in int64 or is refused, without panicking, and
-// that the fast path and the general parser agree.
-func FuzzParseRunTime(f *testing.F) {
-	for _, seed := range []string{"2026-11-25T10:00:00Z", "2026-11-25T10:00:00.123+02:00", "1795600800", "1795600800123", "1795600800.5", "", "-1",
-		"9999999999999999999999", "2026-11-25 10:00:00", "9999-12-31T00:00:00Z", "99999999999", "2262-04-11T23:47:16.854775807Z", "1970-01-01T00:00:00+01:00"} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, key string) {
-		if fast, ok := fastRFC3339([]byte(key)); ok {
-			slow, err := time.Parse(time.RFC3339Nano, key)
-			if err != nil || !slow.Equal(fast) {
-				t.Fatalf("%q: the fast path reads %s, time.Parse %s (%v)", key, fast, slow, err)
-			}
-		}
-		tm, err := parseRunTime(key)
-		if fromBytes, errBytes := parseRunTimeBytes([]byte(key)); (err == nil) != (errBytes == nil) || !fromBytes.Equal(tm) {
-			t.Fatalf("%q: parseRunTime reads %s (%v), parseRunTimeBytes %s (%v)", key, tm, err, fromBytes, errBytes)
-		}
-		if err != nil {
-			return
-		}
-		if !time.Unix(0, tm.UnixNano()).Equal(tm) {
-			t.Fatalf("%q parsed to %s, which overflows int64 nanoseconds", key, tm)
-		}
-		if tm.Before(time.Unix(0, 0)) {
-			t.Fatalf("%q parsed to %s, before 1970", key, tm)
-		}
 	})
 }

@@ -309,7 +309,7 @@ func TestRetryAfter(t *testing.T) {
 			retryAfter: "0",
 			failures:   100,
 			timeout:    5 * time.Second,
-			requests:   maxAttempts,
+			requests:   3, // the client's most attempts of one request
 			contains:   "503 Service Unavailable",
 		},
 		{name: "500 is not retried", status: 500, retryAfter: "1", failures: 1, timeout: 5 * time.Second, requests: 1, contains: "500 Internal Server Error"},
@@ -437,7 +437,7 @@ func TestDNSFailure(t *testing.T) {
 	dialer := &net.Dialer{Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, "udp", "127.0.0.1:1")
 	}}}
-	p.client.http.Transport.(*http.Transport).DialContext = dialer.DialContext
+	p.transport.DialContext = dialer.DialContext
 	_, err := gather(t, p)
 	require.ErrorContains(t, err, `GET https://mip.invalid/api/measures/details: cannot resolve "mip.invalid": check url and the DNS of this machine`)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/influxdata/telegraf/config"
 	httpconfig "github.com/influxdata/telegraf/plugins/common/http"
 	"github.com/influxdata/telegraf/plugins/inputs"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 //go:embed sample.conf
@@ -59,7 +60,7 @@ const (
 
 // lateHorizon is how long after its start a run of m may appear; no longer
 // than lookback, which bounds every window.
-func (p *MIP) lateHorizon(m *measure) time.Duration {
+func (p *MIP) lateHorizon(m *mipapi.Measure) time.Duration {
 	if !m.Timeout.Valid || m.Timeout.Value <= 0 {
 		return windowMargin
 	}
@@ -152,13 +153,15 @@ type MIP struct {
 
 	Log telegraf.Logger `toml:"-"`
 
-	client   *client
-	filter   scenarioFilter
-	influx   bool            // emit the InfluxDB schema
-	centreon *centreonConfig // emit the Centreon schema, when set
-	source   string
-	stateKey string
-	progress *progress
+	client *mipapi.Client
+	// transport is the client's, which tests dial differently.
+	transport *http.Transport
+	filter    scenarioFilter
+	influx    bool            // emit the InfluxDB schema
+	centreon  *centreonConfig // emit the Centreon schema, when set
+	source    string
+	stateKey  string
+	progress  *progress
 	// replayed holds, per measure id, the newest run written before a
 	// restart: runs up to it are written again for InfluxDB only.
 	replayed map[string]time.Time
@@ -171,7 +174,7 @@ type MIP struct {
 	futureWarned map[string]bool
 	// badReported holds the run keys that are no time already reported.
 	badReported map[string]bool
-	runs        runDecoder
+	runs        mipapi.RunDecoder
 	now         func() time.Time
 	ctx         context.Context
 	cancel      context.CancelFunc
@@ -282,13 +285,8 @@ func (p *MIP) Init() error {
 	if p.InsecureSkipVerify {
 		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
 	}
-	p.client = &client{
-		http:        newHTTPClient(transport, base),
-		baseURL:     base,
-		apiKey:      p.apiKey,
-		maxBodySize: int64(p.MaxBodySize),
-		silence:     time.Duration(p.ResponseHeaderTimeout),
-	}
+	p.transport = transport
+	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
 	p.source = base.Host
 	p.now = time.Now
 	p.stateKey = p.instanceKey()
@@ -439,7 +437,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 		}
 	}
 
-	body, err := p.client.measureDetails(ctx, g.window)
+	body, err := p.client.MeasureDetails(ctx, g.window)
 	if err != nil {
 		g.stats.fail(err)
 		addStats()
@@ -453,7 +451,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	g.stats.errors = len(problems)
 
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
-		p.client.baseURL.Redacted()+measureDetailsPath, relativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
+		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
 	addStats()
 	if f, ok := acc.(flusher); ok {
 		if err := f.Flush(); err != nil {
@@ -530,12 +528,12 @@ func (p *MIP) newGatherPass() gatherPass {
 // window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err := decodeMeasureDetails(body, func(m *measure) runSelection {
+	err := mipapi.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
 		if !p.filter.match(m) {
-			return runSelection{skip: true}
+			return mipapi.RunSelection{Skip: true}
 		}
 		return p.runsWanted(string(m.ID), g)
-	}, func(entry *measureEntry, err error) {
+	}, func(entry *mipapi.MeasureEntry, err error) {
 		g.stats.scenarios++
 		if err != nil {
 			problems = append(problems, err)
@@ -549,7 +547,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 		problems = p.emitEntry(entry, g, acc, problems)
 	})
 	if err != nil {
-		return append(problems, fmt.Errorf("reading %s: %w", p.client.lastEndpoint, err))
+		return append(problems, fmt.Errorf("reading %s: %w", p.client.LastEndpoint(), err))
 	}
 	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
 	g.complete = true
@@ -558,7 +556,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 
 // emitEntry emits the runs of one measure newer than its watermark, as many
 // as the gather's budget allows, oldest first.
-func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
+func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
 	id := string(entry.Measure.ID)
 	watermark, known := p.progress.Watermarks[id]
 	settled := p.progress.settled(id)
@@ -571,8 +569,8 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	// before it not written yet; on a first gather in "latest" mode, the
 	// newest run only. Runs stamped in the future wait for their time.
 	sel := p.runsWanted(id, g)
-	newestOnly := sel.newestOnly
-	candidates, future, bad := sortedRunsUntil(entry, sel.after, sel.until, newestOnly)
+	newestOnly := sel.NewestOnly
+	candidates, future, bad := entry.Runs(sel.After, sel.Until, newestOnly)
 	for _, b := range bad {
 		// Reported once: the same key comes back at every gather while it is
 		// in the window.
@@ -584,12 +582,12 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	}
 	p.warnFuture(g, entry.Measure, future)
 	written := p.progress.Written[id]
-	newRuns := candidates.keep(func(t time.Time) bool {
+	newRuns := candidates.Keep(func(t time.Time) bool {
 		return t.After(watermark) || !slices.ContainsFunc(written, t.Equal)
 	})
 	tags := scenarioTags(p.source, entry.Measure)
 	var names map[string]string
-	if p.influx && newRuns.len() > 0 {
+	if p.influx && newRuns.Len() > 0 {
 		names = metricTags(entry.MetricInfo)
 	}
 	skip := func(format string, args ...any) {
@@ -599,11 +597,11 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
 	replayedUpTo, replaying := p.replayed[id]
 	deferred := false
-	wrote := make([]time.Time, 0, newRuns.len())
-	for i, tr := range newRuns.all() {
+	wrote := make([]time.Time, 0, newRuns.Len())
+	for i, tr := range newRuns.All() {
 		// A run that cannot be read is reported and settled: it would not
 		// read better at the next gather.
-		if err := p.runs.decode(&tr); err != nil {
+		if err := p.runs.Decode(&tr); err != nil {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
 			wrote = append(wrote, tr.Time)
 			continue
@@ -621,7 +619,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 		}
 		if !share.take(len(points)) {
 			deferred = true
-			g.budget.deferRuns(id, newRuns.len()-i)
+			g.budget.deferRuns(id, newRuns.Len()-i)
 			// The next window must reach this run, older than the
 			// watermark when it was recorded late.
 			g.anchor = minTime(g.anchor, tr.Time.Add(-time.Nanosecond))
@@ -665,7 +663,7 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 	// A measure missing from MIP's answers for a while: what it missed is
 	// before this window, and comes with the next, which reaches back for
 	// it; until then nothing after what it had is settled.
-	notAfter := maxRunTime
+	notAfter := mipapi.MaxRunTime
 	if covered, ok := p.progress.Covered[id]; ok && !g.capped && g.requested.Add(-g.window).After(covered.Add(-horizon)) {
 		notAfter = covered.Add(-horizon)
 	}
@@ -690,12 +688,12 @@ func (p *MIP) emitEntry(entry *measureEntry, g *gatherPass, acc telegraf.Accumul
 // settled yet (after the watermark, and the late ones before it); on a
 // first gather in "latest" mode, the newest only. Runs stamped in the
 // future are kept apart, to wait for their time.
-func (p *MIP) runsWanted(id string, g *gatherPass) runSelection {
+func (p *MIP) runsWanted(id string, g *gatherPass) mipapi.RunSelection {
 	_, known := p.progress.Watermarks[id]
-	return runSelection{
-		after:      p.progress.settled(id),
-		until:      g.requested.Add(time.Duration(p.ClockSkewTolerance)),
-		newestOnly: !known && g.first && p.FirstGather == firstGatherLatest,
+	return mipapi.RunSelection{
+		After:      p.progress.settled(id),
+		Until:      g.requested.Add(time.Duration(p.ClockSkewTolerance)),
+		NewestOnly: !known && g.first && p.FirstGather == firstGatherLatest,
 	}
 }
 
@@ -788,7 +786,7 @@ func (g *gatherPass) settle(id string, settled, watermark time.Time, horizon tim
 
 // warnFuture warns, once per run, about the runs of a measure stamped
 // later than the clock skew tolerance allows: they wait for their time.
-func (p *MIP) warnFuture(g *gatherPass, m *measure, future []timedRun) {
+func (p *MIP) warnFuture(g *gatherPass, m *mipapi.Measure, future []mipapi.TimedRun) {
 	for _, tr := range future {
 		key := string(m.ID) + "\x00" + tr.Time.String()
 		g.future[key] = true
@@ -852,7 +850,7 @@ func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
 
 // warnLost reports the runs of a measure recorded between its watermark and
 // the start of a window that lookback cut short: MIP was not asked for them.
-func (p *MIP) warnLost(m *measure, watermark, windowStart time.Time) {
+func (p *MIP) warnLost(m *mipapi.Measure, watermark, windowStart time.Time) {
 	gap := windowStart.Sub(watermark)
 	if gap <= 0 {
 		return

@@ -1,8 +1,6 @@
 package mip
 
 import (
-	"bytes"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/metric"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // Measurement names of the InfluxDB schema; see the README's Metrics section.
@@ -53,30 +52,14 @@ func statusCode(state string) int64 {
 
 // scenarioTags returns the tags every point of a measure carries. Empty
 // values are left out: line protocol has no empty tag value.
-func scenarioTags(source string, m *measure) map[string]string {
+func scenarioTags(source string, m *mipapi.Measure) map[string]string {
 	tags := make(map[string]string)
 	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
-	putTag(tags, "scenario", m.name())
+	putTag(tags, "scenario", m.ScenarioName())
 	putTag(tags, "display_name", string(m.DisplayName))
-	putTag(tags, "application", m.applicationName())
+	putTag(tags, "application", m.ApplicationName())
 	return tags
-}
-
-// name is what the scenario tag and the filters call the measure: its name,
-// or its scenario's when it has none.
-func (m *measure) name() string {
-	if m.Name == "" && m.Scenario != nil {
-		return string(m.Scenario.Name)
-	}
-	return string(m.Name)
-}
-
-func (m *measure) applicationName() string {
-	if m.Scenario == nil || m.Scenario.Application == nil {
-		return ""
-	}
-	return string(m.Scenario.Application.Name)
 }
 
 func putTag(tags map[string]string, key, value string) {
@@ -90,7 +73,7 @@ func putTag(tags map[string]string, key, value string) {
 // one mip_formatted_metric per formatted metric. Values that cannot be
 // points (null, not a number, no metricInfo) are passed to skip and left out.
 func runPoints(
-	tags map[string]string, info map[string]metricInfo, names map[string]string, tr timedRun, skip func(format string, args ...any),
+	tags map[string]string, info map[string]mipapi.MetricInfo, names map[string]string, tr mipapi.TimedRun, skip func(format string, args ...any),
 ) []telegraf.Metric {
 	r := tr.Run
 	points := make([]telegraf.Metric, 0, 1+len(r.Metrics)+len(r.FormatedMetrics))
@@ -108,7 +91,7 @@ func runPoints(
 	state.AddField("status_code", statusCode(status))
 	for _, label := range versionLabelOrder {
 		if raw, ok := r.FormatedMetrics[label]; ok {
-			if v, ok := formattedText(raw); ok {
+			if v, ok := mipapi.FormattedText(raw); ok {
 				state.AddField(versionLabels[label], fieldText(v))
 			}
 		}
@@ -120,7 +103,7 @@ func runPoints(
 		mi, described := info[key]
 		name, renamed := names[key]
 		if !renamed {
-			name = tagValue(mi.name(key))
+			name = tagValue(mi.Name(key))
 		}
 		switch {
 		case !described:
@@ -154,16 +137,16 @@ func runPoints(
 		}
 		raw := r.FormatedMetrics[label]
 		m := metric.New(measurementFormattedMetric, tags, nil, tr.Time)
-		if len(raw) > maxTextBytes {
-			// decodeRun kept tooLongText for a value no point can carry:
+		if mipapi.TooLong(raw) {
+			// The decoder kept a stand-in for a value no point can carry:
 			// the point is made of it, to be refused by checkPoint as too long.
 			m.AddField("text", string(raw))
-		} else if n := parseNumber(raw); n.Valid {
+		} else if n := mipapi.ParseNumber(raw); n.Valid {
 			m.AddField("value", n.Value)
-		} else if s, ok := formattedText(raw); ok {
+		} else if s, ok := mipapi.FormattedText(raw); ok {
 			m.AddField("text", fieldText(s))
 		} else {
-			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, jsonKind(bytes.TrimSpace(raw)))
+			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, mipapi.Kind(raw))
 			continue
 		}
 		m.AddTag("metric", tagValue(label))
@@ -178,11 +161,11 @@ func runPoints(
 // so the later key is told apart by its key, "Step [m2]". It is decided on
 // metricInfo, not on each run's metrics, so that a series never changes
 // metric.
-func metricTags(info map[string]metricInfo) map[string]string {
+func metricTags(info map[string]mipapi.MetricInfo) map[string]string {
 	collide := false
 	for k1, a := range info {
 		for k2, b := range info {
-			if k1 < k2 && a.Unit == b.Unit && tagValue(a.name(k1)) == tagValue(b.name(k2)) {
+			if k1 < k2 && a.Unit == b.Unit && tagValue(a.Name(k1)) == tagValue(b.Name(k2)) {
 				collide = true
 			}
 		}
@@ -194,7 +177,7 @@ func metricTags(info map[string]metricInfo) map[string]string {
 	taken := make(map[[2]string]bool)
 	for _, key := range slices.Sorted(maps.Keys(info)) {
 		mi := info[key]
-		name := tagValue(mi.name(key))
+		name := tagValue(mi.Name(key))
 		if taken[[2]string{name, string(mi.Unit)}] {
 			names[key] = tagValue(name + " [" + key + "]")
 			continue
@@ -204,29 +187,12 @@ func metricTags(info map[string]metricInfo) map[string]string {
 	return names
 }
 
-// formattedText reads a formatted metric as text: a string as is, a number
-// or boolean as written. Null, objects and arrays have no text.
-func formattedText(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "", false
-	}
-	switch raw[0] {
-	case '"':
-		s, err := unquote(raw)
-		return s, err == nil
-	case '{', '[', 'n':
-		return "", false
-	}
-	return string(raw), true
-}
-
 // measurementFreshness tells, at gather time, how old each scenario's newest
 // run is, so that a robot that stopped running can be alerted on.
 const measurementFreshness = "mip_freshness"
 
 // freshnessPoint is the age of a measure's newest run at gather time.
-func freshnessPoint(tags map[string]string, m *measure, newest, now time.Time) telegraf.Metric {
+func freshnessPoint(tags map[string]string, m *mipapi.Measure, newest, now time.Time) telegraf.Metric {
 	point := metric.New(measurementFreshness, tags, nil, now)
 	// A run stamped ahead of this clock (within clock_skew_tolerance) is
 	// as fresh as can be.

@@ -2,10 +2,12 @@ package mip
 
 import (
 	"errors"
+	"io"
 	"time"
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/metric"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // measurementAPI describes each gather itself, so that the collection can be
@@ -27,10 +29,22 @@ type gatherStats struct {
 // fail records a gather that got no usable answer.
 func (s *gatherStats) fail(err error) {
 	s.errors = 1
-	var se *httpStatusError
+	var se *mipapi.StatusError
 	if errors.As(err, &se) {
 		s.httpStatus = se.Code
 	}
+}
+
+// countingReader counts the bytes read through it, for self-monitoring.
+type countingReader struct {
+	io.ReadCloser
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func (s *gatherStats) point(source string, at time.Time, duration time.Duration) telegraf.Metric {

@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/influxdata/telegraf"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // maxPointBytes bounds the line-protocol size of one point, escaping
 // included, well under the 64 KiB line buffer of inputs.execd: a longer line
-// would be lost there with an error in Telegraf's log.
-const maxPointBytes = 32 * 1024
+// would be lost there with an error in Telegraf's log. The decoder bounds
+// texts by the same size.
+const maxPointBytes = mipapi.TextLimit
 
 // checkPoint refuses a point that would not survive the trip to Telegraf:
 // no field, a non-finite float, or a line too long. The execd shim stops

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // clock is the time shared by the simulator and the plugin under test.
@@ -232,15 +233,15 @@ func TestFirstGatherLatestEmitsOnlyTheNewestRun(t *testing.T) {
 func TestWindowFollowsTheLastSuccess(t *testing.T) {
 	rig := newWatermarkRig(t)
 	p := rig.plugin(&testutil.CaptureLogger{})
-	require.Equal(t, "1h", relativeDuration(mustWindow(p, rig.clock.Now())), "first gather: lookback")
+	require.Equal(t, "1h", mipapi.RelativeDuration(mustWindow(p, rig.clock.Now())), "first gather: lookback")
 	require.NoError(t, rig.gather(p))
 	rig.clock.Advance(time.Minute)
-	require.Equal(t, "150s", relativeDuration(mustWindow(p, rig.clock.Now())),
+	require.Equal(t, "150s", mipapi.RelativeDuration(mustWindow(p, rig.clock.Now())),
 		"steady state: since the last success plus the measures' timeout (60 s) and 30 s")
 	rig.mip.set(http.StatusServiceUnavailable, 0)
 	rig.clock.Advance(10 * time.Minute)
 	require.Error(t, rig.gather(p))
-	require.Equal(t, "750s", relativeDuration(mustWindow(p, rig.clock.Now())), "a failed gather does not move the window's start")
+	require.Equal(t, "750s", mipapi.RelativeDuration(mustWindow(p, rig.clock.Now())), "a failed gather does not move the window's start")
 }
 
 func mustWindow(p *MIP, now time.Time) time.Duration {

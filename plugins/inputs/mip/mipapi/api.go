@@ -1,4 +1,4 @@
-package mip
+package mipapi
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // This file only describes MIP's JSON. MIP has no public API documentation,
@@ -18,15 +20,17 @@ import (
 // to be loose: numbers may arrive as strings, texts as numbers, objects as
 // null, and metricInfo may say "label" instead of "alias".
 
-// measureEntry is one element of the "results" array of /api/measures/details.
-type measureEntry struct {
-	Measure    *measure
-	MetricInfo map[string]metricInfo
-	// Results are the runs a gather may emit, in the order MIP sent them
+// MeasureEntry is one element of the "results" array of /api/measures/details.
+type MeasureEntry struct {
+	// Measure is the measure the runs are of; nil when the entry has none.
+	Measure *Measure
+	// MetricInfo describes the metrics of the runs, by metric key.
+	MetricInfo map[string]MetricInfo
+	// results are the runs a gather may emit, in the order MIP sent them
 	// (in newest-only mode, the newest last), still raw: a gather decodes
 	// only those it emits.
-	Results []rawRun
-	runs    runArena // the JSON of Results
+	results []rawRun
+	runs    runArena // the JSON of results
 	// badKeys are the first run keys that are not times, of badKeyCount.
 	badKeys     []error
 	badKeyCount int
@@ -49,18 +53,18 @@ func (r rawRun) time() time.Time { return time.Unix(0, r.ns).UTC() }
 func (r rawRun) chunk() int { return int(r.pos >> 32) }
 
 // reset empties e for the next entry, keeping its buffers.
-func (e *measureEntry) reset() {
-	*e = measureEntry{Results: e.Results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk}
+func (e *MeasureEntry) reset() {
+	*e = MeasureEntry{results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk}
 	e.runs.reset()
 }
 
 // addRun keeps a run for the gather.
-func (e *measureEntry) addRun(ns int64, value []byte) {
-	e.Results = append(e.Results, rawRun{ns: ns, pos: e.runs.add(value)})
+func (e *MeasureEntry) addRun(ns int64, value []byte) {
+	e.results = append(e.results, rawRun{ns: ns, pos: e.runs.add(value)})
 }
 
 // raw returns the JSON of r.
-func (e *measureEntry) raw(r rawRun) []byte { return e.runs.get(r.pos) }
+func (e *MeasureEntry) raw(r rawRun) []byte { return e.runs.get(r.pos) }
 
 // runArena holds the values of runs back to back, each behind its length,
 // in chunks that are filled and never moved: a buffer that grew by copying
@@ -110,35 +114,37 @@ func (a *runArena) get(pos uint64) []byte {
 	return b[w : w+int(n) : w+int(n)]
 }
 
-// measure is a MIP measure: one scenario replayed by one robot.
-type measure struct {
-	ID          text      `json:"id"`
-	Name        text      `json:"name"`
-	DisplayName text      `json:"displayName"`
-	Frequency   number    `json:"frequency"`
-	Timeout     number    `json:"timeout"`
-	Scenario    *scenario `json:"scenario"`
+// Measure is a MIP measure: one scenario replayed by one robot.
+type Measure struct {
+	ID          Text      `json:"id"`
+	Name        Text      `json:"name"`
+	DisplayName Text      `json:"displayName"`
+	Frequency   Number    `json:"frequency"`
+	Timeout     Number    `json:"timeout"`
+	Scenario    *Scenario `json:"scenario"`
 }
 
-type scenario struct {
-	Name        text         `json:"name"`
-	Application *application `json:"application"`
+// Scenario is what a measure replays.
+type Scenario struct {
+	Name        Text         `json:"name"`
+	Application *Application `json:"application"`
 }
 
-type application struct {
-	Name text `json:"name"`
+// Application is what a scenario tests.
+type Application struct {
+	Name Text `json:"name"`
 }
 
-// metricInfo describes one metric key of a measure; MIP before 6.x sends
+// MetricInfo describes one metric key of a measure; MIP before 6.x sends
 // "label" where newer versions send "alias".
-type metricInfo struct {
-	Alias text `json:"alias"`
-	Label text `json:"label"`
-	Unit  text `json:"unit"`
+type MetricInfo struct {
+	Alias Text `json:"alias"`
+	Label Text `json:"label"`
+	Unit  Text `json:"unit"`
 }
 
-// name is what users know the metric by.
-func (i metricInfo) name(key string) string {
+// Name is what users know the metric of the given key by.
+func (i MetricInfo) Name(key string) string {
 	switch {
 	case i.Alias != "":
 		return string(i.Alias)
@@ -148,47 +154,73 @@ func (i metricInfo) name(key string) string {
 	return key
 }
 
-// run is one replay of a scenario, keyed by its time in measureEntry.Results.
-type run struct {
-	State           *runState                  `json:"state"`
-	Metrics         map[string]number          `json:"metrics"`
+// ScenarioName is what the scenario tag and the filters call the measure:
+// its name, or its scenario's when it has none.
+func (m *Measure) ScenarioName() string {
+	if m.Name == "" && m.Scenario != nil {
+		return string(m.Scenario.Name)
+	}
+	return string(m.Name)
+}
+
+// ApplicationName is the name of the application of the measure's
+// scenario, or empty.
+func (m *Measure) ApplicationName() string {
+	if m.Scenario == nil || m.Scenario.Application == nil {
+		return ""
+	}
+	return string(m.Scenario.Application.Name)
+}
+
+// Run is one replay of a scenario, keyed by its time in a MeasureEntry.
+type Run struct {
+	State           *RunState                  `json:"state"`
+	Metrics         map[string]Number          `json:"metrics"`
 	FormatedMetrics map[string]json.RawMessage `json:"formatedMetrics"` //nolint:misspell // MIP's spelling
 }
 
-type runState struct {
-	Type text `json:"type"`
+// RunState is how a run ended: its Type is OK, WARNING, CRITICAL or UNKNOWN.
+type RunState struct {
+	Type Text `json:"type"`
 }
 
-// text is a JSON string that also accepts numbers and booleans (kept as
+// Text is a JSON string that also accepts numbers and booleans (kept as
 // written) and null (empty).
-type text string
+type Text string
 
 // UnmarshalJSON reads a string, a number or a boolean as written, and null as
 // empty; an object or an array is an error.
-func (t *text) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*t = ""
-	case b[0] == '"':
-		s, err := unquote(b)
-		if err != nil {
-			return err
-		}
-		*t = text(s)
-	case b[0] == '{' || b[0] == '[':
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
-	default:
-		*t = text(b)
+func (t *Text) UnmarshalJSON(b []byte) error {
+	v, err := parseText(b)
+	if err != nil {
+		return err
 	}
+	*t = v
 	return nil
 }
 
-// number is a JSON value read as a metric value. It never fails to decode:
+// parseText reads the JSON value b as a Text: a string unquoted, a number
+// or a boolean as written, null as empty; an object or an array is an
+// error.
+func parseText(b []byte) (Text, error) {
+	b = bytes.TrimSpace(b)
+	switch kind := kindOf(b); kind {
+	case jsontext.KindNull:
+		return "", nil
+	case jsontext.KindString:
+		s, err := unquote(b)
+		return Text(s), err
+	case jsontext.KindBeginObject, jsontext.KindBeginArray:
+		return "", &json.UnmarshalTypeError{Value: kindWord(kind), Type: reflect.TypeFor[string]()}
+	}
+	return Text(b), nil
+}
+
+// Number is a JSON value read as a metric value. It never fails to decode:
 // a null, a non-numeric string, or a number beyond float64 leaves it invalid,
 // with the reason kept for the debug log, so that one bad value does not cost
 // the whole scenario.
-type number struct {
+type Number struct {
 	Value float64
 	Valid bool
 	// Problem says why the value is not valid, for the debug log.
@@ -196,67 +228,78 @@ type number struct {
 }
 
 // UnmarshalJSON never fails: a value that is not a number leaves n invalid.
-func (n *number) UnmarshalJSON(b []byte) error {
-	*n = parseNumber(b)
+func (n *Number) UnmarshalJSON(b []byte) error {
+	*n = ParseNumber(b)
 	return nil
 }
 
-// parseNumber reads a JSON number, or a JSON string holding one.
-func parseNumber(b []byte) number {
+// ParseNumber reads a JSON number, or a JSON string holding one.
+func ParseNumber(b []byte) Number {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {
-		return number{Problem: "null"}
+		return Number{Problem: "null"}
 	}
 	literal := string(b)
 	if b[0] == '"' {
 		s, err := unquote(b)
 		if err != nil {
-			return number{Problem: "invalid string"}
+			return Number{Problem: "invalid string"}
 		}
 		literal = strings.TrimSpace(s)
 	} else if b[0] != '-' && (b[0] < '0' || b[0] > '9') {
-		return number{Problem: "a " + jsonKind(b) + " is not a number"}
+		return Number{Problem: "a " + kindWord(kindOf(b)) + " is not a number"}
 	}
 	v, err := strconv.ParseFloat(literal, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return number{Problem: fmt.Sprintf("%.40q is not a finite number", literal)}
+		return Number{Problem: fmt.Sprintf("%.40q is not a finite number", literal)}
 	}
-	return number{Value: v, Valid: true}
+	return Number{Value: v, Valid: true}
 }
 
-// jsonKind names the kind of the JSON value b for messages.
-func jsonKind(b []byte) string {
+// kindOf is the kind of the JSON value b, told by its first byte: anything
+// else than a string, an object, an array, a boolean or null is a number.
+// Nothing (an empty b) is jsontext.KindInvalid.
+func kindOf(b []byte) jsontext.Kind {
 	if len(b) == 0 {
-		return "nothing"
+		return jsontext.KindInvalid
 	}
-	switch b[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
+	switch k := jsontext.Kind(b[0]); k {
+	case jsontext.KindBeginObject, jsontext.KindBeginArray, jsontext.KindString, jsontext.KindTrue, jsontext.KindFalse, jsontext.KindNull:
+		return k
 	}
-	return "number"
+	return jsontext.KindNumber
 }
 
-// discoveredMeasure is one element of the "results" array of /api/measures/.
-type discoveredMeasure struct {
-	ID          text      `json:"id"`
-	Name        text      `json:"name"`
-	Alias       text      `json:"alias"`
-	DisplayName text      `json:"displayName"`
-	Scenario    *scenario `json:"scenario"`
-	Agent       *agent    `json:"agent"`
+// Kind names the kind of the JSON value raw for messages: "object",
+// "array", "string", "number", "boolean" or "null".
+func Kind(raw []byte) string { return kindWord(kindOf(bytes.TrimSpace(raw))) }
+
+// FormattedText reads a formatted metric as text: a string as is, a number
+// or boolean as written. Null, objects and arrays have no text.
+func FormattedText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	switch kindOf(raw) {
+	case jsontext.KindInvalid, jsontext.KindNull, jsontext.KindBeginObject, jsontext.KindBeginArray:
+		return "", false
+	}
+	t, err := parseText(raw)
+	return string(t), err == nil
 }
 
-type agent struct {
-	ID   text `json:"id"`
-	Name text `json:"name"`
+// DiscoveredMeasure is one element of the "results" array of /api/measures/.
+type DiscoveredMeasure struct {
+	ID          Text      `json:"id"`
+	Name        Text      `json:"name"`
+	Alias       Text      `json:"alias"`
+	DisplayName Text      `json:"displayName"`
+	Scenario    *Scenario `json:"scenario"`
+	Agent       *Agent    `json:"agent"`
+}
+
+// Agent is the robot that replays a measure.
+type Agent struct {
+	ID   Text `json:"id"`
+	Name Text `json:"name"`
 }
 
 // unquote reads a JSON string. Most of MIP's strings have no escape: those

@@ -1,4 +1,4 @@
-package mip
+package mipapi
 
 import (
 	"context"
@@ -23,9 +23,9 @@ const (
 	measureDetailsFields = "displayName,frequency,timeout,scenario.name,scenario.application.name"
 )
 
-// client talks HTTP to one MIP instance. It knows MIP's endpoints and
+// Client talks HTTP to one MIP instance. It knows MIP's endpoints and
 // authentication, and nothing about Telegraf.
-type client struct {
+type Client struct {
 	http    *http.Client
 	baseURL *url.URL
 	apiKey  func() (string, error)
@@ -38,6 +38,26 @@ type client struct {
 	// without its query: what messages about its body name.
 	lastEndpoint string
 }
+
+// NewClient returns the client of the MIP API at base. apiKey is asked for
+// the key at each request; a response body is refused past maxBodySize
+// bytes, and cut when the server sends nothing for silence.
+func NewClient(transport http.RoundTripper, base *url.URL, apiKey func() (string, error), maxBodySize int64, silence time.Duration) *Client {
+	return &Client{
+		http:        newHTTPClient(transport, base),
+		baseURL:     base,
+		apiKey:      apiKey,
+		maxBodySize: maxBodySize,
+		silence:     silence,
+	}
+}
+
+// LastEndpoint is where the last response came from, after redirects,
+// without its query: what messages about its body name.
+func (c *Client) LastEndpoint() string { return c.lastEndpoint }
+
+// MeasureDetailsEndpoint is the URL MeasureDetails asks, without its query.
+func (c *Client) MeasureDetailsEndpoint() string { return c.baseURL.Redacted() + measureDetailsPath }
 
 // newHTTPClient returns the client for base's origin: it follows the
 // redirects that stay there (Django's APPEND_SLASH answers 301 to the same
@@ -116,19 +136,19 @@ func endpointOf(u *url.URL) string {
 // with a Retry-After that fits in the time left.
 const maxAttempts = 3
 
-// measureDetails asks for the runs of every measure recorded in the last
+// MeasureDetails asks for the runs of every measure recorded in the last
 // lookback and returns the open response body, which the caller closes.
-func (c *client) measureDetails(ctx context.Context, lookback time.Duration) (io.ReadCloser, error) {
+func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (io.ReadCloser, error) {
 	q := url.Values{}
 	q.Set("fields", measureDetailsFields)
 	q.Set("scenario.name__neq", "null")
 	q.Set("limit", "-1")
-	q.Set("from", "now-"+relativeDuration(lookback))
+	q.Set("from", "now-"+RelativeDuration(lookback))
 	q.Set("to", "now")
 	return c.get(ctx, measureDetailsPath, q)
 }
 
-func (c *client) get(ctx context.Context, path string, query url.Values) (io.ReadCloser, error) {
+func (c *Client) get(ctx context.Context, path string, query url.Values) (io.ReadCloser, error) {
 	u := c.baseURL.JoinPath(path)
 	endpoint := u.Redacted() // taken before the query: messages never carry it
 	u.RawQuery = query.Encode()
@@ -212,7 +232,7 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 // limit: a body that stalls is cut after the silence, not at the end of
 // the whole timeout, so a large answer may take long while a dead server is
 // still found quickly.
-func (c *client) watch(body io.ReadCloser) io.ReadCloser {
+func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
 	w := &watchedBody{limitedBody: limitedBody{ReadCloser: body, left: c.maxBodySize, limit: c.maxBodySize}, silence: c.silence}
 	// Closing the body is how a read in progress is interrupted.
 	w.timer = time.AfterFunc(c.silence, func() {
@@ -319,16 +339,20 @@ func isCertificateError(err error) bool {
 		errors.As(err, &invalid) || errors.As(err, &verification)
 }
 
-// httpStatusError is a non-2xx answer, worded so a user can act on it.
-type httpStatusError struct {
+// StatusError is a non-2xx answer, worded so a user can act on it.
+type StatusError struct {
+	// Endpoint is the URL that answered, without its query.
 	Endpoint string
-	Status   string
-	Code     int
+	// Status is the status line's text, or the code when it has none.
+	Status string
+	// Code is the HTTP status code.
+	Code int
 	// RetryAfter is what MIP asked to wait, when it did.
 	RetryAfter time.Duration
 }
 
-func (e *httpStatusError) Error() string {
+// Error says what failed and what the user can do about it.
+func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("GET %s returned HTTP status %s", e.Endpoint, e.Status)
 	switch e.Code {
 	case http.StatusUnauthorized, http.StatusForbidden:
@@ -342,29 +366,17 @@ func (e *httpStatusError) Error() string {
 	return msg
 }
 
-func statusError(endpoint string, resp *http.Response) *httpStatusError {
+func statusError(endpoint string, resp *http.Response) *StatusError {
 	status := resp.Status
 	if status == "" {
 		status = strconv.Itoa(resp.StatusCode)
 	}
-	return &httpStatusError{Endpoint: endpoint, Status: status, Code: resp.StatusCode}
+	return &StatusError{Endpoint: endpoint, Status: status, Code: resp.StatusCode}
 }
 
-// countingReader counts the bytes read through it, for self-monitoring.
-type countingReader struct {
-	io.ReadCloser
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadCloser.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// relativeDuration writes d in MIP's relative time syntax (now-1h), in the
+// RelativeDuration writes d in MIP's relative time syntax (now-1h), in the
 // largest unit that divides it.
-func relativeDuration(d time.Duration) string {
+func RelativeDuration(d time.Duration) string {
 	s := int64(d.Round(time.Second) / time.Second)
 	switch {
 	case s <= 0:
@@ -385,8 +397,9 @@ const (
 	measuresFields = "name,alias,displayName,frequency,scenario.name,scenario.application.name,timeout,agent.id,agent.name,activated,engineActivated"
 )
 
-// measures asks for the measures the reference plugin's discovery lists.
-func (c *client) measures(ctx context.Context) (io.ReadCloser, error) {
+// Measures asks for the measures the reference plugin's discovery lists and
+// returns the open response body, which the caller closes.
+func (c *Client) Measures(ctx context.Context) (io.ReadCloser, error) {
 	q := url.Values{}
 	q.Set("type", "ASA_DESKTOP")
 	q.Set("engineActivated", "true")

@@ -1,8 +1,9 @@
-package mip
+package mipapi
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,13 +41,13 @@ func (e *entryError) Error() string {
 
 func (e *entryError) Unwrap() error { return e.Err }
 
-// decodeMeasureDetails reads a /api/measures/details response and calls fn
+// DecodeMeasureDetails reads a /api/measures/details response and calls fn
 // with each entry of its "results" array as soon as the entry is read, so
 // that memory is bounded by the largest entry, not by the response. An entry
 // that cannot be decoded is passed to fn as an *entryError and the stream
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
-func decodeMeasureDetails(r io.Reader, sel runSelector, fn func(*measureEntry, error)) error {
+func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	if err := expectJSONObject(br); err != nil {
 		return err
@@ -86,7 +87,25 @@ func decodeMeasureDetails(r io.Reader, sel runSelector, fn func(*measureEntry, e
 	return nil
 }
 
-func decodeResults(dec *jsontext.Decoder, sel runSelector, fn func(*measureEntry, error)) error {
+// DecodeMeasures reads a /api/measures/ response whole and returns the
+// measures of its "results" array.
+func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
+	var answer struct {
+		Results *[]DiscoveredMeasure `json:"results"`
+	}
+	if err := json.NewDecoder(r).Decode(&answer); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errors.New("the response ends early or is empty")
+		}
+		return nil, err
+	}
+	if answer.Results == nil {
+		return nil, errors.New(`the response has no "results" array`)
+	}
+	return *answer.Results, nil
+}
+
+func decodeResults(dec *jsontext.Decoder, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	switch dec.PeekKind() {
 	case jsontext.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
@@ -101,7 +120,7 @@ func decodeResults(dec *jsontext.Decoder, sel runSelector, fn func(*measureEntry
 	if _, err := dec.ReadToken(); err != nil {
 		return syntaxError(err)
 	}
-	entry := &measureEntry{}
+	entry := &MeasureEntry{}
 	for i := 0; ; i++ {
 		switch dec.PeekKind() {
 		case jsontext.KindEndArray:
@@ -132,9 +151,10 @@ func decodeResults(dec *jsontext.Decoder, sel runSelector, fn func(*measureEntry
 // decodeEntry reads one element of "results". A problem is an entry that
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
-func decodeEntry(dec *jsontext.Decoder, entry *measureEntry, sel runSelector) (problem, err error) {
-	if open, problem, err := openObject(dec, "expected an object"); !open {
-		return problem, err
+func decodeEntry(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelector) (problem, err error) {
+	var shape problems
+	if open, err := openObject(dec, "", "an object", &shape); !open {
+		return shape.first, err
 	}
 	selected := false // the runs were chosen for the measure read so far
 	for dec.PeekKind() == jsontext.KindString {
@@ -154,7 +174,7 @@ func decodeEntry(dec *jsontext.Decoder, entry *measureEntry, sel runSelector) (p
 		case strings.EqualFold(n, "metricInfo"):
 			entry.MetricInfo, err = decodeMetricInfo(dec, &probs)
 		case strings.EqualFold(n, "results"):
-			var runSel runSelection
+			var runSel RunSelection
 			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {
 				runSel, selected = sel(entry.Measure), true
 			}
@@ -176,37 +196,23 @@ func decodeEntry(dec *jsontext.Decoder, entry *measureEntry, sel runSelector) (p
 	return problem, err
 }
 
-// openObject reads the '{' of an object where one is expected. A null is
-// an empty object; any other value is skipped and reported as a problem,
-// worded from expected. open tells whether members follow.
-func openObject(dec *jsontext.Decoder, expected string) (open bool, problem, err error) {
-	switch kind := dec.PeekKind(); kind {
-	case jsontext.KindBeginObject:
-		_, err = dec.ReadToken()
-		return err == nil, nil, err
-	case jsontext.KindNull:
-		_, err = dec.ReadToken()
-		return false, nil, err
-	default:
-		if err := dec.SkipValue(); err != nil {
-			return false, nil, err
-		}
-		return false, fmt.Errorf("%s, got a JSON %s", expected, kindWord(kind)), nil
-	}
-}
-
-// runSelection says which runs of a measure a gather may emit, so that the
+// RunSelection says which runs of a measure a gather may emit, so that the
 // decoder keeps those only and skips the others as it reads them: memory
 // then follows what a gather emits, not how many runs MIP sends.
-type runSelection struct {
-	skip       bool      // the measure is filtered out: no run is kept
-	after      time.Time // only the runs after it are kept (zero: all)
-	until      time.Time // runs after it wait for their time (zero: none)
-	newestOnly bool      // of the runs up to until, only the newest is kept
+type RunSelection struct {
+	// Skip is for a measure the filters leave out: no run is kept.
+	Skip bool
+	// After keeps only the runs after it (zero: all).
+	After time.Time
+	// Until is the newest time a run may have; the runs after it wait for
+	// their time (zero: none waits).
+	Until time.Time
+	// NewestOnly keeps, of the runs up to Until, the newest only.
+	NewestOnly bool
 }
 
-// runSelector chooses the runs of a measure; nil keeps them all.
-type runSelector func(*measure) runSelection
+// RunSelector chooses the runs of a measure; nil keeps them all.
+type RunSelector func(*Measure) RunSelection
 
 // maxBadKeys bounds the run keys that are not times kept for messages;
 // the others are counted.
@@ -216,15 +222,16 @@ const maxBadKeys = 10
 // keeps, as raw bytes, those sel selects. A "results" member sent twice
 // counts last, as any member does, and so does a run time sent twice (under
 // the same key, or another that reads as the same time).
-func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (problem, err error) {
-	entry.Results, entry.badKeys, entry.badKeyCount = entry.Results[:0], entry.badKeys[:0], 0
+func decodeRuns(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
+	entry.results, entry.badKeys, entry.badKeyCount = entry.results[:0], entry.badKeys[:0], 0
 	entry.runs.reset()
-	if open, problem, err := openObject(dec, `field "results": expected an object of runs`); !open {
-		return problem, err
+	var shape problems
+	if open, err := openObject(dec, "results", "an object of runs", &shape); !open {
+		return shape.first, err
 	}
-	afterNs, untilNs := runNanosBound(sel.after), int64(math.MaxInt64)
-	if !sel.until.IsZero() {
-		untilNs = runNanosBound(sel.until)
+	afterNs, untilNs := runNanosBound(sel.After), int64(math.MaxInt64)
+	if !sel.Until.IsZero() {
+		untilNs = runNanosBound(sel.Until)
 	}
 	// In newest-only mode the newest run up to until is held apart, and
 	// kept once all are read.
@@ -237,7 +244,7 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 		if err != nil {
 			return nil, err
 		}
-		if sel.skip {
+		if sel.Skip {
 			if err := dec.SkipValue(); err != nil {
 				return nil, err
 			}
@@ -260,7 +267,7 @@ func decodeRuns(dec *jsontext.Decoder, entry *measureEntry, sel runSelection) (p
 				entry.badKeys = append(entry.badKeys, terr)
 			}
 		}
-		held := sel.newestOnly && ns <= untilNs
+		held := sel.NewestOnly && ns <= untilNs
 		if terr != nil || ns <= afterNs || (held && ns < newestNs) {
 			if err := dec.SkipValue(); err != nil {
 				return nil, err
@@ -326,13 +333,23 @@ func shrinkTexts(dst, raw []byte) ([]byte, error) {
 	}
 }
 
+// TextLimit is the most bytes of text a point can carry: the line-protocol
+// size of one point, escaping included, well under the 64 KiB line buffer
+// of Telegraf's inputs.execd. A longer text is not kept whole.
+const TextLimit = 32 * 1024
+
 // maxTextBytes is the longest JSON text that may still unquote to one a
 // point can carry: an escape takes at most six bytes for one.
-const maxTextBytes = 6 * maxPointBytes
+const maxTextBytes = 6 * TextLimit
 
 // tooLongText stands for a text longer than maxTextBytes: as long, and
 // cheap.
 var tooLongText = []byte(`"` + strings.Repeat("x", maxTextBytes) + `"`)
+
+// TooLong tells whether a formatted metric's value was too long for any
+// point: the decoder keeps a stand-in of the same length for it, which a
+// point made of it is refused for.
+func TooLong(raw json.RawMessage) bool { return len(raw) > maxTextBytes }
 
 // maxRunKeyBytes is more than any run time takes, quoted and escaped: a
 // longer key is refused before it is copied.
@@ -352,7 +369,7 @@ func runNanos(key []byte) (int64, error) {
 	return ns, nil
 }
 
-func (e *measureEntry) id() string {
+func (e *MeasureEntry) id() string {
 	if e == nil || e.Measure == nil {
 		return ""
 	}
@@ -433,6 +450,8 @@ func kindName(k jsontext.Kind) string {
 	}
 }
 
+// kindWord names a kind for messages; an invalid kind, which no value
+// read whole has, is "nothing".
 func kindWord(k jsontext.Kind) string {
 	switch k {
 	case jsontext.KindBeginObject:
@@ -441,10 +460,12 @@ func kindWord(k jsontext.Kind) string {
 		return "array"
 	case jsontext.KindString:
 		return "string"
-	case '0':
+	case jsontext.KindNumber:
 		return "number"
-	case 't', 'f':
+	case jsontext.KindTrue, jsontext.KindFalse:
 		return "boolean"
+	case jsontext.KindNull:
+		return "null"
 	}
-	return "null"
+	return "nothing"
 }

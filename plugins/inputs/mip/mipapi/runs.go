@@ -1,4 +1,4 @@
-package mip
+package mipapi
 
 import (
 	"cmp"
@@ -12,13 +12,17 @@ import (
 	"time"
 )
 
-// timedRun is a run with its key parsed into a time. Raw is its JSON; Run
+// TimedRun is a run with its key parsed into a time. Raw is its JSON; Run
 // is set once it is decoded, which only runs that are emitted are.
-type timedRun struct {
-	Key  string
+type TimedRun struct {
+	// Key is the run's time in RFC 3339, as messages name the run.
+	Key string
+	// Time is when the run started.
 	Time time.Time
-	Raw  []byte
-	Run  *run
+	// Raw is the run's JSON, valid until the next entry is read.
+	Raw []byte
+	// Run is the decoded run, once RunDecoder.Decode has read Raw.
+	Run *Run
 }
 
 // runTimeLayouts are the ISO 8601 shapes accepted for a run key, tried in
@@ -35,10 +39,11 @@ var runTimeLayouts = []string{
 // The run times a point can carry: InfluxDB line protocol stamps points in
 // int64 nanoseconds since 1970, and a watermark must not be pushed past
 // every later run by a time that overflowed.
-var (
-	minRunTime = time.Unix(0, 0).UTC()
-	maxRunTime = time.Unix(0, math.MaxInt64).UTC() // 2262-04-11T23:47:16.854775807Z
-)
+var minRunTime = time.Unix(0, 0).UTC()
+
+// MaxRunTime is the latest run time a point can carry:
+// 2262-04-11T23:47:16.854775807Z.
+var MaxRunTime = time.Unix(0, math.MaxInt64).UTC()
 
 // parseRunTime reads the key of a run: an RFC 3339 / ISO 8601 time, or a Unix
 // epoch in seconds, milliseconds, microseconds or nanoseconds (told apart by
@@ -64,7 +69,7 @@ func parseRunTime(key string) (time.Time, error) {
 }
 
 func inRunTimeRange(t time.Time) bool {
-	return !t.Before(minRunTime) && !t.After(maxRunTime)
+	return !t.Before(minRunTime) && !t.After(MaxRunTime)
 }
 
 func errOutOfRange(key string) error {
@@ -122,30 +127,24 @@ func parseEpoch(s string) (time.Time, error) {
 	return time.Unix(0, i*nsPerUnit+fracNs).UTC(), nil
 }
 
-// sortedRuns returns the runs of an entry after the given time (all when
-// it is zero) in time order, oldest first, or only the newest one. Keys that
-// are not times are reported in bad and left out; of runs sent twice for the
-// same instant (the same key, or one instant written two ways), the last in
-// the response counts, as with any JSON object. It sorts and shrinks
-// e.Results in place: a scenario may have millions of runs, and no copy of
-// them is made.
-func sortedRuns(e *measureEntry, after time.Time, newestOnly bool) (runs runList, bad []error) {
-	runs, _, bad = sortedRunsUntil(e, after, maxRunTime, newestOnly)
-	return runs, bad
-}
-
-// sortedRunsUntil is sortedRuns for the runs up to until; the runs after
-// it, stamped in the future, are returned apart, in time order.
-func sortedRunsUntil(e *measureEntry, after, until time.Time, newestOnly bool) (runs runList, future []timedRun, bad []error) {
+// Runs returns the runs of e after the given time (all when it is zero) and
+// up to until, in time order, oldest first, or only the newest one; the
+// runs after until, stamped in the future, are returned apart, in time
+// order. Keys that are not times are reported in bad and left out; of runs
+// sent twice for the same instant (the same key, or one instant written two
+// ways), the last in the response counts, as with any JSON object. It sorts
+// and shrinks e's runs in place: a scenario may have millions of runs, and
+// no copy of them is made.
+func (e *MeasureEntry) Runs(after, until time.Time, newestOnly bool) (runs RunList, future []TimedRun, bad []error) {
 	bad = slices.Clone(e.badKeys)
 	slices.SortFunc(bad, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	if more := e.badKeyCount - len(e.badKeys); more > 0 {
 		bad = append(bad, fmt.Errorf("and %d more run keys that are neither RFC 3339 nor a Unix epoch", more))
 	}
 	afterNs, untilNs := runNanosBound(after), runNanosBound(until)
-	kept := e.Results[:0]
+	kept := e.results[:0]
 	var later []rawRun
-	for _, r := range e.Results {
+	for _, r := range e.results {
 		switch {
 		case r.ns <= afterNs:
 		case r.ns > untilNs:
@@ -175,7 +174,7 @@ func runNanosBound(t time.Time) int64 {
 	switch {
 	case t.Before(time.Unix(0, math.MinInt64)):
 		return math.MinInt64
-	case t.After(maxRunTime):
+	case t.After(MaxRunTime):
 		return math.MaxInt64
 	}
 	return t.UnixNano()
@@ -203,17 +202,18 @@ func compareRuns(a, b rawRun) int {
 	return cmp.Compare(a.pos, b.pos)
 }
 
-// runList is the runs a gather emits, oldest first; each is made a timedRun
+// RunList is the runs a gather emits, oldest first; each is made a TimedRun
 // only when its turn comes.
-type runList struct {
-	e    *measureEntry
+type RunList struct {
+	e    *MeasureEntry
 	runs []rawRun
 }
 
-func (l runList) len() int { return len(l.runs) }
+// Len is the number of runs in l.
+func (l RunList) Len() int { return len(l.runs) }
 
-// keep leaves out, in place, the runs whose time keep refuses.
-func (l runList) keep(keep func(time.Time) bool) runList {
+// Keep leaves out, in place, the runs whose time keep refuses.
+func (l RunList) Keep(keep func(time.Time) bool) RunList {
 	kept := l.runs[:0]
 	for _, r := range l.runs {
 		if keep(r.time()) {
@@ -224,19 +224,19 @@ func (l runList) keep(keep func(time.Time) bool) runList {
 	return l
 }
 
-// timed makes r a timedRun. Its Key is its time in RFC 3339: the key as
+// timed makes r a TimedRun. Its Key is its time in RFC 3339: the key as
 // MIP wrote it is not kept.
-func (l runList) timed(r rawRun) timedRun {
+func (l RunList) timed(r rawRun) TimedRun {
 	t := r.time()
-	return timedRun{Key: t.Format(time.RFC3339Nano), Time: t, Raw: l.e.raw(r)}
+	return TimedRun{Key: t.Format(time.RFC3339Nano), Time: t, Raw: l.e.raw(r)}
 }
 
-// all yields the runs with their position, once. An arena chunk is let go
+// All yields the runs with their position, once. An arena chunk is let go
 // once its runs are yielded: while a scenario with millions of runs is
 // written, the garbage its points make then takes the place of the runs
 // written, and memory does not double.
-func (l runList) all() iter.Seq2[int, timedRun] {
-	return func(yield func(int, timedRun) bool) {
+func (l RunList) All() iter.Seq2[int, TimedRun] {
+	return func(yield func(int, TimedRun) bool) {
 		left := make([]int32, len(l.e.runs.chunks))
 		for _, r := range l.runs {
 			left[r.chunk()]++

@@ -1,4 +1,4 @@
-package mip
+package mipapi
 
 import (
 	"fmt"
@@ -144,7 +144,7 @@ func TestBadRunKeysAreCounted(t *testing.T) {
 	}
 	body := `{"results": [{"measure": {"id": 7}, "results": {` + jsonMembers(pairs...) + `}}]}`
 	var bad []error
-	require.NoError(t, decodeMeasureDetails(strings.NewReader(body), nil, func(e *measureEntry, err error) {
+	require.NoError(t, DecodeMeasureDetails(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
 		require.NoError(t, err)
 		_, bad = sortedRuns(e, time.Time{}, false)
 	}))
@@ -160,7 +160,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 	tests := []struct {
 		name     string
 		entry    string
-		sel      runSelection
+		sel      RunSelection
 		kept     []string
 		badKeys  int
 		contains string // the entry's problem
@@ -169,29 +169,29 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 		{
 			name:    "after",
 			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
-			sel:     runSelection{after: at("2026-11-25T09:00:00Z")},
+			sel:     RunSelection{After: at("2026-11-25T09:00:00Z")},
 			kept:    []string{`{"b":2}`, `{"c":3}`, `{"d":4}`},
 			badKeys: 1,
 		},
 		{
 			name:    "newest only",
 			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
-			sel:     runSelection{newestOnly: true},
+			sel:     RunSelection{NewestOnly: true},
 			kept:    []string{`{"c":3}`},
 			badKeys: 1,
 		},
 		{
 			name:    "newest only, the future apart",
 			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
-			sel:     runSelection{newestOnly: true, until: at("2026-11-25T09:45:00Z")},
+			sel:     RunSelection{NewestOnly: true, Until: at("2026-11-25T09:45:00Z")},
 			kept:    []string{`{"b":2}`, `{"c":3}`, `{"d":4}`},
 			badKeys: 1,
 		},
-		{name: "filtered out", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: runSelection{skip: true}},
+		{name: "filtered out", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, sel: RunSelection{Skip: true}},
 		{
 			name:    "measure after the runs: all kept",
 			entry:   `{"results": {` + runs + `}, "measure": {"id": 7}}`,
-			sel:     runSelection{skip: true},
+			sel:     RunSelection{Skip: true},
 			kept:    []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`},
 			badKeys: 1,
 		},
@@ -209,10 +209,10 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			called := false
-			err := decodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`), func(m *measure) runSelection {
+			err := DecodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`), func(m *Measure) RunSelection {
 				require.Equal(t, "7", string(m.ID))
 				return tt.sel
-			}, func(e *measureEntry, err error) {
+			}, func(e *MeasureEntry, err error) {
 				called = true
 				if tt.contains != "" {
 					require.ErrorContains(t, err, tt.contains)
@@ -220,7 +220,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 				}
 				require.NoError(t, err)
 				var kept []string
-				for _, r := range e.Results {
+				for _, r := range e.results {
 					kept = append(kept, string(e.raw(r)))
 				}
 				require.Equal(t, tt.kept, kept)
@@ -243,17 +243,17 @@ func jsonMembers(pairs ...string) string {
 	return b.String()
 }
 
-func runKeys(runs runList) []string {
-	keys := make([]string, 0, runs.len())
-	for _, r := range runs.all() {
+func runKeys(runs RunList) []string {
+	keys := make([]string, 0, runs.Len())
+	for _, r := range runs.All() {
 		keys = append(keys, r.Key)
 	}
 	return keys
 }
 
-func runValues(runs runList) []string {
-	values := make([]string, 0, runs.len())
-	for _, r := range runs.all() {
+func runValues(runs RunList) []string {
+	values := make([]string, 0, runs.Len())
+	for _, r := range runs.All() {
 		values = append(values, string(r.Raw))
 	}
 	return values
@@ -261,10 +261,10 @@ func runValues(runs runList) []string {
 
 // entryWithRuns builds an entry from key, value pairs as the decoder would
 // with no selection.
-func entryWithRuns(pairs ...string) *measureEntry {
-	var e *measureEntry
+func entryWithRuns(pairs ...string) *MeasureEntry {
+	var e *MeasureEntry
 	body := `{"results": [{"measure": {"id": 1}, "results": {` + jsonMembers(pairs...) + `}}]}`
-	err := decodeMeasureDetails(strings.NewReader(body), nil, func(entry *measureEntry, err error) {
+	err := DecodeMeasureDetails(strings.NewReader(body), nil, func(entry *MeasureEntry, err error) {
 		if err != nil {
 			panic(err)
 		}
@@ -292,4 +292,19 @@ func TestFastRFC3339AgreesWithTimeParse(t *testing.T) {
 		_, ok := fastRFC3339([]byte(key))
 		require.False(t, ok, key)
 	}
+}
+
+// at parses an RFC 3339 time of a test.
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// sortedRuns is MeasureEntry.Runs with no run in the future.
+func sortedRuns(e *MeasureEntry, after time.Time, newestOnly bool) (RunList, []error) {
+	runs, _, bad := e.Runs(after, MaxRunTime, newestOnly)
+	return runs, bad
 }

@@ -1,4 +1,4 @@
-package mip
+package mipapi
 
 import (
 	"bytes"
@@ -19,26 +19,39 @@ import (
 // problems keeps the first problem met while decoding one value.
 type problems struct{ first error }
 
+// add keeps, if it is the first, the problem of a value of the given kind
+// found where expected was, at path ("" for a whole entry).
 func (p *problems) add(path, expected string, kind jsontext.Kind) {
-	if p.first == nil {
+	switch {
+	case p.first != nil:
+	case path == "":
+		p.first = fmt.Errorf("expected %s, got a JSON %s", expected, kindWord(kind))
+	default:
 		p.first = fmt.Errorf("field %q: expected %s, got a JSON %s", path, expected, kindWord(kind))
 	}
 }
 
-// members calls fn for each member of the object dec is at, with the
-// member's name, unquoted. A value that is not an object is skipped and
-// reported as expected; null is an empty object.
-func members(dec *jsontext.Decoder, path, expected string, probs *problems, fn func(name []byte) error) error {
+// openObject reads the '{' of an object where one is expected, at path. A
+// null is an empty object; any other value is skipped and reported to
+// probs. open tells whether members follow.
+func openObject(dec *jsontext.Decoder, path, expected string, probs *problems) (open bool, err error) {
 	switch kind := dec.PeekKind(); kind {
 	case jsontext.KindBeginObject:
+		_, err = dec.ReadToken()
+		return err == nil, err
 	case jsontext.KindNull:
-		_, err := dec.ReadToken()
-		return err
+		_, err = dec.ReadToken()
+		return false, err
 	default:
 		probs.add(path, expected, kind)
-		return dec.SkipValue()
+		return false, dec.SkipValue()
 	}
-	if _, err := dec.ReadToken(); err != nil {
+}
+
+// members calls fn for each member of the object dec is at, with the
+// member's name, unquoted; what is not an object is as openObject takes it.
+func members(dec *jsontext.Decoder, path, expected string, probs *problems, fn func(name []byte) error) error {
+	if open, err := openObject(dec, path, expected, probs); !open {
 		return err
 	}
 	var name []byte
@@ -68,7 +81,7 @@ func unquoteName(dst, raw []byte) ([]byte, error) {
 
 // readText reads a member as text: a string, or a number or boolean as
 // written; null is empty.
-func readText(dec *jsontext.Decoder, path string, probs *problems) (text, error) {
+func readText(dec *jsontext.Decoder, path string, probs *problems) (Text, error) {
 	kind := dec.PeekKind()
 	raw, err := dec.ReadValue()
 	if err != nil {
@@ -82,33 +95,31 @@ func readText(dec *jsontext.Decoder, path string, probs *problems) (text, error)
 	if len(raw) > maxTextBytes {
 		// No point could carry it: it is not copied, only reported.
 		if probs.first == nil {
-			probs.first = fmt.Errorf("field %q: a text over %d bytes, more than a point can carry", path, maxPointBytes)
+			probs.first = fmt.Errorf("field %q: a text over %d bytes, more than a point can carry", path, TextLimit)
 		}
 		return "", nil
 	}
-	var t text
-	err = t.UnmarshalJSON(raw)
-	return t, err
+	return parseText(raw)
 }
 
 // readNumber reads a member as a metric value; it never fails on content.
-func readNumber(dec *jsontext.Decoder) (number, error) {
+func readNumber(dec *jsontext.Decoder) (Number, error) {
 	raw, err := dec.ReadValue()
 	if err != nil {
-		return number{}, err
+		return Number{}, err
 	}
-	return parseNumber(raw), nil
+	return ParseNumber(raw), nil
 }
 
 func is(name []byte, want string) bool { return bytes.EqualFold(name, []byte(want)) }
 
 // decodeMeasure reads the "measure" member of an entry.
-func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*measure, error) {
+func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*Measure, error) {
 	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
-	m := &measure{}
+	m := &Measure{}
 	err := members(dec, "measure", "mip.measure", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "id"):
@@ -131,12 +142,12 @@ func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*measure, error) {
 	return m, err
 }
 
-func decodeScenario(dec *jsontext.Decoder, probs *problems) (*scenario, error) {
+func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
-	s := &scenario{}
+	s := &Scenario{}
 	err := members(dec, "measure.scenario", "mip.scenario", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "name"):
@@ -147,7 +158,7 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*scenario, error) {
 				_, err = dec.ReadToken()
 				return err
 			}
-			app := &application{}
+			app := &Application{}
 			err = members(dec, "measure.scenario.application", "mip.application", probs, func(name []byte) (err error) {
 				if is(name, "name") {
 					app.Name, err = readText(dec, "measure.scenario.application.name", probs)
@@ -165,10 +176,10 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*scenario, error) {
 }
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
-func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]metricInfo, error) {
-	info := make(map[string]metricInfo)
+func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]MetricInfo, error) {
+	info := make(map[string]MetricInfo)
 	err := members(dec, "metricInfo", "map[string]mip.metricInfo", probs, func(key []byte) error {
-		var mi metricInfo
+		var mi MetricInfo
 		k := string(key)
 		path := "metricInfo." + k
 		err := members(dec, path, "mip.metricInfo", probs, func(name []byte) (err error) {
@@ -190,14 +201,14 @@ func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]metric
 	return info, err
 }
 
-// runDecoder decodes the raw runs a gather emits, one after the other,
+// RunDecoder decodes the raw runs a gather emits, one after the other,
 // reusing its buffers.
-type runDecoder struct {
+type RunDecoder struct {
 	dec *jsontext.Decoder
 }
 
-// decode sets tr.Run from tr.Raw.
-func (d *runDecoder) decode(tr *timedRun) error {
+// Decode sets tr.Run from tr.Raw.
+func (d *RunDecoder) Decode(tr *TimedRun) error {
 	// From a bytes.Buffer, jsontext reads the run in place, without a copy.
 	in := bytes.NewBuffer(tr.Raw)
 	if d.dec == nil {
@@ -214,9 +225,9 @@ func (d *runDecoder) decode(tr *timedRun) error {
 }
 
 // decodeRun reads one run, kept raw until a gather emits it.
-func decodeRun(dec *jsontext.Decoder, key string) (*run, error) {
+func decodeRun(dec *jsontext.Decoder, key string) (*Run, error) {
 	var probs problems
-	r := &run{}
+	r := &Run{}
 	path := "results." + key
 	err := members(dec, path, "mip.run", &probs, func(name []byte) (err error) {
 		switch {
@@ -226,7 +237,7 @@ func decodeRun(dec *jsontext.Decoder, key string) (*run, error) {
 				_, err = dec.ReadToken()
 				return err
 			}
-			state := &runState{}
+			state := &RunState{}
 			err = members(dec, path+".state", "mip.runState", &probs, func(name []byte) (err error) {
 				if is(name, "type") {
 					state.Type, err = readText(dec, path+".state.type", &probs)
@@ -236,7 +247,7 @@ func decodeRun(dec *jsontext.Decoder, key string) (*run, error) {
 			})
 			r.State = state
 		case is(name, "metrics"):
-			r.Metrics = make(map[string]number)
+			r.Metrics = make(map[string]Number)
 			err = members(dec, path+".metrics", "map[string]mip.number", &probs, func(key []byte) error {
 				n, err := readNumber(dec)
 				r.Metrics[string(key)] = n
