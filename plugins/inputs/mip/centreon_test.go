@@ -14,6 +14,7 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
+
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -216,16 +217,19 @@ func TestParseNagiosRange(t *testing.T) {
 
 func TestCentreonServiceNames(t *testing.T) {
 	c := &centreonConfig{service: "%{app_name} / %{display_name} (%{id}) %{name}"}
-	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
+	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`,
+		Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
 	require.Equal(t, `CRM / Login _portal__ step_1 _42_ login`, c.serviceName(m))
 	c.service = "%{name}"
-	require.Equal(t, "fallback", c.serviceName(&mipapi.Measure{ID: "1", Scenario: &mipapi.Scenario{Name: "fallback"}}), "the scenario name when the measure has none")
+	require.Equal(t, "fallback", c.serviceName(&mipapi.Measure{ID: "1", Scenario: &mipapi.Scenario{Name: "fallback"}}),
+		"the scenario name when the measure has none")
 	c.service = "%{app_name} %{name}"
 	require.Equal(t, "- intranet", c.serviceName(&mipapi.Measure{ID: "2", Name: "intranet"}), `"-" without an application, as discovery lists it`)
 }
 
 func TestCentreonInstanceNames(t *testing.T) {
-	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`, Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
+	m := &mipapi.Measure{ID: "42", Name: "login", DisplayName: `Login "portal", step=1`,
+		Scenario: &mipapi.Scenario{Application: &mipapi.Application{Name: "CRM"}}}
 	for template, expected := range map[string]string{
 		"%{name}":                 "login",
 		"%{app_name}/%{id}":       "CRM/42",

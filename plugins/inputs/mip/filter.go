@@ -9,6 +9,7 @@ import (
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/filter"
+
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 

@@ -21,6 +21,7 @@ import (
 	"github.com/influxdata/telegraf/config"
 	httpconfig "github.com/influxdata/telegraf/plugins/common/http"
 	"github.com/influxdata/telegraf/plugins/inputs"
+
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/metric"
+
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 

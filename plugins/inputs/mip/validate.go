@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/influxdata/telegraf"
+
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
