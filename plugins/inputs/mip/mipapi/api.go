@@ -1,3 +1,8 @@
+// Package mipapi is the MIP API as the plugin uses it: the HTTP client of
+// a MIP instance (key header, redirects, retries, size and silence limits,
+// status errors), the types of its JSON, the streaming decoder of
+// /api/measures/details and the decoder of /api/measures/, and the parsing
+// of run times. It knows nothing about Telegraf.
 package mipapi
 
 import (
@@ -15,8 +20,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// This file only describes MIP's JSON. MIP has no public API documentation,
-// so every type here is tolerant where the reference plugin's code shows MIP
+// This file describes MIP's JSON and reads its values. MIP has no public API
+// documentation, so every type here is tolerant where the reference plugin's code shows MIP
 // to be loose: numbers may arrive as strings, texts as numbers, objects as
 // null, and metricInfo may say "label" instead of "alias".
 
@@ -116,12 +121,18 @@ func (a *runArena) get(pos uint64) []byte {
 
 // Measure is a MIP measure: one scenario replayed by one robot.
 type Measure struct {
-	ID          Text      `json:"id"`
-	Name        Text      `json:"name"`
-	DisplayName Text      `json:"displayName"`
-	Frequency   Number    `json:"frequency"`
-	Timeout     Number    `json:"timeout"`
-	Scenario    *Scenario `json:"scenario"`
+	// ID identifies the measure; an entry without one is not read.
+	ID Text `json:"id"`
+	// Name is the measure's name, which may be empty.
+	Name Text `json:"name"`
+	// DisplayName is the name MIP's screens show.
+	DisplayName Text `json:"displayName"`
+	// Frequency is how often the robot replays the scenario, in seconds.
+	Frequency Number `json:"frequency"`
+	// Timeout is the measure's timeout, as MIP sends it.
+	Timeout Number `json:"timeout"`
+	// Scenario is what the measure replays; nil when MIP sends none.
+	Scenario *Scenario `json:"scenario"`
 }
 
 // Scenario is what a measure replays.
@@ -174,8 +185,11 @@ func (m *Measure) ApplicationName() string {
 
 // Run is one replay of a scenario, keyed by its time in a MeasureEntry.
 type Run struct {
-	State           *RunState                  `json:"state"`
-	Metrics         map[string]Number          `json:"metrics"`
+	// State is how the run ended; nil when MIP sends none.
+	State *RunState `json:"state"`
+	// Metrics are the run's measured values, by metric key.
+	Metrics map[string]Number `json:"metrics"`
+	// FormatedMetrics are the run's formatted values, by label, still raw.
 	FormatedMetrics map[string]json.RawMessage `json:"formatedMetrics"` //nolint:misspell // MIP's spelling
 }
 
@@ -221,7 +235,9 @@ func parseText(b []byte) (Text, error) {
 // with the reason kept for the debug log, so that one bad value does not cost
 // the whole scenario.
 type Number struct {
+	// Value is the number, when Valid.
 	Value float64
+	// Valid tells whether the JSON value was a finite number.
 	Valid bool
 	// Problem says why the value is not valid, for the debug log.
 	Problem string

@@ -17,8 +17,8 @@ import (
 
 // The response is scanned with jsontext, a streaming tokenizer several times
 // faster than encoding/json's, and only the small parts a gather needs (the
-// measure, its metricInfo, the runs it emits) are decoded into Go values with
-// encoding/json: the runs of a measure stay raw bytes until they are chosen.
+// measure, its metricInfo, the runs it emits) are decoded into Go values, by
+// hand (wire.go): the runs of a measure stay raw bytes until they are chosen.
 
 // decoderOptions make the scanner as tolerant as encoding/json: MIP is not
 // known to guarantee unique names or valid UTF-8.
