@@ -174,9 +174,6 @@ func (s *Sim) Served() map[int64][]time.Time {
 // RFC3339Millis writes run keys as MIP 6.4 does in the reference's examples.
 func RFC3339Millis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
-// EpochMillis writes run keys as Unix epoch milliseconds.
-func EpochMillis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
-
 // Runs returns the runs of sc with a time in (from, to], oldest first.
 func Runs(sc Scenario, from, to time.Time) []Run {
 	if sc.Frequency <= 0 {

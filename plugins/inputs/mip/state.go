@@ -429,32 +429,38 @@ func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) er
 	if err != nil {
 		return err
 	}
+	if err := writeAtomically(path, b); err != nil {
+		return fmt.Errorf("writing state file: %w", err)
+	}
+	return nil
+}
+
+// writeAtomically replaces path with b through a temporary file beside it,
+// private and with path's owner, synced before the rename.
+func writeAtomically(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
 	if err := keepOwner(tmp, path); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing state file: %w", err)
+		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing state file: %w", err)
-	}
-	return nil
+	return os.Rename(tmp.Name(), path)
 }

@@ -122,17 +122,17 @@ func (a *runArena) get(pos uint64) []byte {
 // Measure is a MIP measure: one scenario replayed by one robot.
 type Measure struct {
 	// ID identifies the measure; an entry without one is not read.
-	ID Text `json:"id"`
+	ID Text
 	// Name is the measure's name, which may be empty.
-	Name Text `json:"name"`
+	Name Text
 	// DisplayName is the name MIP's screens show.
-	DisplayName Text `json:"displayName"`
+	DisplayName Text
 	// Frequency is how often the robot replays the scenario, in seconds.
-	Frequency Number `json:"frequency"`
+	Frequency Number
 	// Timeout is the measure's timeout, as MIP sends it.
-	Timeout Number `json:"timeout"`
+	Timeout Number
 	// Scenario is what the measure replays; nil when MIP sends none.
-	Scenario *Scenario `json:"scenario"`
+	Scenario *Scenario
 }
 
 // Scenario is what a measure replays.
@@ -149,9 +149,9 @@ type Application struct {
 // MetricInfo describes one metric key of a measure; MIP before 6.x sends
 // "label" where newer versions send "alias".
 type MetricInfo struct {
-	Alias Text `json:"alias"`
-	Label Text `json:"label"`
-	Unit  Text `json:"unit"`
+	Alias Text
+	Label Text
+	Unit  Text
 }
 
 // Name is what users know the metric of the given key by.
@@ -186,16 +186,16 @@ func (m *Measure) ApplicationName() string {
 // Run is one replay of a scenario, keyed by its time in a MeasureEntry.
 type Run struct {
 	// State is how the run ended; nil when MIP sends none.
-	State *RunState `json:"state"`
+	State *RunState
 	// Metrics are the run's measured values, by metric key.
-	Metrics map[string]Number `json:"metrics"`
+	Metrics map[string]Number
 	// FormatedMetrics are the run's formatted values, by label, still raw.
-	FormatedMetrics map[string]json.RawMessage `json:"formatedMetrics"` //nolint:misspell // MIP's spelling
+	FormatedMetrics map[string]json.RawMessage //nolint:misspell // MIP's spelling
 }
 
 // RunState is how a run ended: its Type is OK, WARNING, CRITICAL or UNKNOWN.
 type RunState struct {
-	Type Text `json:"type"`
+	Type Text
 }
 
 // Text is a JSON string that also accepts numbers and booleans (kept as
@@ -241,12 +241,6 @@ type Number struct {
 	Valid bool
 	// Problem says why the value is not valid, for the debug log.
 	Problem string
-}
-
-// UnmarshalJSON never fails: a value that is not a number leaves n invalid.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	*n = ParseNumber(b)
-	return nil
 }
 
 // ParseNumber reads a JSON number, or a JSON string holding one.
