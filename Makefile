@@ -19,10 +19,12 @@ build:
 ## built into .cache/bin on first use, and a real InfluxDB). The whole
 ## verbose output is kept in .cache/test.log and must hold neither the tests'
 ## API keys (they all contain the marker below) nor a skipped test.
+## MIP_SOAK=long runs the soak tests at full length (go test alone runs
+## them short, for a fast loop).
 TEST_KEY_MARKER := s3cr3t-mip-k3y
 test: telegraf
 	@mkdir -p .cache
-	set -o pipefail; TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
+	set -o pipefail; MIP_SOAK=long TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
 	  | tee .cache/test.log | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)'
 	@if grep -n -F '$(TEST_KEY_MARKER)' .cache/test.log; then echo "FAIL: a test API key appears in the test output above"; exit 1; fi
 	@if grep -n -E -- '--- SKIP' .cache/test.log; then echo "FAIL: tests were skipped"; exit 1; fi

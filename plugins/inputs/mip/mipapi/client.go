@@ -37,6 +37,9 @@ type Client struct {
 	// lastEndpoint is where the last response came from, after redirects,
 	// without its query: what messages about its body name.
 	lastEndpoint string
+	// Sleep waits d, the Retry-After of an answer, and reports false if ctx
+	// ends first. Tests replace it so as not to wait for real.
+	Sleep func(ctx context.Context, d time.Duration) bool
 }
 
 // NewClient returns the client of the MIP API at base. apiKey is asked for
@@ -49,6 +52,19 @@ func NewClient(transport http.RoundTripper, base *url.URL, apiKey func() (string
 		apiKey:      apiKey,
 		maxBodySize: maxBodySize,
 		silence:     silence,
+		Sleep:       sleep,
+	}
+}
+
+// sleep waits d, or until ctx ends, reporting whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -198,9 +214,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values) (io.Rea
 		if deadline, ok := ctx.Deadline(); attempt >= maxAttempts || (ok && time.Until(deadline) < wait+time.Second) {
 			return nil, statusErr
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
+		if !c.Sleep(ctx, wait) {
 			return nil, statusErr
 		}
 	}
