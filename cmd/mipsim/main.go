@@ -56,7 +56,7 @@ Flags:
 		now := time.Now()
 		sim.SetClock(func() time.Time { return now })
 		var body bytes.Buffer
-		if err := mipsim.WriteDetails(&body, list, now.Add(-time.Hour), now, mipsim.RFC3339Millis); err != nil {
+		if err := mipsim.WriteDetails(&body, list, now.Add(-time.Hour), now); err != nil {
 			fmt.Fprintln(os.Stderr, "E!", err)
 			os.Exit(1)
 		}

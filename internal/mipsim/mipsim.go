@@ -87,7 +87,6 @@ type Sim struct {
 	apiKey    string
 	scenarios []Scenario
 	now       func() time.Time
-	timeKey   func(time.Time) string
 	requests  int
 	served    []span // the windows of the details answers sent whole
 }
@@ -101,7 +100,6 @@ func New(apiKey string, scenarios []Scenario) *Sim {
 		apiKey:    apiKey,
 		scenarios: scenarios,
 		now:       time.Now,
-		timeKey:   RFC3339Millis,
 	}
 }
 
@@ -110,13 +108,6 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.now = now
-}
-
-// SetTimeKey sets how run times are written as keys of "results".
-func (s *Sim) SetTimeKey(format func(time.Time) string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.timeKey = format
 }
 
 // SetScenarios replaces the scenarios served, e.g. to leave one out of the
@@ -171,8 +162,9 @@ func (s *Sim) Served() map[int64][]time.Time {
 	return out
 }
 
-// RFC3339Millis writes run keys as MIP 6.4 does in the reference's examples.
-func RFC3339Millis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+// runKey writes a run's time as the key of "results", as MIP 6.4 does in
+// the reference's examples.
+func runKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 // Runs returns the runs of sc with a time in (from, to], oldest first.
 func Runs(sc Scenario, from, to time.Time) []Run {
@@ -244,7 +236,7 @@ func hash(id int64, t time.Time, what string) uint64 {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	apiKey, scenarios, now, timeKey := s.apiKey, s.scenarios, s.now(), s.timeKey
+	apiKey, scenarios, now := s.apiKey, s.scenarios, s.now()
 	s.mu.Unlock()
 
 	if r.Header.Get("MIP_API_KEY") != apiKey {
@@ -260,7 +252,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
-		if WriteDetails(bw, scenarios, from, now, timeKey) == nil && bw.Flush() == nil {
+		if WriteDetails(bw, scenarios, from, now) == nil && bw.Flush() == nil {
 			s.mu.Lock()
 			s.served = append(s.served, span{from, now})
 			s.mu.Unlock()

@@ -66,7 +66,7 @@ func (sc Scenario) measure() measureJSON {
 
 // WriteDetails writes the /api/measures/details answer for the runs in
 // (from, to], one entry at a time so that large instances stream.
-func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time, timeKey func(time.Time) string) error {
+func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time) error {
 	if _, err := io.WriteString(w, `{"results":[`); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time, timeKey
 			entry.MetricInfo[m.Key] = metricInfoJSON{Alias: m.Alias, Unit: m.Unit}
 		}
 		for _, r := range Recorded(sc, from, to) {
-			entry.Results[timeKey(r.Time)] = runJSON{State: stateJSON{Type: r.State}, Metrics: r.Metrics, FormatedMetrics: r.Formatted}
+			entry.Results[runKey(r.Time)] = runJSON{State: stateJSON{Type: r.State}, Metrics: r.Metrics, FormatedMetrics: r.Formatted}
 		}
 		b, err := json.Marshal(entry)
 		if err != nil {

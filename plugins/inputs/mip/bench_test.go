@@ -44,7 +44,7 @@ func benchBody(b *testing.B, n int) []byte {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer
 	scenarios := mipsim.Generate(n, benchMetrics, time.Minute)
-	if err := mipsim.WriteDetails(&buf, scenarios, now.Add(-benchRuns*time.Minute), now, mipsim.RFC3339Millis); err != nil {
+	if err := mipsim.WriteDetails(&buf, scenarios, now.Add(-benchRuns*time.Minute), now); err != nil {
 		b.Fatal(err)
 	}
 	benchBodies[n] = buf.Bytes()
