@@ -2,21 +2,36 @@ package mip
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/influxdata/telegraf/plugins/parsers/influx"
 	serializer "github.com/influxdata/telegraf/plugins/serializers/influx"
-
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/influxdata/telegraf/testutil"
 )
 
-// FuzzGatherResponse feeds arbitrary bytes to the response decoder and the
-// run-to-points conversion: nothing may panic, and every point that passes
-// checkPoint must be one line the influx serializer writes and the influx
-// parser reads back whole.
+// flushingAccumulator is a testutil accumulator that reports its points
+// delivered, as telegraf-mip's writer does, so a gather commits its
+// progress.
+type flushingAccumulator struct {
+	testutil.Accumulator
+}
+
+// Flush reports the points delivered.
+func (*flushingAccumulator) Flush() error { return nil }
+
+// FuzzGatherResponse serves arbitrary bytes as MIP's /api/measures/details
+// response to a plugin writing both schemas, InfluxDB and Centreon, and
+// gathers once through the plugin's real path (decoder, filters, emitEntry,
+// run points, Centreon points, stale checks, mip_freshness, mip_api):
+// nothing may panic, no error may carry the API key, and every point emitted
+// that passes checkPoint must be one line the influx serializer writes and
+// the influx parser reads back whole.
 func FuzzGatherResponse(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "*.json"))
 	if err != nil {
@@ -37,43 +52,58 @@ func FuzzGatherResponse(f *testing.F) {
 	if err := s.Init(); err != nil {
 		f.Fatal(err)
 	}
-	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	var decoder mipapi.RunDecoder
+
+	// One server on 127.0.0.1 per fuzzing process, serving the input of the
+	// current iteration.
+	var (
+		mu      sync.Mutex
+		current []byte
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("MIP_API_KEY") != testKey {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		body := current
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		writeBody(w, body)
+	}))
+	f.Cleanup(srv.Close)
+
 	f.Fuzz(func(t *testing.T, body []byte) {
+		mu.Lock()
+		current = body
+		mu.Unlock()
+
 		parser := &influx.Parser{}
 		if err := parser.Init(); err != nil {
 			t.Fatal(err)
 		}
-		//nolint:errcheck // random bodies are mostly not JSON: an error is expected, a panic or a bad point is not
-		mipapi.DecodeMeasureDetails(bytes.NewReader(body), nil, func(entry *mipapi.MeasureEntry, err error) {
-			if err != nil {
-				return
-			}
-			tags := scenarioTags("mip.example.com", entry.Measure)
-			runs, _, _ := entry.Runs(time.Time{}, mipapi.MaxRunTime, false)
-			for _, tr := range runs.All() {
-				if decoder.Decode(&tr) != nil {
-					continue
-				}
-				points := runPoints(tags, entry.MetricInfo, metricTags(entry.MetricInfo), tr, func(string, ...any) {})
-				points = append(points, freshnessPoint(tags, entry.Measure, tr.Time, now))
-				for _, m := range points {
-					if checkPoint(m) != nil {
-						continue
-					}
-					line, err := s.Serialize(m)
-					if err != nil {
-						t.Fatalf("a checked point does not serialize: %v: %v", err, m)
-					}
-					if bytes.Count(line, []byte("\n")) != 1 || len(line) >= 64*1024 {
-						t.Fatalf("not one short line: %q", line)
-					}
-					back, err := parser.Parse(line)
-					if err != nil || len(back) != 1 || len(back[0].FieldList()) != len(m.FieldList()) {
-						t.Fatalf("line %q does not parse back whole: %v", line, err)
-					}
-				}
-			}
+		p := newPlugin(t, srv.URL, centreon, func(p *MIP) {
+			p.Schema = schemaBoth
+			p.FirstGather = firstGatherWindow
 		})
+		var acc flushingAccumulator
+		if err := p.Gather(&acc); err != nil && strings.Contains(err.Error(), testKey) {
+			t.Fatalf("an error carries the API key: %v", err)
+		}
+		for _, m := range acc.GetTelegrafMetrics() {
+			if checkPoint(m) != nil {
+				continue
+			}
+			line, err := s.Serialize(m)
+			if err != nil {
+				t.Fatalf("a checked point does not serialize: %v: %v", err, m)
+			}
+			if bytes.Count(line, []byte("\n")) != 1 || len(line) >= 64*1024 {
+				t.Fatalf("not one short line: %q", line)
+			}
+			back, err := parser.Parse(line)
+			if err != nil || len(back) != 1 || len(back[0].FieldList()) != len(m.FieldList()) {
+				t.Fatalf("line %q does not parse back whole: %v", line, err)
+			}
+		}
 	})
 }
