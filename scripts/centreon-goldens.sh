@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates the Centreon plugin's outputs the tests compare with:
-# testdata/centreon_perl_scenarios.txt (--mode=scenarios, one scenario at a
-# time) and testdata/discovery_perl.xml (--mode=list-scenarios --disco-show),
-# running centreon-plugins' apps::monitoring::mip::restapi against
-# testdata/details_centreon.json and testdata/measures_centreon.json served
+# Regenerates the Centreon plugin's outputs the tests compare with, in
+# plugins/inputs/mip/testdata/: centreon_perl_scenarios.txt (--mode=scenarios,
+# one scenario at a time) and discovery_perl.xml (--mode=list-scenarios
+# --disco-show), running centreon-plugins' apps::monitoring::mip::restapi
+# against details_centreon.json and measures_centreon.json, from there, served
 # on 127.0.0.1. Needs perl with JSON::XS, LWP and XML::LibXML (Debian:
 # libjson-xs-perl libwww-perl libxml-libxml-perl) and python3.
 # Usage: scripts/centreon-goldens.sh CENTREON_PLUGINS_SRC_DIR   (the src/ of a checkout, d3cc6de7 for the committed files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(cd "${1:?give the src directory of a centreon-plugins checkout}" && pwd)
-data=$(pwd)/testdata
+data=$(pwd)/plugins/inputs/mip/testdata
 port=18913
 
 python3 - "$data" "$port" <<'PY' &

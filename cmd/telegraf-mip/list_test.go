@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// serveDiscovery answers MIP's discovery endpoint with testdata/<name>.
+// serveDiscovery answers MIP's discovery endpoint with plugins/inputs/mip/testdata/<name>.
 func serveDiscovery(t *testing.T, name string) *httptest.Server {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+	body, err := os.ReadFile(filepath.Join("..", "..", "plugins", "inputs", "mip", "testdata", name))
 	require.NoError(t, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("MIP_API_KEY") != testKey || r.URL.Path != "/api/measures/" {
@@ -31,11 +31,11 @@ func serveDiscovery(t *testing.T, name string) *httptest.Server {
 
 // TestListXML compares -list -format xml with what the Centreon plugin's
 // list-scenarios mode printed with --disco-show for the same answer
-// (testdata/discovery_perl.xml, made by scripts/centreon-goldens.sh): what
-// Centreon's service discovery parses.
+// (plugins/inputs/mip/testdata/discovery_perl.xml, made by
+// scripts/centreon-goldens.sh): what Centreon's service discovery parses.
 func TestListXML(t *testing.T) {
 	srv := serveDiscovery(t, "measures_centreon.json")
-	perl, err := os.ReadFile(filepath.Join("..", "..", "testdata", "discovery_perl.xml"))
+	perl, err := os.ReadFile(filepath.Join("..", "..", "plugins", "inputs", "mip", "testdata", "discovery_perl.xml"))
 	require.NoError(t, err)
 
 	tests := []struct {

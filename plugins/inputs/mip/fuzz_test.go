@@ -33,7 +33,7 @@ func (*flushingAccumulator) Flush() error { return nil }
 // that passes checkPoint must be one line the influx serializer writes and
 // the influx parser reads back whole.
 func FuzzGatherResponse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "*.json"))
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
 		f.Fatal(err)
 	}
