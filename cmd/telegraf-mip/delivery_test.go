@@ -57,16 +57,13 @@ func TestTestModeNeverWritesTheStateFile(t *testing.T) {
 func TestClosedStdout(t *testing.T) {
 	_, srv := startSim(t)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	r.Close()
-	defer w.Close()
+	w := readerGone(t)
 
 	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), "-once")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	var exitErr *exec.ExitError
 	require.ErrorAs(t, err, &exitErr)
 	require.Equal(t, 1, exitErr.ExitCode(), stderr.String())
@@ -159,10 +156,7 @@ func TestCatchUpGathers(t *testing.T) {
 func TestClosedStdoutUnderExecd(t *testing.T) {
 	_, srv := startSim(t)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	r.Close()
-	defer w.Close()
+	w := readerGone(t)
 
 	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), "-poll_interval_disabled")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
@@ -189,4 +183,15 @@ func TestClosedStdoutUnderExecd(t *testing.T) {
 		"E! gather failed: writing the points of 5 runs: write /dev/stdout: broken pipe; "+
 			"the watermarks stay where they were, so these runs are written again; stopping")
 	require.NoFileExists(t, state)
+}
+
+// readerGone returns the write end of a pipe whose reader is closed: a
+// stdout nobody reads any more.
+func readerGone(t *testing.T) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	t.Cleanup(func() { _ = w.Close() })
+	return w
 }

@@ -26,6 +26,14 @@ type backlog struct {
 // six metrics, as the simulator's robots.
 const defaultPointsPerRun = 8
 
+// runPoints is the points a run brings: as observed, or the guess.
+func (b *backlog) runPoints() float64 {
+	if b.pointsPerRun < 1 {
+		return defaultPointsPerRun
+	}
+	return b.pointsPerRun
+}
+
 // budget is what one gather may still write and how it is shared.
 type budget struct {
 	left       int // points the gather may still write; -1: no bound
@@ -54,10 +62,7 @@ func (b *backlog) plan(limit int) budget {
 	if len(b.behind) == 0 {
 		return bud
 	}
-	ppr := b.pointsPerRun
-	if ppr < 1 {
-		ppr = defaultPointsPerRun
-	}
+	ppr := b.runPoints()
 	pool := max(limit-b.steadyPoints, limit/4)
 	need := float64(len(b.behind)) * (ppr + 1)
 	if need > float64(pool) {
@@ -151,10 +156,7 @@ func (p *MIP) Behind() bool {
 func (p *MIP) reportBacklog(g *gatherPass) {
 	b := &p.backlog
 	if len(b.behind) > 0 {
-		ppr := b.pointsPerRun
-		if ppr < 1 {
-			ppr = defaultPointsPerRun
-		}
+		ppr := b.runPoints()
 		gathers := int(float64(b.runsLeft)*ppr/float64(p.MaxPointsPerGather)) + 1
 		p.Log.Infof("backfill: wrote %d runs (%d points, max_points_per_gather = %d); %d runs of %d scenarios left, about %d more gathers",
 			g.stats.runs, g.stats.points, p.MaxPointsPerGather, b.runsLeft, len(b.behind), gathers)
@@ -163,10 +165,7 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 		return
 	}
 	b.sizingReported = true
-	ppr := b.pointsPerRun
-	if ppr < 1 {
-		ppr = defaultPointsPerRun
-	}
+	ppr := b.runPoints()
 	steady := int(g.budget.steadyRuns*ppr) + g.stats.kept // runs, and a mip_freshness point per scenario
 	if steady <= p.capacity() {
 		return

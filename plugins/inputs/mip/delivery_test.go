@@ -54,17 +54,24 @@ func newDeliveryRig(t *testing.T, scenarios []mipsim.Scenario) *deliveryRig {
 }
 
 func (r *deliveryRig) plugin(log telegraf.Logger, configure ...func(*MIP)) *MIP {
+	return startPlugin(r.t, r.srv.URL, r.state, r.clock, log, configure...)
+}
+
+// startPlugin starts a plugin instance on url with a state file and a test
+// clock, as a process start would.
+func startPlugin(t *testing.T, url, state string, c *clock, log telegraf.Logger, configure ...func(*MIP)) *MIP {
+	t.Helper()
 	p := New()
-	p.URL = r.srv.URL
+	p.URL = url
 	p.APIKey = config.NewSecret([]byte(testKey))
-	p.StateFile = r.state
+	p.StateFile = state
 	p.Log = log
 	for _, c := range configure {
 		c(p)
 	}
-	require.NoError(r.t, p.Init())
-	p.now = r.clock.Now
-	r.t.Cleanup(p.Stop)
+	require.NoError(t, p.Init())
+	p.now = c.Now
+	t.Cleanup(p.Stop)
 	return p
 }
 

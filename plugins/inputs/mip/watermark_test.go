@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/influxdata/telegraf/config"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
@@ -122,18 +121,7 @@ func newWatermarkRig(t *testing.T) *watermarkRig {
 
 // plugin starts a plugin instance on the rig, as a process start would.
 func (r *watermarkRig) plugin(log *testutil.CaptureLogger, configure ...func(*MIP)) *MIP {
-	p := New()
-	p.URL = r.srv.URL
-	p.APIKey = config.NewSecret([]byte(testKey))
-	p.StateFile = r.state
-	p.Log = log
-	for _, c := range configure {
-		c(p)
-	}
-	require.NoError(r.t, p.Init())
-	p.now = r.clock.Now
-	r.t.Cleanup(p.Stop)
-	return p
+	return startPlugin(r.t, r.srv.URL, r.state, r.clock, log, configure...)
 }
 
 // gather runs one gather and records its runs.
