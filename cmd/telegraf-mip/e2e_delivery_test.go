@@ -20,17 +20,6 @@ import (
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
-// storedRuns returns, per scenario id, the run times of the mip_scenario
-// points InfluxDB holds.
-func (db *influxDB) storedRuns(t testing.TB) map[string][]time.Time {
-	t.Helper()
-	out := map[string][]time.Time{}
-	for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
-		out[s.Tags["scenario_id"]] = s.times(t)
-	}
-	return out
-}
-
 // count returns the single number an InfluxQL count query answers, 0 when
 // there is no data.
 func (db *influxDB) count(t testing.TB, q string) int64 {
@@ -135,23 +124,10 @@ func TestUncleanStopsLoseNoRun(t *testing.T) {
 	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
 	env := "MIP_API_KEY=" + testKey
 
-	storedAfter := func(tg *telegrafProcess, after time.Time) {
-		require.Eventually(t, func() bool {
-			s := db.storedRuns(t)
-			for _, sc := range scenarios {
-				ts := s[strconv.FormatInt(sc.ID, 10)]
-				if len(ts) == 0 || !ts[len(ts)-1].After(after) {
-					return false
-				}
-			}
-			return true
-		}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
-	}
-
 	// Killed 4 s, then 9 s after a flush: what Telegraf held is lost with it.
 	for _, sinceFlush := range []time.Duration{4 * time.Second, 9 * time.Second} {
 		tg := startTelegraf(t, conf, env)
-		storedAfter(tg, time.Now())
+		db.waitForRunsAfter(t, tg, scenarios, time.Now())
 		time.Sleep(sinceFlush)
 		child := childOf(t, tg.cmd.Process.Pid)
 		require.NoError(t, tg.cmd.Process.Kill())
@@ -160,7 +136,7 @@ func TestUncleanStopsLoseNoRun(t *testing.T) {
 	}
 
 	tg := startTelegraf(t, conf, env)
-	storedAfter(tg, time.Now())
+	db.waitForRunsAfter(t, tg, scenarios, time.Now())
 	// The plugin killed mid-cycle: execd starts it again after restart_delay.
 	child := childOf(t, tg.cmd.Process.Pid)
 	time.Sleep(1500 * time.Millisecond)
@@ -169,7 +145,7 @@ func TestUncleanStopsLoseNoRun(t *testing.T) {
 		next, ok := findChild(tg.cmd.Process.Pid)
 		return ok && next != child
 	}, 20*time.Second, 100*time.Millisecond, "execd restarts the plugin")
-	storedAfter(tg, time.Now().Add(3*time.Second))
+	db.waitForRunsAfter(t, tg, scenarios, time.Now().Add(3*time.Second))
 	tg.stop(t)
 	requireNoBufferOverflow(t, tg)
 

@@ -39,28 +39,8 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "mip.state")
 	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
 
-	stored := func() map[string][]time.Time {
-		out := map[string][]time.Time{}
-		for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
-			out[s.Tags["scenario_id"]] = s.times(t)
-		}
-		return out
-	}
-	waitForRunsAfter := func(tg *telegrafProcess, after time.Time) {
-		require.Eventually(t, func() bool {
-			s := stored()
-			for _, sc := range scenarios {
-				ts := s[strconv.FormatInt(sc.ID, 10)]
-				if len(ts) == 0 || !ts[len(ts)-1].After(after) {
-					return false
-				}
-			}
-			return true
-		}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
-	}
-
 	first := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	waitForRunsAfter(first, time.Now().Add(3*time.Second))
+	db.waitForRunsAfter(t, first, scenarios, time.Now().Add(3*time.Second))
 	first.stop(t)
 
 	// Down for a while: the robots keep running.
@@ -68,13 +48,13 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 	time.Sleep(4 * time.Second)
 
 	second := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	waitForRunsAfter(second, time.Now().Add(3*time.Second))
+	db.waitForRunsAfter(t, second, scenarios, time.Now().Add(3*time.Second))
 	second.stop(t)
 	for _, tg := range []*telegrafProcess{first, second} {
 		require.Empty(t, tg.execdErrors())
 	}
 
-	got := stored()
+	got := db.storedRuns(t)
 	for _, sc := range scenarios {
 		id := strconv.FormatInt(sc.ID, 10)
 		ts := got[id]

@@ -10,11 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
 // influxDB is a real InfluxDB 1.x server (Debian package influxdb) started
@@ -120,4 +123,31 @@ func (s series) times(t testing.TB) []time.Time {
 		out = append(out, time.Unix(0, ns).UTC())
 	}
 	return out
+}
+
+// storedRuns returns, per scenario id, the run times of the mip_scenario
+// points InfluxDB holds.
+func (db *influxDB) storedRuns(t testing.TB) map[string][]time.Time {
+	t.Helper()
+	out := map[string][]time.Time{}
+	for _, s := range db.query(t, `SELECT "status_code" FROM "mip_scenario" GROUP BY "scenario_id"`) {
+		out[s.Tags["scenario_id"]] = s.times(t)
+	}
+	return out
+}
+
+// waitForRunsAfter waits until InfluxDB holds, for every scenario, a run
+// after the given time.
+func (db *influxDB) waitForRunsAfter(t testing.TB, tg *telegrafProcess, scenarios []mipsim.Scenario, after time.Time) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		s := db.storedRuns(t)
+		for _, sc := range scenarios {
+			ts := s[strconv.FormatInt(sc.ID, 10)]
+			if len(ts) == 0 || !ts[len(ts)-1].After(after) {
+				return false
+			}
+		}
+		return true
+	}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
 }
