@@ -121,7 +121,8 @@ dist: nfpm
 ## Unmarshal into maps); BENCH10K=1 adds 10,000 scenarios (about 130 MB).
 bench:
 	go test -run '^$$' -bench 'DecodeAndConvert|JSONValid|UnmarshalMaps' -benchmem -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
-	go test -run '^$$' -bench 'WritePoints' -benchmem ./cmd/telegraf-mip/
+	go test -run '^$$' -bench 'Gather' -benchmem -benchtime 3x -count 3 ./plugins/inputs/mip/
+	go test -run '^$$' -bench 'WritePoints' -benchmem ./internal/output/
 
 ## scale: telegraf-mip -once against the simulator at SCENARIOS × 60 runs,
 ## with wall time, CPU time and peak RSS.

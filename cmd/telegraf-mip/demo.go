@@ -15,6 +15,7 @@ import (
 	"github.com/influxdata/telegraf/config"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
 
@@ -49,12 +50,12 @@ func runDemo(log telegraf.Logger, w, stderr io.Writer) int {
 	defer plugin.Stop()
 	log.Infof("demo: gathering from the MIP simulator at %s (%d scenarios)", plugin.URL, len(mipsim.Demo()))
 	tally := newPointTally(w)
-	pw, err := newPointWriter(tally, log)
+	pw, err := output.NewWriter(tally, log)
 	if err != nil {
 		log.Errorf("demo: %v", err)
 		return 1
 	}
-	if err := gatherOnce(plugin, pw); err != nil {
+	if err := output.Gather(plugin, pw); err != nil {
 		log.Errorf("demo: gather failed: %v", err)
 		return 1
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/plugins/common/shim"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
@@ -129,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	pw, err := newPointWriter(stdout, log)
+	pw, err := output.NewWriter(stdout, log)
 	if err != nil {
 		log.Error(err)
 		return 1
@@ -139,7 +140,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ignoreBrokenPipe()
 	stopOnSignal(plugin, pw, log)
 	if opts.once || opts.test {
-		if err := gatherOnce(plugin, pw); err != nil {
+		if err := output.Gather(plugin, pw); err != nil {
 			log.Errorf("gather failed: %v", err)
 			return 1
 		}
@@ -164,7 +165,7 @@ func logLevel(debug bool, configured string) telegraf.LogLevel {
 
 // serve runs the plugin under Telegraf's execd shim until stdin closes or a
 // SIGTERM arrives.
-func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) error {
+func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options) error {
 	// Closing stdin or SIGTERM must end a request in flight, not wait for its
 	// timeout: execd kills the process 5 s after closing stdin.
 	stdin, trigger, err := stopOnStdinEOF(plugin)
@@ -200,7 +201,7 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *pointWriter, opts options) 
 // flight ends at once. A gather whose points cannot be written because
 // stdout is blocked ends with the process, with an error line: its
 // watermarks have not moved, and the next start writes its runs again.
-func stopOnSignal(plugin *mip.MIP, pw *pointWriter, log telegraf.Logger) {
+func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -208,7 +209,7 @@ func stopOnSignal(plugin *mip.MIP, pw *pointWriter, log telegraf.Logger) {
 		signal.Stop(signals) // a second signal ends the process at once
 		plugin.Stop()
 		time.Sleep(blockedWriteGrace)
-		if pw.blocked() {
+		if pw.Blocked() {
 			log.Errorf("%s while stdout was blocked: the points of this gather were not written; "+
 				"state_file is unchanged, so the next start writes these runs again", sig)
 			os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
@@ -254,7 +255,7 @@ func stopOnStdinEOF(plugin *mip.MIP) (closer io.Closer, trigger func(), err erro
 type bufferedInput struct {
 	plugin  *mip.MIP
 	log     telegraf.Logger
-	pw      *pointWriter
+	pw      *output.Writer
 	catchUp time.Duration
 	timer   *time.Timer // nil: no catch-up gathers
 	lastEnd time.Time
@@ -267,9 +268,9 @@ func (in *bufferedInput) Gather(telegraf.Accumulator) error {
 		in.log.Debugf("catching up: the next gather comes %s after the last one", in.catchUp)
 		return nil
 	}
-	err := gatherOnce(in.plugin, in.pw)
+	err := output.Gather(in.plugin, in.pw)
 	in.lastEnd = time.Now()
-	var werr *writeError
+	var werr *output.WriteError
 	switch {
 	case errors.As(err, &werr):
 		// Telegraf no longer reads: execd starts the process again, which

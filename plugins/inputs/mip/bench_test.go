@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/influxdata/telegraf/config"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 )
 
@@ -154,3 +158,174 @@ func BenchmarkUnmarshalMaps(b *testing.B) {
 }
 
 func discardLogger() telegraf.Logger { return stderrlog.New(io.Discard, telegraf.Info) }
+
+// benchNow is the time of the benchmarks' responses and gathers.
+var benchNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+// benchRange is the /api/measures/details answer for n scenarios with the
+// runs in (from, to], cached like benchBody.
+func benchRange(b *testing.B, n int, from, to time.Time) []byte {
+	b.Helper()
+	key := fmt.Sprintf("%d/%s/%s", n, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	benchBodiesMu.Lock()
+	defer benchBodiesMu.Unlock()
+	if body, ok := benchRanges[key]; ok {
+		return body
+	}
+	var buf bytes.Buffer
+	if err := mipsim.WriteDetails(&buf, mipsim.Generate(n, benchMetrics, time.Minute), from, to); err != nil {
+		b.Fatal(err)
+	}
+	benchRanges[key] = buf.Bytes()
+	return buf.Bytes()
+}
+
+var benchRanges = map[string][]byte{}
+
+// benchServer serves whatever body holds as the answer to every request,
+// on loopback, as a MIP that has its answer ready would.
+func benchServer(b *testing.B, body *[]byte) string {
+	b.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(*body)))
+		w.Write(*body) //nolint:errcheck // a benchmark's server; the client reports a short body
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// benchScenarios is the size of the end-to-end benchmark: the scale the
+// plugin is made for.
+const benchScenarios = 10000
+
+// BenchmarkGather is a whole gather of 10,000 scenarios as telegraf-mip runs
+// it: the request over loopback HTTP, decoding, points, and line protocol
+// through the binary's writer (to io.Discard). "first" is a first gather of
+// a response of 60 runs per scenario ("latest": the newest run of each is
+// written); "steady" a gather whose response holds two runs per scenario,
+// one of them new. max_points_per_gather is sized for 10,000 scenarios as
+// the README says. The baselines read the same bytes over the same
+// loopback: json.Valid merely scans them, "naive" unmarshals them into maps.
+func BenchmarkGather(b *testing.B) {
+	shapes := []struct {
+		name  string
+		body  func() []byte
+		setup func(p *MIP) // brings the plugin to where the gather starts
+	}{
+		{"first/10000x60", func() []byte { return benchBody(b, benchScenarios) }, nil},
+		{"steady/10000x2", func() []byte {
+			return benchRange(b, benchScenarios, benchNow.Add(-2*time.Minute), benchNow)
+		}, func(p *MIP) {
+			// The gather a minute before wrote the run then.
+			body := benchRange(b, benchScenarios, benchNow.Add(-3*time.Minute), benchNow.Add(-time.Minute))
+			p.now = func() time.Time { return benchNow.Add(-time.Minute) }
+			g := p.newGatherPass()
+			if problems := p.consume(bytes.NewReader(body), &g, &discardAcc{}); len(problems) > 0 {
+				b.Fatal(problems)
+			}
+			p.commit(&g)
+			p.now = func() time.Time { return benchNow }
+		}},
+	}
+	for _, shape := range shapes {
+		body := shape.body()
+		url := benchServer(b, &body)
+		b.Run("telegraf-mip/"+shape.name, func(b *testing.B) {
+			// The progress at the start of the gather, restored before each.
+			p := benchPlugin(b, url)
+			if shape.setup != nil {
+				shape.setup(p)
+			}
+			start, err := json.Marshal(p.progress)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w, err := output.NewWriter(io.Discard, discardLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			counter := &countingAcc{Accumulator: w.Accumulator()}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				p.progress = newProgress()
+				if err := json.Unmarshal(start, p.progress); err != nil {
+					b.Fatal(err)
+				}
+				p.progress.init()
+				counter.points = 0
+				b.StartTimer()
+				if err := p.Gather(counter); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(counter.points), "points/op")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*counter.points), "ns/point")
+		})
+		b.Run("json.Valid/"+shape.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if !json.Valid(benchGet(b, url)) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+		b.Run("naive/"+shape.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var v map[string]any
+				if err := json.Unmarshal(benchGet(b, url), &v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchPlugin is a plugin configured for the end-to-end benchmark, on
+// benchNow's clock.
+func benchPlugin(b *testing.B, url string) *MIP {
+	b.Helper()
+	p := New()
+	p.URL = url
+	p.APIKey = config.NewSecret([]byte("bench"))
+	p.MaxPointsPerGather = 108000 // the README's sizing for 10,000 scenarios
+	p.Log = discardLogger()
+	if err := p.Init(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(p.Stop)
+	p.now = func() time.Time { return benchNow }
+	return p
+}
+
+// benchGet downloads the benchmark server's answer whole.
+func benchGet(b *testing.B, url string) []byte {
+	b.Helper()
+	resp, err := http.Get(url + "/api/measures/details") //nolint:noctx // a benchmark on loopback
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// countingAcc counts the points that pass through to the writer.
+type countingAcc struct {
+	output.Accumulator
+	points int
+}
+
+func (a *countingAcc) AddMetric(m telegraf.Metric) {
+	a.points++
+	a.Accumulator.AddMetric(m)
+}

@@ -1,6 +1,7 @@
-package main
+package output
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -30,15 +31,15 @@ func samplePoints(n int) []telegraf.Metric {
 }
 
 func TestPointWriterDropsWhatCannotBeWritten(t *testing.T) {
-	var out, log lockedBuffer
-	pw, err := newPointWriter(&out, stderrlog.New(&log, telegraf.Info))
+	var out, log bytes.Buffer
+	pw, err := NewWriter(&out, stderrlog.New(&log, telegraf.Info))
 	require.NoError(t, err)
 	at := time.Unix(1795600800, 0)
-	pw.write(metric.New("ok", map[string]string{"t": "v"}, map[string]any{"value": 1.0}, at))
-	pw.write(metric.New("no_fields", nil, map[string]any{}, at))
-	pw.write(metric.New("ok2", nil, map[string]any{"value": 2.0}, at))
+	pw.Write(metric.New("ok", map[string]string{"t": "v"}, map[string]any{"value": 1.0}, at))
+	pw.Write(metric.New("no_fields", nil, map[string]any{}, at))
+	pw.Write(metric.New("ok2", nil, map[string]any{"value": 2.0}, at))
 	require.Empty(t, out.String(), "buffered until the gather ends")
-	require.NoError(t, pw.flush())
+	require.NoError(t, pw.Flush())
 	require.Equal(t, "ok,t=v value=1 1795600800000000000\nok2 value=2 1795600800000000000\n", out.String())
 	require.Contains(t, log.String(), "E! dropping a point that cannot be written")
 }
@@ -50,14 +51,14 @@ func BenchmarkWritePoints(b *testing.B) {
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	require.NoError(b, err)
 	defer devNull.Close()
-	pw, err := newPointWriter(devNull, stderrlog.New(io.Discard, telegraf.Error))
+	pw, err := NewWriter(devNull, stderrlog.New(io.Discard, telegraf.Error))
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, m := range points {
-			pw.write(m)
+			pw.Write(m)
 		}
-		require.NoError(b, pw.flush())
+		require.NoError(b, pw.Flush())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(points)), "ns/point")
 }
