@@ -50,11 +50,7 @@ func runDemo(log telegraf.Logger, w, stderr io.Writer) int {
 	defer plugin.Stop()
 	log.Infof("demo: gathering from the MIP simulator at %s (%d scenarios)", plugin.URL, len(mipsim.Demo()))
 	tally := newPointTally(w)
-	pw, err := output.NewWriter(tally, log)
-	if err != nil {
-		log.Errorf("demo: %v", err)
-		return 1
-	}
+	pw := output.NewWriter(tally, log)
 	if err := output.Gather(plugin, pw); err != nil {
 		log.Errorf("demo: gather failed: %v", err)
 		return 1

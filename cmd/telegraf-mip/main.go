@@ -130,11 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	pw, err := output.NewWriter(stdout, log)
-	if err != nil {
-		log.Error(err)
-		return 1
-	}
+	pw := output.NewWriter(stdout, log)
 	// A closed stdout must give a write error, logged, not end the process
 	// silently with SIGPIPE; a blocked one must not hide a stop.
 	ignoreBrokenPipe()

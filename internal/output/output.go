@@ -12,7 +12,6 @@ import (
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/metric"
-	"github.com/influxdata/telegraf/plugins/serializers/influx"
 )
 
 // Writer writes points as line protocol through one buffer, flushed
@@ -20,21 +19,20 @@ import (
 // (twice the cost of a large gather) and stops for good on a point it cannot
 // serialize; this one drops that point with an error and goes on.
 type Writer struct {
-	serializer *influx.Serializer
-	out        *bufio.Writer
-	log        telegraf.Logger
-	err        error       // the first write error, kept until flush
-	writing    atomic.Bool // a write to the underlying writer is under way
+	enc       encoder
+	out       *bufio.Writer
+	log       telegraf.Logger
+	err       error // the first write error, kept until flush
+	dropField func(key string, err error)
+	writing   atomic.Bool // a write to the underlying writer is under way
 }
 
-func NewWriter(w io.Writer, log telegraf.Logger) (*Writer, error) {
-	s := &influx.Serializer{}
-	if err := s.Init(); err != nil {
-		return nil, err
-	}
-	pw := &Writer{serializer: s, log: log}
+// NewWriter returns a Writer to w that reports the points it drops to log.
+func NewWriter(w io.Writer, log telegraf.Logger) *Writer {
+	pw := &Writer{log: log}
+	pw.dropField = pw.logDroppedField
 	pw.out = bufio.NewWriterSize(watchedWriter{w: w, writing: &pw.writing}, 256*1024)
-	return pw, nil
+	return pw
 }
 
 // Blocked reports whether a write to the output is under way, for a stop
@@ -54,14 +52,21 @@ func (ww watchedWriter) Write(b []byte) (int, error) {
 }
 
 func (pw *Writer) Write(m telegraf.Metric) {
-	b, err := pw.serializer.Serialize(m)
+	if pw.err != nil {
+		return // the output is broken: nothing more gets through
+	}
+	// The line is made in the buffer's free space: no copy when it fits.
+	line, err := pw.enc.appendPoint(pw.out.AvailableBuffer(), m, pw.dropField)
 	if err != nil {
 		pw.log.Errorf("dropping a point that cannot be written: %v", err)
 		return
 	}
-	if pw.err == nil {
-		_, pw.err = pw.out.Write(b)
-	}
+	_, pw.err = pw.out.Write(line)
+}
+
+// dropField logs a field left out of its point, as the serializer does.
+func (pw *Writer) logDroppedField(key string, err error) {
+	pw.log.Debugf("could not serialize field %q: %v; discarding field", key, err)
 }
 
 // Flush writes out what is buffered and reports the first write error.

@@ -241,10 +241,7 @@ func BenchmarkGather(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w, err := output.NewWriter(io.Discard, discardLogger())
-			if err != nil {
-				b.Fatal(err)
-			}
+			w := output.NewWriter(io.Discard, discardLogger())
 			counter := &countingAcc{Accumulator: w.Accumulator()}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
