@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -246,6 +247,7 @@ func BenchmarkGather(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			b.ResetTimer()
+			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				p.progress = newProgress()
@@ -254,13 +256,21 @@ func BenchmarkGather(b *testing.B) {
 				}
 				p.progress.init()
 				counter.points = 0
+				runtime.GC() // the setup's garbage is not the gather's
+				before := processCPU()
 				b.StartTimer()
 				if err := p.Gather(counter); err != nil {
 					b.Fatal(err)
 				}
+				b.StopTimer()
+				runtime.GC() // the gather's garbage is
+				cpu += processCPU() - before
+				b.StartTimer()
 			}
 			b.ReportMetric(float64(counter.points), "points/op")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*counter.points), "ns/point")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*counter.points), "cpu-ns/point")
 		})
 		b.Run("json.Valid/"+shape.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
