@@ -42,6 +42,7 @@ type MeasureEntry struct {
 	keyBuf      []byte // the key of the run being read
 	newest      []byte // the newest run, in newest-only mode
 	shrunk      []byte // the run being read, its long texts cut
+	names       interner
 }
 
 // rawRun is one member of an entry's "results" object: its key read as a
@@ -59,7 +60,7 @@ func (r rawRun) chunk() int { return int(r.pos >> 32) }
 
 // reset empties e for the next entry, keeping its buffers.
 func (e *MeasureEntry) reset() {
-	*e = MeasureEntry{results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk}
+	*e = MeasureEntry{results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk, names: e.names}
 	e.runs.reset()
 }
 
@@ -249,16 +250,25 @@ func ParseNumber(b []byte) Number {
 	if len(b) == 0 || string(b) == "null" {
 		return Number{Problem: "null"}
 	}
-	literal := string(b)
 	if b[0] == '"' {
 		s, err := unquote(b)
 		if err != nil {
 			return Number{Problem: "invalid string"}
 		}
-		literal = strings.TrimSpace(s)
+		return parseFloat(strings.TrimSpace(s))
 	} else if b[0] != '-' && (b[0] < '0' || b[0] > '9') {
 		return Number{Problem: "a " + kindWord(kindOf(b)) + " is not a number"}
 	}
+	// The conversion does not escape (ParseFloat copies what its error
+	// keeps): no allocation for a number.
+	if v, err := strconv.ParseFloat(string(b), 64); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return Number{Value: v, Valid: true}
+	}
+	return parseFloat(string(b))
+}
+
+// parseFloat reads a number literal.
+func parseFloat(literal string) Number {
 	v, err := strconv.ParseFloat(literal, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return Number{Problem: fmt.Sprintf("%.40q is not a finite number", literal)}

@@ -153,7 +153,7 @@ func decodeResults(dec *jsontext.Decoder, sel RunSelector, fn func(*MeasureEntry
 // decoder cannot go on with.
 func decodeEntry(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelector) (problem, err error) {
 	var shape problems
-	if open, err := openObject(dec, "", "an object", &shape); !open {
+	if open, err := openObject(dec, fieldPath{}, "an object", &shape); !open {
 		return shape.first, err
 	}
 	selected := false // the runs were chosen for the measure read so far
@@ -172,7 +172,7 @@ func decodeEntry(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelector) (p
 				fieldProblem = errors.New(`"measure" is sent again after "results"`)
 			}
 		case strings.EqualFold(n, "metricInfo"):
-			entry.MetricInfo, err = decodeMetricInfo(dec, &probs)
+			entry.MetricInfo, err = decodeMetricInfo(dec, &probs, &entry.names)
 		case strings.EqualFold(n, "results"):
 			var runSel RunSelection
 			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {
@@ -226,7 +226,7 @@ func decodeRuns(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelection) (p
 	entry.results, entry.badKeys, entry.badKeyCount = entry.results[:0], entry.badKeys[:0], 0
 	entry.runs.reset()
 	var shape problems
-	if open, err := openObject(dec, "results", "an object of runs", &shape); !open {
+	if open, err := openObject(dec, pathOf("results"), "an object of runs", &shape); !open {
 		return shape.first, err
 	}
 	afterNs, untilNs := runNanosBound(sel.After), int64(math.MaxInt64)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -19,22 +20,32 @@ import (
 // problems keeps the first problem met while decoding one value.
 type problems struct{ first error }
 
+// fieldPath names a member for messages, as "metricInfo.m1.alias": its
+// parts are joined only when a problem is reported, not for every member
+// read. The zero fieldPath is a whole entry.
+type fieldPath struct{ prefix, key, suffix string }
+
+func (p fieldPath) String() string { return p.prefix + p.key + p.suffix }
+
+// pathOf is the path of a fixed member.
+func pathOf(s string) fieldPath { return fieldPath{prefix: s} }
+
 // add keeps, if it is the first, the problem of a value of the given kind
 // found where expected was, at path ("" for a whole entry).
-func (p *problems) add(path, expected string, kind jsontext.Kind) {
+func (p *problems) add(path fieldPath, expected string, kind jsontext.Kind) {
 	switch {
 	case p.first != nil:
-	case path == "":
+	case path == fieldPath{}:
 		p.first = fmt.Errorf("expected %s, got a JSON %s", expected, kindWord(kind))
 	default:
-		p.first = fmt.Errorf("field %q: expected %s, got a JSON %s", path, expected, kindWord(kind))
+		p.first = fmt.Errorf("field %q: expected %s, got a JSON %s", path.String(), expected, kindWord(kind))
 	}
 }
 
 // openObject reads the '{' of an object where one is expected, at path. A
 // null is an empty object; any other value is skipped and reported to
 // probs. open tells whether members follow.
-func openObject(dec *jsontext.Decoder, path, expected string, probs *problems) (open bool, err error) {
+func openObject(dec *jsontext.Decoder, path fieldPath, expected string, probs *problems) (open bool, err error) {
 	switch kind := dec.PeekKind(); kind {
 	case jsontext.KindBeginObject:
 		_, err = dec.ReadToken()
@@ -50,7 +61,7 @@ func openObject(dec *jsontext.Decoder, path, expected string, probs *problems) (
 
 // members calls fn for each member of the object dec is at, with the
 // member's name, unquoted; what is not an object is as openObject takes it.
-func members(dec *jsontext.Decoder, path, expected string, probs *problems, fn func(name []byte) error) error {
+func members(dec *jsontext.Decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
 	if open, err := openObject(dec, path, expected, probs); !open {
 		return err
 	}
@@ -81,7 +92,8 @@ func unquoteName(dst, raw []byte) ([]byte, error) {
 
 // readText reads a member as text: a string, or a number or boolean as
 // written; null is empty.
-func readText(dec *jsontext.Decoder, path string, probs *problems) (Text, error) {
+// Plain short strings are taken from names, when given.
+func readText(dec *jsontext.Decoder, path fieldPath, probs *problems, names *interner) (Text, error) {
 	kind := dec.PeekKind()
 	raw, err := dec.ReadValue()
 	if err != nil {
@@ -95,9 +107,12 @@ func readText(dec *jsontext.Decoder, path string, probs *problems) (Text, error)
 	if len(raw) > maxTextBytes {
 		// No point could carry it: it is not copied, only reported.
 		if probs.first == nil {
-			probs.first = fmt.Errorf("field %q: a text over %d bytes, more than a point can carry", path, TextLimit)
+			probs.first = fmt.Errorf("field %q: a text over %d bytes, more than a point can carry", path.String(), TextLimit)
 		}
 		return "", nil
+	}
+	if s, ok := names.quoted(raw); ok {
+		return Text(s), nil
 	}
 	return parseText(raw)
 }
@@ -120,14 +135,14 @@ func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*Measure, error) {
 		return nil, err
 	}
 	m := &Measure{}
-	err := members(dec, "measure", "mip.measure", probs, func(name []byte) (err error) {
+	err := members(dec, pathOf("measure"), "mip.measure", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "id"):
-			m.ID, err = readText(dec, "measure.id", probs)
+			m.ID, err = readText(dec, pathOf("measure.id"), probs, nil)
 		case is(name, "name"):
-			m.Name, err = readText(dec, "measure.name", probs)
+			m.Name, err = readText(dec, pathOf("measure.name"), probs, nil)
 		case is(name, "displayName"):
-			m.DisplayName, err = readText(dec, "measure.displayName", probs)
+			m.DisplayName, err = readText(dec, pathOf("measure.displayName"), probs, nil)
 		case is(name, "frequency"):
 			m.Frequency, err = readNumber(dec)
 		case is(name, "timeout"):
@@ -148,10 +163,10 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 		return nil, err
 	}
 	s := &Scenario{}
-	err := members(dec, "measure.scenario", "mip.scenario", probs, func(name []byte) (err error) {
+	err := members(dec, pathOf("measure.scenario"), "mip.scenario", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "name"):
-			s.Name, err = readText(dec, "measure.scenario.name", probs)
+			s.Name, err = readText(dec, pathOf("measure.scenario.name"), probs, nil)
 		case is(name, "application"):
 			if dec.PeekKind() == jsontext.KindNull {
 				s.Application = nil
@@ -159,9 +174,9 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 				return err
 			}
 			app := &Application{}
-			err = members(dec, "measure.scenario.application", "mip.application", probs, func(name []byte) (err error) {
+			err = members(dec, pathOf("measure.scenario.application"), "mip.application", probs, func(name []byte) (err error) {
 				if is(name, "name") {
-					app.Name, err = readText(dec, "measure.scenario.application.name", probs)
+					app.Name, err = readText(dec, pathOf("measure.scenario.application.name"), probs, nil)
 					return err
 				}
 				return dec.SkipValue()
@@ -176,20 +191,20 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 }
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
-func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]MetricInfo, error) {
+func decodeMetricInfo(dec *jsontext.Decoder, probs *problems, names *interner) (map[string]MetricInfo, error) {
 	info := make(map[string]MetricInfo)
-	err := members(dec, "metricInfo", "map[string]mip.metricInfo", probs, func(key []byte) error {
+	err := members(dec, pathOf("metricInfo"), "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi MetricInfo
-		k := string(key)
-		path := "metricInfo." + k
+		k := names.get(key)
+		path := fieldPath{"metricInfo.", k, ""}
 		err := members(dec, path, "mip.metricInfo", probs, func(name []byte) (err error) {
 			switch {
 			case is(name, "alias"):
-				mi.Alias, err = readText(dec, path+".alias", probs)
+				mi.Alias, err = readText(dec, fieldPath{"metricInfo.", k, ".alias"}, probs, names)
 			case is(name, "label"):
-				mi.Label, err = readText(dec, path+".label", probs)
+				mi.Label, err = readText(dec, fieldPath{"metricInfo.", k, ".label"}, probs, names)
 			case is(name, "unit"):
-				mi.Unit, err = readText(dec, path+".unit", probs)
+				mi.Unit, err = readText(dec, fieldPath{"metricInfo.", k, ".unit"}, probs, names)
 			default:
 				err = dec.SkipValue()
 			}
@@ -202,34 +217,45 @@ func decodeMetricInfo(dec *jsontext.Decoder, probs *problems) (map[string]Metric
 }
 
 // RunDecoder decodes the raw runs a gather emits, one after the other,
-// reusing its buffers.
+// reusing its buffers: a decoded run is valid until the next Decode.
 type RunDecoder struct {
-	dec *jsontext.Decoder
+	dec   *jsontext.Decoder
+	in    bytes.Reader
+	run   Run
+	state RunState
+	// metrics and formatted are the maps of run, emptied for each run;
+	// texts holds the raw formatted values.
+	metrics   map[string]Number
+	formatted map[string]json.RawMessage
+	texts     []byte
+	names     interner
 }
 
-// Decode sets tr.Run from tr.Raw.
+// Decode sets tr.Run from tr.Raw. The run, its maps and values are reused
+// by the next Decode.
 func (d *RunDecoder) Decode(tr *TimedRun) error {
-	// From a bytes.Buffer, jsontext reads the run in place, without a copy.
-	in := bytes.NewBuffer(tr.Raw)
+	// From a bytes.Reader, jsontext reads the run in place, without a copy.
+	d.in.Reset(tr.Raw)
 	if d.dec == nil {
-		d.dec = jsontext.NewDecoder(in, decoderOptions...)
+		d.dec = jsontext.NewDecoder(&d.in, decoderOptions...)
 	} else {
-		d.dec.Reset(in, decoderOptions...)
+		d.dec.Reset(&d.in, decoderOptions...)
 	}
-	r, err := decodeRun(d.dec, tr.Key)
-	if err != nil {
+	if err := d.decodeRun(tr.Key); err != nil {
 		return err
 	}
-	tr.Run = r
+	tr.Run = &d.run
 	return nil
 }
 
-// decodeRun reads one run, kept raw until a gather emits it.
-func decodeRun(dec *jsontext.Decoder, key string) (*Run, error) {
+// decodeRun reads one run, kept raw until a gather emits it, into d.run.
+func (d *RunDecoder) decodeRun(key string) error {
+	dec := d.dec
 	var probs problems
-	r := &Run{}
-	path := "results." + key
-	err := members(dec, path, "mip.run", &probs, func(name []byte) (err error) {
+	r := &d.run
+	*r = Run{}
+	d.texts = d.texts[:0]
+	err := members(dec, fieldPath{"results.", key, ""}, "mip.run", &probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "state"):
 			if dec.PeekKind() == jsontext.KindNull {
@@ -237,32 +263,35 @@ func decodeRun(dec *jsontext.Decoder, key string) (*Run, error) {
 				_, err = dec.ReadToken()
 				return err
 			}
-			state := &RunState{}
-			err = members(dec, path+".state", "mip.runState", &probs, func(name []byte) (err error) {
+			d.state = RunState{}
+			err = members(dec, fieldPath{"results.", key, ".state"}, "mip.runState", &probs, func(name []byte) (err error) {
 				if is(name, "type") {
-					state.Type, err = readText(dec, path+".state.type", &probs)
+					d.state.Type, err = readText(dec, fieldPath{"results.", key, ".state.type"}, &probs, &d.names)
 					return err
 				}
 				return dec.SkipValue()
 			})
-			r.State = state
+			r.State = &d.state
 		case is(name, "metrics"):
-			r.Metrics = make(map[string]Number)
-			err = members(dec, path+".metrics", "map[string]mip.number", &probs, func(key []byte) error {
+			// Sent twice, the last counts.
+			r.Metrics = reuse(&d.metrics)
+			err = members(dec, fieldPath{"results.", key, ".metrics"}, "map[string]mip.number", &probs, func(key []byte) error {
 				n, err := readNumber(dec)
-				r.Metrics[string(key)] = n
+				r.Metrics[d.names.get(key)] = n
 				return err
 			})
 		case is(name, "formatedMetrics"):
-			r.FormatedMetrics = make(map[string]json.RawMessage)
-			err = members(dec, path+".formatedMetrics", "map[string]json.RawMessage", &probs, func(key []byte) error {
-				k := string(key)
+			r.FormatedMetrics = reuse(&d.formatted)
+			err = members(dec, fieldPath{"results.", key, ".formatedMetrics"}, "map[string]json.RawMessage", &probs, func(key []byte) error {
+				k := d.names.get(key)
 				raw, err := dec.ReadValue()
 				if len(raw) > maxTextBytes {
 					// No point can carry it: runPoints needs to know that much only.
 					raw = tooLongText
 				}
-				r.FormatedMetrics[k] = bytes.Clone(raw)
+				at := len(d.texts)
+				d.texts = append(d.texts, raw...)
+				r.FormatedMetrics[k] = d.texts[at:len(d.texts):len(d.texts)]
 				return err
 			})
 		default:
@@ -271,10 +300,57 @@ func decodeRun(dec *jsontext.Decoder, key string) (*Run, error) {
 		return err
 	})
 	if err != nil {
-		return nil, syntaxError(err)
+		return syntaxError(err)
 	}
-	if probs.first != nil {
-		return nil, probs.first
+	return probs.first
+}
+
+// reuse empties the map *m, made on first use, and returns it.
+func reuse[V any](m *map[string]V) map[string]V {
+	if *m == nil {
+		*m = make(map[string]V)
 	}
-	return r, nil
+	clear(*m)
+	return *m
+}
+
+// interner keeps one copy of the short texts that come back with every run
+// and every scenario (metric keys, aliases, units, states), so that
+// reading them again allocates nothing.
+type interner struct{ texts map[string]string }
+
+// Bounds of an interner: texts longer are not kept, and it starts afresh
+// when full.
+const (
+	maxInternedLen = 64
+	maxInterned    = 4096
+)
+
+// get returns b as a string, the kept copy when there is one.
+func (in *interner) get(b []byte) string {
+	if len(b) > maxInternedLen {
+		return string(b)
+	}
+	if s, ok := in.texts[string(b)]; ok {
+		return s
+	}
+	if in.texts == nil || len(in.texts) >= maxInterned {
+		in.texts = make(map[string]string)
+	}
+	s := string(b)
+	in.texts[s] = s
+	return s
+}
+
+// quoted returns the text of the JSON string raw when it is plain (no
+// escape, valid UTF-8, short), as unquote would, and false otherwise.
+func (in *interner) quoted(raw []byte) (string, bool) {
+	if in == nil || len(raw) < 2 || len(raw) > maxInternedLen+2 || raw[0] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		return "", false
+	}
+	return in.get(inner), true
 }
