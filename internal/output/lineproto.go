@@ -44,6 +44,10 @@ const maxEscapeCache = 1 << 16
 // encoder appends points as line protocol.
 type encoder struct {
 	cache map[string]string // tag keys and values that need escaping → escaped
+	// recent holds the last texts escaped, by the slot their first byte
+	// gives: the points of one scenario come one after the other and carry
+	// the same few texts, found here without hashing them.
+	recent [16]struct{ in, out string }
 }
 
 // errInvalidName, errNoFields: the serializer's words.
@@ -95,14 +99,19 @@ func (e *encoder) tagText(s string) string {
 	if !needsEscape(s, &needsTag) && (s == "" || s[len(s)-1] != '\\') {
 		return s
 	}
-	if t, ok := e.cache[s]; ok {
-		return t
+	slot := &e.recent[s[0]&15]
+	if slot.in == s {
+		return slot.out
 	}
-	t := string(bytes.TrimRight(appendEscaped(nil, s, &needsTag), `\`))
-	if e.cache == nil || len(e.cache) >= maxEscapeCache {
-		e.cache = make(map[string]string)
+	t, ok := e.cache[s]
+	if !ok {
+		t = string(bytes.TrimRight(appendEscaped(nil, s, &needsTag), `\`))
+		if e.cache == nil || len(e.cache) >= maxEscapeCache {
+			e.cache = make(map[string]string)
+		}
+		e.cache[s] = t
 	}
-	e.cache[s] = t
+	slot.in, slot.out = s, t
 	return t
 }
 

@@ -502,6 +502,10 @@ type gatherPass struct {
 	future    map[string]bool // runs from the future met, see warnFuture
 	bad       map[string]bool // run keys that are no time met, by measure
 	seen      map[string]bool // measure ids in the response that passed the filters
+
+	// Buffers reused from run to run.
+	points []telegraf.Metric
+	keys   []string
 }
 
 func (p *MIP) newGatherPass() gatherPass {
@@ -607,9 +611,9 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 			wrote = append(wrote, tr.Time)
 			continue
 		}
-		var points []telegraf.Metric
+		points := g.points[:0]
 		if p.influx {
-			points = runPoints(tags, entry.MetricInfo, names, tr, skip)
+			points = runPoints(points, &g.keys, tags, entry.MetricInfo, names, tr, skip)
 		}
 		// Centreon takes a check as the service's current state: not for a
 		// run written before a restart (it would notify a state change
@@ -618,6 +622,7 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 		if p.centreon != nil && current {
 			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
 		}
+		g.points = points[:0] // grown, for the next run
 		if !share.take(len(points)) {
 			deferred = true
 			g.budget.deferRuns(id, newRuns.Len()-i)

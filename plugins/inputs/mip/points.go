@@ -73,11 +73,12 @@ func putTag(tags map[string]string, key, value string) {
 // time: one mip_scenario, one mip_metric per metric described in metricInfo,
 // one mip_formatted_metric per formatted metric. Values that cannot be
 // points (null, not a number, no metricInfo) are passed to skip and left out.
+// They are appended to points; keys is a buffer for sorting.
 func runPoints(
+	points []telegraf.Metric, keys *[]string,
 	tags map[string]string, info map[string]mipapi.MetricInfo, names map[string]string, tr mipapi.TimedRun, skip func(format string, args ...any),
 ) []telegraf.Metric {
 	r := tr.Run
-	points := make([]telegraf.Metric, 0, 1+len(r.Metrics)+len(r.FormatedMetrics))
 
 	status := ""
 	if r.State != nil {
@@ -99,7 +100,8 @@ func runPoints(
 	}
 	points = append(points, state)
 
-	for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
+	*keys = appendSortedKeys((*keys)[:0], r.Metrics)
+	for _, key := range *keys {
 		v := r.Metrics[key]
 		mi, described := info[key]
 		name, renamed := names[key]
@@ -128,7 +130,8 @@ func runPoints(
 		points = append(points, m)
 	}
 
-	for _, label := range slices.Sorted(maps.Keys(r.FormatedMetrics)) {
+	*keys = appendSortedKeys((*keys)[:0], r.FormatedMetrics)
+	for _, label := range *keys {
 		if _, ok := versionLabels[label]; ok {
 			continue
 		}
@@ -208,4 +211,14 @@ func freshnessPoint(tags map[string]string, m *mipapi.Measure, newest, now time.
 // on every run.
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// appendSortedKeys appends the keys of m to dst, in order.
+func appendSortedKeys[V any](dst []string, m map[string]V) []string {
+	start := len(dst)
+	for k := range m {
+		dst = append(dst, k)
+	}
+	slices.Sort(dst[start:])
+	return dst
 }

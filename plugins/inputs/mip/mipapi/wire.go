@@ -61,18 +61,24 @@ func openObject(dec *jsontext.Decoder, path fieldPath, expected string, probs *p
 
 // members calls fn for each member of the object dec is at, with the
 // member's name, unquoted; what is not an object is as openObject takes it.
+// The name is valid until fn reads from dec: fn looks at it first.
 func members(dec *jsontext.Decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
 	if open, err := openObject(dec, path, expected, probs); !open {
 		return err
 	}
-	var name []byte
+	var unquoted []byte
 	for dec.PeekKind() == jsontext.KindString {
 		raw, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		if name, err = unquoteName(name[:0], raw); err != nil {
-			return err
+		// A name without escapes is read in place, not copied.
+		name := raw[1 : len(raw)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if unquoted, err = jsontext.AppendUnquote(unquoted[:0], raw); err != nil {
+				return err
+			}
+			name = unquoted
 		}
 		if err := fn(name); err != nil {
 			return err
@@ -276,8 +282,9 @@ func (d *RunDecoder) decodeRun(key string) error {
 			// Sent twice, the last counts.
 			r.Metrics = reuse(&d.metrics)
 			err = members(dec, fieldPath{"results.", key, ".metrics"}, "map[string]mip.number", &probs, func(key []byte) error {
+				k := d.names.get(key)
 				n, err := readNumber(dec)
-				r.Metrics[d.names.get(key)] = n
+				r.Metrics[k] = n
 				return err
 			})
 		case is(name, "formatedMetrics"):
