@@ -358,6 +358,9 @@ const maxRunKeyBytes = 128
 // runNanos reads a run key as nanoseconds since 1970, which holds any
 // time between the years 1678 and 2262.
 func runNanos(key []byte) (int64, error) {
+	if ns, ok := rfc3339Nanos(key); ok {
+		return ns, nil
+	}
 	t, err := parseRunTimeBytes(key)
 	if err != nil {
 		return 0, err

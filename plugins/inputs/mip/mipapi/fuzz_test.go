@@ -7,7 +7,7 @@ import (
 
 // FuzzParseRunTime checks that any run key either parses to a time from 1970
 // on whose nanoseconds fit in int64 or is refused, without panicking, and
-// that the fast path and the general parser agree.
+// that the fast paths and the general parser agree.
 func FuzzParseRunTime(f *testing.F) {
 	for _, seed := range []string{"2026-11-25T10:00:00Z", "2026-11-25T10:00:00.123+02:00", "1795600800", "1795600800123", "1795600800.5", "", "-1",
 		"9999999999999999999999", "2026-11-25 10:00:00", "9999-12-31T00:00:00Z", "99999999999", "2262-04-11T23:47:16.854775807Z", "1970-01-01T00:00:00+01:00"} {
@@ -23,6 +23,9 @@ func FuzzParseRunTime(f *testing.F) {
 		tm, err := parseRunTime(key)
 		if fromBytes, errBytes := parseRunTimeBytes([]byte(key)); (err == nil) != (errBytes == nil) || !fromBytes.Equal(tm) {
 			t.Fatalf("%q: parseRunTime reads %s (%v), parseRunTimeBytes %s (%v)", key, tm, err, fromBytes, errBytes)
+		}
+		if ns, nsErr := runNanos([]byte(key)); (nsErr == nil) != (err == nil) || (err == nil && ns != tm.UnixNano()) {
+			t.Fatalf("%q: parseRunTime reads %s (%v), runNanos %d (%v)", key, tm, err, ns, nsErr)
 		}
 		if err != nil {
 			return

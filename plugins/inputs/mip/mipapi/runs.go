@@ -271,8 +271,18 @@ func parseRunTimeBytes(b []byte) (time.Time, error) {
 // MIP is seen to use, and reports false for anything else, and for a time
 // out of range, which parseRunTime then refuses.
 func fastRFC3339(b []byte) (time.Time, bool) {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	ns, ok := rfc3339Nanos(b)
+	if !ok {
 		return time.Time{}, false
+	}
+	return time.Unix(0, ns).UTC(), true
+}
+
+// rfc3339Nanos is fastRFC3339 as nanoseconds since 1970, computed from the
+// digits without the time package: a response holds a key for every run.
+func rfc3339Nanos(b []byte) (int64, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return 0, false
 	}
 	year, ok1 := digits(b[0:4])
 	month, ok2 := digits(b[5:7])
@@ -280,8 +290,9 @@ func fastRFC3339(b []byte) (time.Time, bool) {
 	hour, ok4 := digits(b[11:13])
 	minute, ok5 := digits(b[14:16])
 	sec, ok6 := digits(b[17:19])
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, false
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour > 23 || minute > 59 || sec > 59 {
+		return 0, false // February 30th and the like too
 	}
 	i, nsec := 19, 0
 	if b[i] == '.' {
@@ -293,7 +304,7 @@ func fastRFC3339(b []byte) (time.Time, bool) {
 			}
 		}
 		if i == start {
-			return time.Time{}, false
+			return 0, false
 		}
 		for n := i - start; n < 9; n++ {
 			nsec *= 10
@@ -306,21 +317,54 @@ func fastRFC3339(b []byte) (time.Time, bool) {
 		oh, okh := digits(rest[1:3])
 		om, okm := digits(rest[4:6])
 		if !okh || !okm || oh > 23 || om > 59 {
-			return time.Time{}, false
+			return 0, false
 		}
 		offset = (oh*60 + om) * 60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return time.Time{}, false
+		return 0, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if t.Day() != day { // February 30th and the like
-		return time.Time{}, false
+	secs := int64(daysSinceEpoch(year, month, day))*86400 + int64(hour*3600+minute*60+sec-offset)
+	// 1970 to 2262-04-11T23:47:16.854775807Z, what int64 nanoseconds hold.
+	const maxSecs, maxNsec = math.MaxInt64 / 1_000_000_000, math.MaxInt64 % 1_000_000_000
+	if secs < 0 || secs > maxSecs || (secs == maxSecs && nsec > maxNsec) {
+		return 0, false
 	}
-	t = t.Add(-time.Duration(offset) * time.Second)
-	return t, inRunTimeRange(t)
+	return secs*1e9 + int64(nsec), true
+}
+
+// daysIn is the number of days of a month of the proleptic Gregorian
+// calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysSinceEpoch is the number of days from 1970-01-01 to a date of the
+// proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+func daysSinceEpoch(year, month, day int) int {
+	if month <= 2 {
+		year--
+	}
+	era := year / 400
+	if year < 0 && year%400 != 0 {
+		era--
+	}
+	yoe := year - era*400
+	mp := (month + 9) % 12
+	doy := (153*mp+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // digits reads a short run of ASCII digits.
