@@ -503,9 +503,7 @@ type gatherPass struct {
 	bad       map[string]bool // run keys that are no time met, by measure
 	seen      map[string]bool // measure ids in the response that passed the filters
 
-	// Buffers reused from run to run.
-	points []telegraf.Metric
-	keys   []string
+	scratch pointScratch // reused from run to run
 }
 
 func (p *MIP) newGatherPass() gatherPass {
@@ -590,7 +588,7 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 	newRuns := candidates.Keep(func(t time.Time) bool {
 		return t.After(watermark) || !slices.ContainsFunc(written, t.Equal)
 	})
-	tags := scenarioTags(p.source, entry.Measure)
+	tags := g.scratch.scenarioTags(p.source, entry.Measure)
 	var names map[string]string
 	if p.influx && newRuns.Len() > 0 {
 		names = metricTags(entry.MetricInfo)
@@ -611,9 +609,9 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 			wrote = append(wrote, tr.Time)
 			continue
 		}
-		points := g.points[:0]
+		var points []telegraf.Metric
 		if p.influx {
-			points = runPoints(points, &g.keys, tags, entry.MetricInfo, names, tr, skip)
+			points = g.scratch.runPoints(tags, entry.MetricInfo, names, tr, skip)
 		}
 		// Centreon takes a check as the service's current state: not for a
 		// run written before a restart (it would notify a state change
@@ -622,7 +620,6 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 		if p.centreon != nil && current {
 			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
 		}
-		g.points = points[:0] // grown, for the next run
 		if !share.take(len(points)) {
 			deferred = true
 			g.budget.deferRuns(id, newRuns.Len()-i)

@@ -51,10 +51,28 @@ func statusCode(state string) int64 {
 	return statusUnknown
 }
 
-// scenarioTags returns the tags every point of a measure carries. Empty
-// values are left out: line protocol has no empty tag value.
-func scenarioTags(source string, m *mipapi.Measure) map[string]string {
-	tags := make(map[string]string)
+// pointScratch holds what a gather reuses from run to run to make points:
+// metric.New copies what it is given.
+type pointScratch struct {
+	tags       map[string]string // the tags of the measure's points
+	metricTags map[string]string // those and a metric's own
+	keys       []string          // metric keys, sorted
+	points     []telegraf.Metric // the points of one run
+}
+
+// scenarioTags returns the tags every point of a measure carries, in a map
+// reused for the next measure. Empty values are left out: line protocol has
+// no empty tag value.
+func (s *pointScratch) scenarioTags(source string, m *mipapi.Measure) map[string]string {
+	if s.tags == nil {
+		s.tags = make(map[string]string)
+	}
+	clear(s.tags)
+	return scenarioTags(s.tags, source, m)
+}
+
+// scenarioTags puts into tags those every point of a measure carries.
+func scenarioTags(tags map[string]string, source string, m *mipapi.Measure) map[string]string {
 	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
 	putTag(tags, "scenario", m.ScenarioName())
@@ -73,12 +91,28 @@ func putTag(tags map[string]string, key, value string) {
 // time: one mip_scenario, one mip_metric per metric described in metricInfo,
 // one mip_formatted_metric per formatted metric. Values that cannot be
 // points (null, not a number, no metricInfo) are passed to skip and left out.
-// They are appended to points; keys is a buffer for sorting.
-func runPoints(
-	points []telegraf.Metric, keys *[]string,
+// They are made with s's buffers, valid until its next use.
+func (s *pointScratch) runPoints(
 	tags map[string]string, info map[string]mipapi.MetricInfo, names map[string]string, tr mipapi.TimedRun, skip func(format string, args ...any),
 ) []telegraf.Metric {
 	r := tr.Run
+	points := s.points[:0]
+	// The tags of mip_metric and mip_formatted_metric points: the measure's
+	// and the metric's, given to metric.New at once (sorted and sized once).
+	if s.metricTags == nil {
+		s.metricTags = make(map[string]string)
+	}
+	clear(s.metricTags)
+	maps.Copy(s.metricTags, tags)
+	withMetric := func(metric, unit string) map[string]string {
+		s.metricTags["metric"] = metric
+		if unit != "" {
+			s.metricTags["unit"] = unit
+		} else {
+			delete(s.metricTags, "unit")
+		}
+		return s.metricTags
+	}
 
 	status := ""
 	if r.State != nil {
@@ -100,8 +134,8 @@ func runPoints(
 	}
 	points = append(points, state)
 
-	*keys = appendSortedKeys((*keys)[:0], r.Metrics)
-	for _, key := range *keys {
+	s.keys = appendSortedKeys(s.keys[:0], r.Metrics)
+	for _, key := range s.keys {
 		v := r.Metrics[key]
 		mi, described := info[key]
 		name, renamed := names[key]
@@ -121,17 +155,13 @@ func runPoints(
 		}
 		// Tags and fields are added to the point rather than built in maps:
 		// this runs for every metric of every run.
-		m := metric.New(measurementMetric, tags, nil, tr.Time)
-		m.AddTag("metric", name)
-		if unit := tagValue(string(mi.Unit)); unit != "" {
-			m.AddTag("unit", unit)
-		}
+		m := metric.New(measurementMetric, withMetric(name, tagValue(string(mi.Unit))), nil, tr.Time)
 		m.AddField("value", v.Value)
 		points = append(points, m)
 	}
 
-	*keys = appendSortedKeys((*keys)[:0], r.FormatedMetrics)
-	for _, label := range *keys {
+	s.keys = appendSortedKeys(s.keys[:0], r.FormatedMetrics)
+	for _, label := range s.keys {
 		if _, ok := versionLabels[label]; ok {
 			continue
 		}
@@ -140,7 +170,7 @@ func runPoints(
 			continue
 		}
 		raw := r.FormatedMetrics[label]
-		m := metric.New(measurementFormattedMetric, tags, nil, tr.Time)
+		m := metric.New(measurementFormattedMetric, withMetric(tagValue(label), ""), nil, tr.Time)
 		if mipapi.TooLong(raw) {
 			// The decoder kept a stand-in for a value no point can carry:
 			// the point is made of it, to be refused by checkPoint as too long.
@@ -153,9 +183,9 @@ func runPoints(
 			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, mipapi.Kind(raw))
 			continue
 		}
-		m.AddTag("metric", tagValue(label))
 		points = append(points, m)
 	}
+	s.points = points[:0] // grown, for the next run
 	return points
 }
 
