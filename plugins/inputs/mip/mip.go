@@ -637,7 +637,7 @@ func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.
 		for _, m := range points {
 			if err := checkPoint(m); err != nil {
 				metricTag, _ := m.GetTag("metric")
-				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key, m.Name(), metricTag, err))
+				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), metricTag, err))
 				continue
 			}
 			acc.AddMetric(m)

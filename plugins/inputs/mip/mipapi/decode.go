@@ -166,13 +166,13 @@ func decodeEntry(dec *jsontext.Decoder, entry *MeasureEntry, sel RunSelector) (p
 		var probs problems
 		switch n := name.String(); {
 		case strings.EqualFold(n, "measure"):
-			entry.Measure, err = decodeMeasure(dec, &probs)
+			entry.Measure, err = decodeMeasure(dec, &probs, &entry.measure, &entry.names)
 			if selected {
 				// Its runs were chosen for another measure.
 				fieldProblem = errors.New(`"measure" is sent again after "results"`)
 			}
 		case strings.EqualFold(n, "metricInfo"):
-			entry.MetricInfo, err = decodeMetricInfo(dec, &probs, &entry.names)
+			entry.MetricInfo, err = decodeMetricInfo(dec, &probs, &entry.names, &entry.infos)
 		case strings.EqualFold(n, "results"):
 			var runSel RunSelection
 			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {

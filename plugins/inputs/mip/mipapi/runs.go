@@ -15,8 +15,6 @@ import (
 // TimedRun is a run with its key parsed into a time. Raw is its JSON; Run
 // is set once it is decoded, which only runs that are emitted are.
 type TimedRun struct {
-	// Key is the run's time in RFC 3339, as messages name the run.
-	Key string
 	// Time is when the run started.
 	Time time.Time
 	// Raw is the run's JSON, valid until the next entry is read.
@@ -224,12 +222,14 @@ func (l RunList) Keep(keep func(time.Time) bool) RunList {
 	return l
 }
 
-// timed makes r a TimedRun. Its Key is its time in RFC 3339: the key as
-// MIP wrote it is not kept.
+// timed makes r a TimedRun.
 func (l RunList) timed(r rawRun) TimedRun {
-	t := r.time()
-	return TimedRun{Key: t.Format(time.RFC3339Nano), Time: t, Raw: l.e.raw(r)}
+	return TimedRun{Time: r.time(), Raw: l.e.raw(r)}
 }
+
+// Key is the run's time in RFC 3339, as messages name the run: the key as
+// MIP wrote it is not kept.
+func (tr TimedRun) Key() string { return tr.Time.Format(time.RFC3339Nano) }
 
 // All yields the runs with their position, once. An arena chunk is let go
 // once its runs are yielded: while a scenario with millions of runs is

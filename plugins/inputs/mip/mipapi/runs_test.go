@@ -246,7 +246,7 @@ func jsonMembers(pairs ...string) string {
 func runKeys(runs RunList) []string {
 	keys := make([]string, 0, runs.Len())
 	for _, r := range runs.All() {
-		keys = append(keys, r.Key)
+		keys = append(keys, r.Key())
 	}
 	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -20,12 +21,22 @@ import (
 // problems keeps the first problem met while decoding one value.
 type problems struct{ first error }
 
-// fieldPath names a member for messages, as "metricInfo.m1.alias": its
-// parts are joined only when a problem is reported, not for every member
-// read. The zero fieldPath is a whole entry.
-type fieldPath struct{ prefix, key, suffix string }
+// fieldPath names a member for messages, as "metricInfo.m1.alias" or
+// "results.2026-11-25T10:00:00Z.metrics" (the key of a run is its time,
+// written out only for a message): its parts are joined only when a
+// problem is reported, not for every member read. The zero fieldPath is a
+// whole entry.
+type fieldPath struct {
+	prefix, key, suffix string
+	run                 time.Time
+}
 
-func (p fieldPath) String() string { return p.prefix + p.key + p.suffix }
+func (p fieldPath) String() string {
+	if !p.run.IsZero() {
+		p.key = TimedRun{Time: p.run}.Key()
+	}
+	return p.prefix + p.key + p.suffix
+}
 
 // pathOf is the path of a fixed member.
 func pathOf(s string) fieldPath { return fieldPath{prefix: s} }
@@ -134,13 +145,21 @@ func readNumber(dec *jsontext.Decoder) (Number, error) {
 
 func is(name []byte, want string) bool { return bytes.EqualFold(name, []byte(want)) }
 
-// decodeMeasure reads the "measure" member of an entry.
-func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*Measure, error) {
+// measureStore holds an entry's measure, reused from entry to entry.
+type measureStore struct {
+	measure     Measure
+	scenario    Scenario
+	application Application
+}
+
+// decodeMeasure reads the "measure" member of an entry into st.
+func decodeMeasure(dec *jsontext.Decoder, probs *problems, st *measureStore, names *interner) (*Measure, error) {
 	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
-	m := &Measure{}
+	m := &st.measure
+	*m = Measure{}
 	err := members(dec, pathOf("measure"), "mip.measure", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "id"):
@@ -154,7 +173,7 @@ func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*Measure, error) {
 		case is(name, "timeout"):
 			m.Timeout, err = readNumber(dec)
 		case is(name, "scenario"):
-			m.Scenario, err = decodeScenario(dec, probs)
+			m.Scenario, err = decodeScenario(dec, probs, st, names)
 		default:
 			err = dec.SkipValue()
 		}
@@ -163,12 +182,13 @@ func decodeMeasure(dec *jsontext.Decoder, probs *problems) (*Measure, error) {
 	return m, err
 }
 
-func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
+func decodeScenario(dec *jsontext.Decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
 	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
-	s := &Scenario{}
+	s := &st.scenario
+	*s = Scenario{}
 	err := members(dec, pathOf("measure.scenario"), "mip.scenario", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "name"):
@@ -179,10 +199,11 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 				_, err = dec.ReadToken()
 				return err
 			}
-			app := &Application{}
+			app := &st.application
+			*app = Application{}
 			err = members(dec, pathOf("measure.scenario.application"), "mip.application", probs, func(name []byte) (err error) {
 				if is(name, "name") {
-					app.Name, err = readText(dec, pathOf("measure.scenario.application.name"), probs, nil)
+					app.Name, err = readText(dec, pathOf("measure.scenario.application.name"), probs, names)
 					return err
 				}
 				return dec.SkipValue()
@@ -197,20 +218,21 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems) (*Scenario, error) {
 }
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
-func decodeMetricInfo(dec *jsontext.Decoder, probs *problems, names *interner) (map[string]MetricInfo, error) {
-	info := make(map[string]MetricInfo)
+// The map is *into, emptied.
+func decodeMetricInfo(dec *jsontext.Decoder, probs *problems, names *interner, into *map[string]MetricInfo) (map[string]MetricInfo, error) {
+	info := reuse(into)
 	err := members(dec, pathOf("metricInfo"), "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi MetricInfo
 		k := names.get(key)
-		path := fieldPath{"metricInfo.", k, ""}
+		path := fieldPath{prefix: "metricInfo.", key: k, suffix: ""}
 		err := members(dec, path, "mip.metricInfo", probs, func(name []byte) (err error) {
 			switch {
 			case is(name, "alias"):
-				mi.Alias, err = readText(dec, fieldPath{"metricInfo.", k, ".alias"}, probs, names)
+				mi.Alias, err = readText(dec, fieldPath{prefix: "metricInfo.", key: k, suffix: ".alias"}, probs, names)
 			case is(name, "label"):
-				mi.Label, err = readText(dec, fieldPath{"metricInfo.", k, ".label"}, probs, names)
+				mi.Label, err = readText(dec, fieldPath{prefix: "metricInfo.", key: k, suffix: ".label"}, probs, names)
 			case is(name, "unit"):
-				mi.Unit, err = readText(dec, fieldPath{"metricInfo.", k, ".unit"}, probs, names)
+				mi.Unit, err = readText(dec, fieldPath{prefix: "metricInfo.", key: k, suffix: ".unit"}, probs, names)
 			default:
 				err = dec.SkipValue()
 			}
@@ -247,7 +269,7 @@ func (d *RunDecoder) Decode(tr *TimedRun) error {
 	} else {
 		d.dec.Reset(&d.in, decoderOptions...)
 	}
-	if err := d.decodeRun(tr.Key); err != nil {
+	if err := d.decodeRun(tr.Time); err != nil {
 		return err
 	}
 	tr.Run = &d.run
@@ -255,13 +277,13 @@ func (d *RunDecoder) Decode(tr *TimedRun) error {
 }
 
 // decodeRun reads one run, kept raw until a gather emits it, into d.run.
-func (d *RunDecoder) decodeRun(key string) error {
+func (d *RunDecoder) decodeRun(run time.Time) error {
 	dec := d.dec
 	var probs problems
 	r := &d.run
 	*r = Run{}
 	d.texts = d.texts[:0]
-	err := members(dec, fieldPath{"results.", key, ""}, "mip.run", &probs, func(name []byte) (err error) {
+	err := members(dec, fieldPath{prefix: "results.", run: run}, "mip.run", &probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "state"):
 			if dec.PeekKind() == jsontext.KindNull {
@@ -270,9 +292,9 @@ func (d *RunDecoder) decodeRun(key string) error {
 				return err
 			}
 			d.state = RunState{}
-			err = members(dec, fieldPath{"results.", key, ".state"}, "mip.runState", &probs, func(name []byte) (err error) {
+			err = members(dec, fieldPath{prefix: "results.", suffix: ".state", run: run}, "mip.runState", &probs, func(name []byte) (err error) {
 				if is(name, "type") {
-					d.state.Type, err = readText(dec, fieldPath{"results.", key, ".state.type"}, &probs, &d.names)
+					d.state.Type, err = readText(dec, fieldPath{prefix: "results.", suffix: ".state.type", run: run}, &probs, &d.names)
 					return err
 				}
 				return dec.SkipValue()
@@ -281,7 +303,7 @@ func (d *RunDecoder) decodeRun(key string) error {
 		case is(name, "metrics"):
 			// Sent twice, the last counts.
 			r.Metrics = reuse(&d.metrics)
-			err = members(dec, fieldPath{"results.", key, ".metrics"}, "map[string]mip.number", &probs, func(key []byte) error {
+			err = members(dec, fieldPath{prefix: "results.", suffix: ".metrics", run: run}, "map[string]mip.number", &probs, func(key []byte) error {
 				k := d.names.get(key)
 				n, err := readNumber(dec)
 				r.Metrics[k] = n
@@ -289,7 +311,7 @@ func (d *RunDecoder) decodeRun(key string) error {
 			})
 		case is(name, "formatedMetrics"):
 			r.FormatedMetrics = reuse(&d.formatted)
-			err = members(dec, fieldPath{"results.", key, ".formatedMetrics"}, "map[string]json.RawMessage", &probs, func(key []byte) error {
+			err = members(dec, fieldPath{prefix: "results.", suffix: ".formatedMetrics", run: run}, "map[string]json.RawMessage", &probs, func(key []byte) error {
 				k := d.names.get(key)
 				raw, err := dec.ReadValue()
 				if len(raw) > maxTextBytes {
