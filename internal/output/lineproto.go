@@ -44,10 +44,10 @@ const maxEscapeCache = 1 << 16
 // encoder appends points as line protocol.
 type encoder struct {
 	cache map[string]string // tag keys and values that need escaping → escaped
-	// recent holds the last texts escaped, by the slot their first byte
-	// gives: the points of one scenario come one after the other and carry
-	// the same few texts, found here without hashing them.
-	recent [16]struct{ in, out string }
+	// recent holds the last texts escaped, by the slot their length and
+	// ends give: the points of one scenario come one after the other and
+	// carry the same few texts, found here without hashing them.
+	recent [32]struct{ in, out string }
 }
 
 // errInvalidName, errNoFields: the serializer's words.
@@ -99,7 +99,7 @@ func (e *encoder) tagText(s string) string {
 	if !needsEscape(s, &needsTag) && (s == "" || s[len(s)-1] != '\\') {
 		return s
 	}
-	slot := &e.recent[s[0]&15]
+	slot := &e.recent[(int(s[0])^int(s[len(s)-1])^len(s))&31]
 	if slot.in == s {
 		return slot.out
 	}

@@ -196,13 +196,18 @@ func (s *pointScratch) runPoints(
 // metricInfo, not on each run's metrics, so that a series never changes
 // metric.
 func metricTags(info map[string]mipapi.MetricInfo) map[string]string {
-	collide := false
-	for k1, a := range info {
-		for k2, b := range info {
-			if k1 < k2 && a.Unit == b.Unit && tagValue(a.Name(k1)) == tagValue(b.Name(k2)) {
-				collide = true
-			}
+	// Checked first, in one pass and without allocating for the usual few
+	// keys: most metricInfo have no two keys alike.
+	type series struct{ name, unit string }
+	var buf [16]series
+	seen, collide := buf[:0], false
+	for key, mi := range info {
+		s := series{tagValue(mi.Name(key)), string(mi.Unit)}
+		if slices.Contains(seen, s) {
+			collide = true
+			break
 		}
+		seen = append(seen, s)
 	}
 	if !collide {
 		return nil
