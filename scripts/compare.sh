@@ -7,18 +7,20 @@
 # table gives the median, min and max over the rounds:
 #
 #  (a) first   telegraf-mip -once, no state file, first_gather = "latest"
-#              (the default), max_points_per_gather = 0 (unbounded, as
-#              sized for thousands of scenarios): the answer holds N scenarios × 60 runs (the
-#              last hour, prerendered once), it emits the newest run of each.
-#  (b) steady  telegraf-mip -once with a state_file, after a first -once
-#              (not measured) and one minute later, when every scenario has
-#              exactly one new run: the answer holds 2 runs per scenario
-#              (mipsim -max-window 2m stands for the window, about 2 minutes
-#              with mipsim's 60 s timeouts, that a long-running plugin asks;
-#              a fresh -once process asks further back), it emits the new one.
+#              (the default), max_points_per_gather = 0: the answer holds
+#              N scenarios × 60 runs (the last hour, prerendered once), it
+#              emits the newest run of each.
+#  (b) steady  telegraf-mip -once with a state_file, one minute after a
+#              first -once (not measured), when every scenario has exactly
+#              one new run; replay_on_restart = "0s" (a long-running plugin
+#              replays nothing), max_points_per_gather = 0. The answer holds
+#              2 runs per scenario (mipsim -max-window 2m stands for the
+#              window, about 2 minutes with mipsim's 60 s timeouts, that a
+#              long-running plugin asks; a fresh -once process asks further
+#              back), it emits the new one: about 9 × N points.
 #  (c) perl    centreon_plugins.pl checking ONE scenario against the same
 #              N × 60 answer as (a): Centreon runs it once per scenario.
-#
+
 # With -b REV, telegraf-mip is also built from the git revision REV and
 # measured in (a) and (b) in the same rounds: before and after, same machine.
 #
@@ -137,6 +139,8 @@ port_hour=${url_hour##*:}
 # Both without max_points_per_gather's bound (5000 by default), as a
 # deployment of thousands of scenarios is sized (the README's sizing table:
 # 108,000 for 10,000), so that every scenario's new run is written at once.
+# (b) also without replay_on_restart: a -once process is a restart, which
+# writes again the runs of the last minute, a long-running plugin does not.
 cat > "$tmp/first.conf" << CONF
 [[inputs.mip]]
   url = "$url_hour"
@@ -150,6 +154,7 @@ for bin in "${binaries[@]}"; do
   api_key = "\${MIP_API_KEY}"
   state_file = "$tmp/state-$bin.json"
   max_points_per_gather = 0
+  replay_on_restart = "0s"
 CONF
 done
 
