@@ -20,7 +20,7 @@
 #              back), it emits the new one: about 9 × N points.
 #  (c) perl    centreon_plugins.pl checking ONE scenario against the same
 #              N × 60 answer as (a): Centreon runs it once per scenario.
-
+#
 # With -b REV, telegraf-mip is also built from the git revision REV and
 # measured in (a) and (b) in the same rounds: before and after, same machine.
 #
@@ -36,7 +36,6 @@
 # libxml-libxml-perl liburi-perl), awk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 usage() { sed -n '/^# Usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' | sed '$d' >&2; exit 2; }
 n=10000 rounds=5 base_rev='' centreon=${CENTREON_PLUGINS:-}
@@ -74,9 +73,9 @@ fi
 
 # --- temp dir, background processes: all gone on exit ----------------------
 tmp=$(mktemp -d)
-pids=()
+pids=() sleeper=''
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for pid in "${pids[@]}" $sleeper; do kill "$pid" 2> /dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
   rm -rf "$tmp"
 }
@@ -180,7 +179,12 @@ now() { date +%s.%N; }
 sleep_until() { # epoch seconds (fractional)
   local s
   s=$(awk -v t="$1" -v now="$(now)" 'BEGIN { d = t - now; printf "%.3f", (d > 0 ? d : 0) }')
-  sleep "$s"
+  # In the background: bash runs traps (Ctrl-C) only once a foreground
+  # command returns, wait returns at once.
+  sleep "$s" &
+  sleeper=$!
+  wait "$sleeper"
+  sleeper=''
 }
 # Runs start on whole seconds (phases 0..59 s): begin the first gathers 0.3 s
 # into a second, the measured ones exactly 60 s later, so that no run falls
