@@ -245,7 +245,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "Perl plugin, scenario $perl_id, first round: $first_perl_line"
 for bin in "${binaries[@]}"; do
-  echo "${label[$bin]}, steady: mip_scenario points per gather: $(sort -n "$tmp/scenarios-$bin" | uniq -c | awk '{ printf "%s%s×%s", (NR > 1 ? ", " : ""), $1, $2 }') (expected $n)"
+  echo "${label[$bin]}, steady: mip_scenario points per gather: $(sort -n "$tmp/scenarios-$bin" | uniq -c | awk '{ printf "%s%s in %s gather(s)", (NR > 1 ? ", " : ""), $2, $1 }') (expected $n)"
 done
 echo
 echo "$n scenarios × 60 runs, 6 metrics; medians of $rounds rounds (min–max); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
