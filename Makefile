@@ -10,7 +10,7 @@ MARKDOWNLINT_VERSION := 0.50.0
 MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale bench-delivery
+.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
@@ -130,6 +130,16 @@ bench:
 SCENARIOS ?= 10000
 scale:
 	scripts/scale.sh $(SCENARIOS)
+
+## compare: telegraf-mip's first gather (SCENARIOS × 60 runs) and steady
+## gather (2 runs a scenario, 1 new) side by side with the Centreon Perl
+## plugin checking one scenario of the same answer: CPU seconds and peak RSS,
+## medians of ROUNDS interleaved rounds (scripts/compare.sh, several
+## minutes). CENTREON_PLUGINS: centreon-plugins' src/, checkout or git
+## directory; BASELINE=<git rev> also measures telegraf-mip built from it.
+ROUNDS ?= 5
+compare:
+	scripts/compare.sh -n $(SCENARIOS) -r $(ROUNDS) $(if $(BASELINE),-b '$(BASELINE)') $(if $(CENTREON_PLUGINS),-c '$(CENTREON_PLUGINS)')
 
 ## bench-delivery: how long a one-hour backfill of 300 and 1,000 scenarios
 ## takes to reach a real InfluxDB through a real Telegraf with the defaults

@@ -39,6 +39,9 @@ Flags:
 	frequency := flag.Duration("frequency", time.Minute, "run frequency of generated scenarios (60 runs an hour at 1m)")
 	prerender := flag.Bool("prerender", false,
 		"build the /api/measures/details answer once, at start, and serve it as is (for measuring the client, not the simulator)")
+	maxWindow := flag.Duration("max-window", 0,
+		"answer at most this far back, whatever from asks (0: no limit); e.g. 2m gives telegraf-mip -once with a state_file "+
+			"the answer a long-running plugin gets in steady state (scripts/compare.sh); not with -prerender")
 	flag.Parse()
 
 	apiKey := os.Getenv("MIP_API_KEY")
@@ -50,7 +53,12 @@ Flags:
 	if *scenarios > 0 {
 		list = mipsim.Generate(*scenarios, *metrics, *frequency)
 	}
+	if *maxWindow != 0 && (*maxWindow < 0 || *prerender) {
+		fmt.Fprintln(os.Stderr, "E! -max-window must be positive and cannot go with -prerender, whose answer is fixed")
+		os.Exit(2)
+	}
 	sim := mipsim.New(apiKey, list)
+	sim.SetMaxWindow(*maxWindow)
 	var handler http.Handler = sim
 	if *prerender {
 		now := time.Now()

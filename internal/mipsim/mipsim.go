@@ -87,6 +87,7 @@ type Sim struct {
 	apiKey    string
 	scenarios []Scenario
 	now       func() time.Time
+	maxWindow time.Duration // when set, no answer reaches further back
 	requests  int
 	served    []span // the windows of the details answers sent whole
 }
@@ -108,6 +109,17 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.now = now
+}
+
+// SetMaxWindow makes every /api/measures/details answer reach at most d
+// back, whatever its from asks (0: no limit). A `telegraf-mip -once` with a
+// state_file asks further back than the same plugin in a long-running
+// process, which knows each measure's timeout; this lets such a process be
+// given the answer a steady gather gets (scripts/compare.sh).
+func (s *Sim) SetMaxWindow(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxWindow = d
 }
 
 // SetScenarios replaces the scenarios served, e.g. to leave one out of the
@@ -236,7 +248,7 @@ func hash(id int64, t time.Time, what string) uint64 {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	apiKey, scenarios, now := s.apiKey, s.scenarios, s.now()
+	apiKey, scenarios, now, maxWindow := s.apiKey, s.scenarios, s.now(), s.maxWindow
 	s.mu.Unlock()
 
 	if r.Header.Get("MIP_API_KEY") != apiKey {
@@ -249,6 +261,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
+		}
+		if maxWindow > 0 && from.Before(now.Add(-maxWindow)) {
+			from = now.Add(-maxWindow)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
