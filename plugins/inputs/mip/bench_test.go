@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -209,32 +210,38 @@ const benchScenarios = 10000
 // the README says. The baselines read the same bytes over the same
 // loopback: json.Valid merely scans them, "naive" unmarshals them into maps.
 func BenchmarkGather(b *testing.B) {
+	steady := func(p *MIP) {
+		// The gather a minute before wrote the run then.
+		body := benchRange(b, benchScenarios, benchNow.Add(-3*time.Minute), benchNow.Add(-time.Minute))
+		p.now = func() time.Time { return benchNow.Add(-time.Minute) }
+		g := p.newGatherPass()
+		if problems := p.consume(bytes.NewReader(body), &g, &discardAcc{}); len(problems) > 0 {
+			b.Fatal(problems)
+		}
+		p.commit(&g)
+		p.now = func() time.Time { return benchNow }
+	}
+	steadyBody := func() []byte { return benchRange(b, benchScenarios, benchNow.Add(-2*time.Minute), benchNow) }
 	shapes := []struct {
-		name  string
-		body  func() []byte
-		setup func(p *MIP) // brings the plugin to where the gather starts
+		name      string
+		body      func() []byte
+		setup     func(p *MIP) // brings the plugin to where the gather starts
+		stateFile bool         // the gather saves its progress to a state_file
 	}{
-		{"first/10000x60", func() []byte { return benchBody(b, benchScenarios) }, nil},
-		{"steady/10000x2", func() []byte {
-			return benchRange(b, benchScenarios, benchNow.Add(-2*time.Minute), benchNow)
-		}, func(p *MIP) {
-			// The gather a minute before wrote the run then.
-			body := benchRange(b, benchScenarios, benchNow.Add(-3*time.Minute), benchNow.Add(-time.Minute))
-			p.now = func() time.Time { return benchNow.Add(-time.Minute) }
-			g := p.newGatherPass()
-			if problems := p.consume(bytes.NewReader(body), &g, &discardAcc{}); len(problems) > 0 {
-				b.Fatal(problems)
-			}
-			p.commit(&g)
-			p.now = func() time.Time { return benchNow }
-		}},
+		{"first/10000x60", func() []byte { return benchBody(b, benchScenarios) }, nil, false},
+		{"steady/10000x2", steadyBody, steady, false},
+		{"steady+state_file/10000x2", steadyBody, steady, true},
 	}
 	for _, shape := range shapes {
 		body := shape.body()
 		url := benchServer(b, &body)
 		b.Run("telegraf-mip/"+shape.name, func(b *testing.B) {
 			// The progress at the start of the gather, restored before each.
-			p := benchPlugin(b, url)
+			var state string
+			if shape.stateFile {
+				state = filepath.Join(b.TempDir(), "mip.state")
+			}
+			p := benchPlugin(b, url, state)
 			if shape.setup != nil {
 				shape.setup(p)
 			}
@@ -296,10 +303,11 @@ func BenchmarkGather(b *testing.B) {
 
 // benchPlugin is a plugin configured for the end-to-end benchmark, on
 // benchNow's clock.
-func benchPlugin(b *testing.B, url string) *MIP {
+func benchPlugin(b *testing.B, url, state string) *MIP {
 	b.Helper()
 	p := New()
 	p.URL = url
+	p.StateFile = state
 	p.APIKey = config.NewSecret([]byte("bench"))
 	p.MaxPointsPerGather = 108000 // the README's sizing for 10,000 scenarios
 	p.Log = discardLogger()

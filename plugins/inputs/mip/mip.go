@@ -162,6 +162,7 @@ type MIP struct {
 	centreon  *centreonConfig // emit the Centreon schema, when set
 	source    string
 	stateKey  string
+	store     stateStore // state_file as this instance last saved it
 	progress  *progress
 	// replayed holds, per measure id, the newest run written before a
 	// restart: runs up to it are written again for InfluxDB only.
@@ -461,7 +462,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	}
 	p.commit(&g)
 	if p.StateFile != "" && !p.StateReadOnly {
-		if err := saveProgress(p.StateFile, p.stateKey, p.progress, p.Log.Warnf); err != nil {
+		if err := p.store.save(p.StateFile, p.stateKey, p.progress, p.Log.Warnf); err != nil {
 			problems = append(problems, err)
 		}
 	}

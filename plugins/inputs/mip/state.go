@@ -411,17 +411,39 @@ func loadProgress(path, key string, readOnly bool) (*progress, error) {
 // file never undo each other's saves. A file damaged since the start is set
 // aside and reported with warnf.
 func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) error {
+	var store stateStore
+	return store.save(path, key, pr, warnf)
+}
+
+// stateStore saves an instance's progress and remembers the file it wrote:
+// a save that finds that very file (no other instance wrote since, the
+// usual case) need not read and decode it again to keep the others'
+// entries.
+type stateStore struct {
+	written fs.FileInfo          // the file as this instance last wrote it
+	others  map[string]*progress // the other instances' entries in it
+}
+
+// save is saveProgress, remembering what it wrote.
+func (s *stateStore) save(path, key string, pr *progress, warnf func(string, ...any)) error {
 	unlock, err := lockState(path)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	sf, damaged, err := readOrSetAside(path, false)
-	if err != nil {
-		return fmt.Errorf("not saving the state: %w", err)
+	sf := &stateFile{Instances: maps.Clone(s.others)}
+	if cur, err := os.Stat(path); s.written == nil || err != nil || !os.SameFile(s.written, cur) ||
+		cur.Size() != s.written.Size() || !cur.ModTime().Equal(s.written.ModTime()) {
+		var damaged error
+		if sf, damaged, err = readOrSetAside(path, false); err != nil {
+			return fmt.Errorf("not saving the state: %w", err)
+		}
+		if damaged != nil {
+			warnf("%v; the other instances sharing it lost their state", damaged)
+		}
 	}
-	if damaged != nil {
-		warnf("%v; the other instances sharing it lost their state", damaged)
+	if sf.Instances == nil {
+		sf.Instances = make(map[string]*progress)
 	}
 	sf.Version = stateVersion
 	sf.Instances[key] = pr
@@ -429,9 +451,15 @@ func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) er
 	if err != nil {
 		return err
 	}
+	s.written = nil
 	if err := writeAtomically(path, b); err != nil {
 		return fmt.Errorf("writing state file: %w", err)
 	}
+	if s.written, err = os.Stat(path); err != nil {
+		s.written = nil // read again next time
+	}
+	delete(sf.Instances, key)
+	s.others = sf.Instances
 	return nil
 }
 

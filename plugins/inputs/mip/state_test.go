@@ -42,13 +42,17 @@ const concurrentSaves = 100
 // the same file. After each save, the file must hold this save, and the
 // other instance's entry must be no older than before: a lost update shows
 // as one or the other going back.
+//
+// Each instance saves through its own stateStore, as a plugin does: the
+// store's memory of the file it wrote must never hide the other's saves.
 func saveRepeatedly(path, key, other string) error {
 	pr := newProgress()
+	var store stateStore
 	otherSaves := 0
 	for i := 1; i <= concurrentSaves; i++ {
 		pr.LastSuccess = time.Unix(int64(i), 0).UTC()
 		pr.Watermarks[key] = pr.LastSuccess
-		if err := saveProgress(path, key, pr, func(format string, args ...any) {
+		if err := store.save(path, key, pr, func(format string, args ...any) {
 			panic(fmt.Sprintf("unexpected warning: "+format, args...))
 		}); err != nil {
 			return err
