@@ -422,6 +422,7 @@ func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) er
 type stateStore struct {
 	written fs.FileInfo          // the file as this instance last wrote it
 	others  map[string]*progress // the other instances' entries in it
+	size    int                  // its size, to size the next
 }
 
 // save is saveProgress, remembering what it wrote.
@@ -447,10 +448,8 @@ func (s *stateStore) save(path, key string, pr *progress, warnf func(string, ...
 	}
 	sf.Version = stateVersion
 	sf.Instances[key] = pr
-	b, err := json.Marshal(sf)
-	if err != nil {
-		return err
-	}
+	b := appendStateFile(make([]byte, 0, s.size+s.size/8), sf)
+	s.size = len(b)
 	s.written = nil
 	if err := writeAtomically(path, b); err != nil {
 		return fmt.Errorf("writing state file: %w", err)
