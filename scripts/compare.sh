@@ -10,14 +10,20 @@
 #              (the default), max_points_per_gather = 0: the answer holds
 #              N scenarios × 60 runs (the last hour, prerendered once), it
 #              emits the newest run of each.
-#  (b) steady  telegraf-mip -once with a state_file, one minute after a
-#              first -once (not measured), when every scenario has exactly
-#              one new run; replay_on_restart = "0s" (a long-running plugin
-#              replays nothing), max_points_per_gather = 0. The answer holds
-#              2 runs per scenario (mipsim -max-window 2m stands for the
-#              window, about 2 minutes with mipsim's 60 s timeouts, that a
-#              long-running plugin asks; a fresh -once process asks further
-#              back), it emits the new one: about 9 × N points.
+#  (b) steady  one gather of a long-running telegraf-mip (as inputs.execd
+#              runs it: -poll_interval_disabled, a gather per line on
+#              stdin, here per SIGUSR1, which it takes alike) with a state_file, one minute after its first gather
+#              (not measured), when every scenario has exactly one new run;
+#              max_points_per_gather = 0. The answer holds 2 runs per
+#              scenario (mipsim -max-window 2m: the steady window is about
+#              2 minutes with mipsim's 60 s timeouts), it emits the new one:
+#              about 9 × N points. CPU is what the process used from the
+#              line on stdin until it is idle again (state saved), from
+#              /proc/PID/stat; peak RSS is the process's (both gathers).
+#  (b1)        the same gather by a telegraf-mip -once started for it: the
+#              start and the reading of the state file included;
+#              replay_on_restart = "0s" (a -once is a restart, which would
+#              write the last minute's runs again).
 #  (c) perl    centreon_plugins.pl checking ONE scenario against the same
 #              N × 60 answer as (a): Centreon runs it once per scenario.
 #
@@ -147,14 +153,16 @@ cat > "$tmp/first.conf" << CONF
   max_points_per_gather = 0
 CONF
 for bin in "${binaries[@]}"; do
-  cat > "$tmp/steady-$bin.conf" << CONF
+  for mode in daemon once; do
+    cat > "$tmp/steady-$mode-$bin.conf" << CONF
 [[inputs.mip]]
   url = "$url_live"
   api_key = "\${MIP_API_KEY}"
-  state_file = "$tmp/state-$bin.json"
+  state_file = "$tmp/state-$mode-$bin.json"
   max_points_per_gather = 0
   replay_on_restart = "0s"
 CONF
+  done
 done
 
 # (c): one scenario of the middle.
@@ -173,6 +181,53 @@ measure() {
     [ "$case" = perl ] || { echo "$case failed: $*" >&2; cat "$tmp/err" "$tmp/time" >&2; exit 1; }
   fi
   awk -v points="$(wc -l < "$tmp/out")" 'END { printf "%.2f %d %d\n", $1 + $2, $3, points }' "$tmp/time" >> "$tmp/$case"
+}
+
+# The long-running telegraf-mip of (b): started by start_daemon BIN, a
+# gather per gather_daemon BIN (SIGUSR1, which it takes as a line on stdin;
+# stdin stays open), which appends "cpu_seconds peak_kib points" of that
+# gather to $tmp/$2 when given.
+declare -A dpid=()
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+api_points() { grep -c '^mip_api[ ,]' "$1" || true; }
+start_daemon() {
+  local bin=$1
+  # stdin: a FIFO it holds open itself, read-write: no line, no end.
+  rm -f "$tmp/in-$bin"
+  mkfifo "$tmp/in-$bin"
+  "$tmp/$bin/telegraf-mip" -config "$tmp/steady-daemon-$bin.conf" -poll_interval_disabled \
+    0<> "$tmp/in-$bin" > "$tmp/daemon-$bin.out" 2> "$tmp/daemon-$bin.err" &
+  dpid[$bin]=$!
+  pids+=($!)
+  sleep 0.5 # its signal handlers in place
+}
+gather_daemon() {
+  local bin=$1 record=${2:-} pid=${dpid[$1]} before lines ticks last stable=0
+  before=$(api_points "$tmp/daemon-$bin.out")
+  lines=$(wc -l < "$tmp/daemon-$bin.out")
+  ticks=$(cpu_ticks "$pid")
+  kill -USR1 "$pid"
+  for _ in $(seq 600); do
+    [ "$(api_points "$tmp/daemon-$bin.out")" -gt "$before" ] && break
+    kill -0 "$pid" 2> /dev/null || { echo "telegraf-mip ($bin) ended" >&2; cat "$tmp/daemon-$bin.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  # Written: now until the state is saved and the process idle.
+  last=$(cpu_ticks "$pid")
+  while [ "$stable" -lt 3 ]; do
+    sleep 0.1
+    if [ "$(cpu_ticks "$pid")" = "$last" ]; then stable=$((stable + 1)); else stable=0 last=$(cpu_ticks "$pid"); fi
+  done
+  [ -n "$record" ] || return 0
+  awk -v t0="$ticks" -v t1="$last" -v hz="$clk_tck" -v points=$(($(wc -l < "$tmp/daemon-$bin.out") - lines)) \
+    -v kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" \
+    'BEGIN { printf "%.2f %d %d\n", (t1 - t0) / hz, kib, points }' >> "$tmp/$record"
+  tail -n +$((lines + 1)) "$tmp/daemon-$bin.out" > "$tmp/out"
+}
+stop_daemon() {
+  kill -TERM "${dpid[$1]}" 2> /dev/null || true
+  wait "${dpid[$1]}" 2> /dev/null || true
 }
 
 now() { date +%s.%N; }
@@ -195,13 +250,18 @@ sleep_to_next_second_plus() {
 
 echo "measuring: $rounds rounds, each: ${binaries[*]} first, perl, ${binaries[*]} steady (a minute after their first gather)"
 for round in $(seq "$rounds"); do
-  # (b), not measured: a first gather into a fresh state file.
-  declare -A primed=()
+  # (b), (b1), not measured: a first gather into a fresh state file, by a
+  # long-running process and by a -once.
+  declare -A primed=() primed_once=()
   for bin in "${binaries[@]}"; do
-    rm -f "$tmp/state-$bin.json"
+    rm -f "$tmp/state-daemon-$bin.json" "$tmp/state-once-$bin.json"
+    start_daemon "$bin"
     sleep_to_next_second_plus 0.3
     primed[$bin]=$(now)
-    "$tmp/$bin/telegraf-mip" -config "$tmp/steady-$bin.conf" -once > /dev/null 2> "$tmp/err" \
+    gather_daemon "$bin"
+    sleep_to_next_second_plus 0.3
+    primed_once[$bin]=$(now)
+    "$tmp/$bin/telegraf-mip" -config "$tmp/steady-once-$bin.conf" -once > /dev/null 2> "$tmp/err" \
       || { echo "steady priming failed ($bin)" >&2; cat "$tmp/err" >&2; exit 1; }
   done
   # (a) and (c) while the minute passes.
@@ -217,13 +277,17 @@ for round in $(seq "$rounds"); do
     exit 1
   fi
   [ "$round" = 1 ] && first_perl_line=$perl_line
-  # (b), measured: one minute after its first gather.
+  # (b), (b1), measured: one minute after their first gather.
   for bin in "${binaries[@]}"; do
     late=$(awk -v t="${primed[$bin]}" -v now="$(now)" 'BEGIN { print ((now > t + 60.2) ? 1 : 0) }')
     [ "$late" = 0 ] || echo "  warning: round $round, $bin steady gather started late: (a) and (c) took over a minute; expect more than one new run per scenario" >&2
     sleep_until "$(awk -v t="${primed[$bin]}" 'BEGIN { printf "%.3f", t + 60 }')"
-    measure "steady-$bin" "$tmp/$bin/telegraf-mip" -config "$tmp/steady-$bin.conf" -once
+    gather_daemon "$bin" "steady-$bin"
     grep -c '^mip_scenario[ ,]' "$tmp/out" >> "$tmp/scenarios-$bin" || true
+    stop_daemon "$bin"
+    sleep_until "$(awk -v t="${primed_once[$bin]}" 'BEGIN { printf "%.3f", t + 60 }')"
+    measure "once-$bin" "$tmp/$bin/telegraf-mip" -config "$tmp/steady-once-$bin.conf" -once
+    grep -c '^mip_scenario[ ,]' "$tmp/out" >> "$tmp/scenarios-once-$bin" || true
   done
   echo "  round $round/$rounds done"
 done
@@ -245,7 +309,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "Perl plugin, scenario $perl_id, first round: $first_perl_line"
 for bin in "${binaries[@]}"; do
-  echo "${label[$bin]}, steady: mip_scenario points per gather: $(sort -n "$tmp/scenarios-$bin" | uniq -c | awk '{ printf "%s%s in %s gather(s)", (NR > 1 ? ", " : ""), $2, $1 }') (expected $n)"
+  for kind in "" once-; do
+    echo "${label[$bin]}, steady ${kind:-long-running}: mip_scenario points per gather: $(sort -n "$tmp/scenarios-$kind$bin" | uniq -c | awk '{ printf "%s%s in %s gather(s)", (NR > 1 ? ", " : ""), $2, $1 }') (expected $n)"
+  done
 done
 echo
 echo "$n scenarios × 60 runs, 6 metrics; medians of $rounds rounds (min–max); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -255,13 +321,14 @@ echo "|---|---|---|---|---|"
 row() { echo "| $1 | $2 | $(stats "$tmp/$3" 1 1) | $(stats "$tmp/$3" 2 1024) | $(stats "$tmp/$3" 3 1) |"; }
 for bin in "${binaries[@]}"; do
   row "${label[$bin]}" "(a) first gather, $n × 60 runs" "first-$bin"
-  row "${label[$bin]}" "(b) steady gather, $n × 2 runs, 1 new" "steady-$bin"
+  row "${label[$bin]}" "(b) steady gather, $n × 2 runs, 1 new (long-running)" "steady-$bin"
+  row "${label[$bin]}" "(b1) the same by a -once process" "once-$bin"
 done
 row "centreon_plugins.pl" "(c) one scenario of $n × 60 runs" perl
 echo
-echo "| program | (a)/(c) CPU | (a)/(c) RSS | (b)/(c) CPU | (b)/(c) RSS |"
-echo "|---|---|---|---|---|"
+echo "| program | (a)/(c) CPU | (a)/(c) RSS | (b)/(c) CPU | (b)/(c) RSS | (b1)/(c) CPU |"
+echo "|---|---|---|---|---|---|"
 perl_cpu=$(median "$tmp/perl" 1 1) perl_rss=$(median "$tmp/perl" 2 1)
 for bin in "${binaries[@]}"; do
-  echo "| ${label[$bin]} / Perl | $(ratio "$(median "$tmp/first-$bin" 1 1)" "$perl_cpu") | $(ratio "$(median "$tmp/first-$bin" 2 1)" "$perl_rss") | $(ratio "$(median "$tmp/steady-$bin" 1 1)" "$perl_cpu") | $(ratio "$(median "$tmp/steady-$bin" 2 1)" "$perl_rss") |"
+  echo "| ${label[$bin]} / Perl | $(ratio "$(median "$tmp/first-$bin" 1 1)" "$perl_cpu") | $(ratio "$(median "$tmp/first-$bin" 2 1)" "$perl_rss") | $(ratio "$(median "$tmp/steady-$bin" 1 1)" "$perl_cpu") | $(ratio "$(median "$tmp/steady-$bin" 2 1)" "$perl_rss") | $(ratio "$(median "$tmp/once-$bin" 1 1)" "$perl_cpu") |"
 done

@@ -2,6 +2,8 @@ package mip
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -60,17 +62,7 @@ func TestStateFileJSONIsEncodingJSONs(t *testing.T) {
 // BenchmarkStateFileJSON is the state file after a gather of 10,000
 // scenarios.
 func BenchmarkStateFileJSON(b *testing.B) {
-	pr := newProgress()
-	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	before := commitRecord{At: at, Watermarks: map[string]time.Time{}, Settled: map[string]time.Time{}, Written: map[string][]time.Time{}}
-	for i := range 10000 {
-		id := strconv.Itoa(100000 + i)
-		pr.Watermarks[id], pr.Settled[id], pr.Covered[id], pr.LastSeen[id] = at, at.Add(-time.Minute), at, at
-		pr.Written[id] = []time.Time{at}
-		before.Watermarks[id], before.Settled[id] = at.Add(-time.Minute), at.Add(-2*time.Minute)
-	}
-	pr.Recent = []commitRecord{before}
-	sf := &stateFile{Version: stateVersion, Instances: map[string]*progress{"k": pr}}
+	sf := benchStateFile()
 	b.Run("appendStateFile", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -85,4 +77,32 @@ func BenchmarkStateFileJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLoadState reads the state file of 10,000 scenarios, as a start
+// does.
+func BenchmarkLoadState(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "mip.state")
+	require.NoError(b, os.WriteFile(path, appendStateFile(nil, benchStateFile()), 0o600))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := loadProgress(path, "k", false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchStateFile is the state of 10,000 scenarios after a gather.
+func benchStateFile() *stateFile {
+	pr := newProgress()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	before := commitRecord{At: at, Watermarks: map[string]time.Time{}, Settled: map[string]time.Time{}, Written: map[string][]time.Time{}}
+	for i := range 10000 {
+		id := strconv.Itoa(100000 + i)
+		pr.Watermarks[id], pr.Settled[id], pr.Covered[id], pr.LastSeen[id] = at, at.Add(-time.Minute), at, at
+		pr.Written[id] = []time.Time{at}
+		before.Watermarks[id], before.Settled[id] = at.Add(-time.Minute), at.Add(-2*time.Minute)
+	}
+	pr.Recent = []commitRecord{before}
+	return &stateFile{Version: stateVersion, Instances: map[string]*progress{"k": pr}}
 }
