@@ -10,12 +10,12 @@ import (
 // (lexMore) and the caller reads more and calls again.
 
 const (
-	lexOK       int8 = iota // the token ends at the returned index
-	lexMore                 // the slice ends within the token
-	lexCtl                  // a control character in a string, at the returned index
-	lexEscape               // an invalid escape sequence, starting at the returned index
-	lexBadChar              // an unexpected character in a number or literal, at the returned index
-	lexTruncated            // a number cut short by the end of the input
+	lexOK        int8 = iota // the token ends at the returned index
+	lexMore                  // the slice ends within the token
+	lexCtl                   // a control character in a string, at the returned index
+	lexEscape                // an invalid escape sequence, starting at the returned index
+	lexBadChar               // an unexpected character in a number or literal, at the returned index
+	lexTruncated             // a number cut short by the end of the input
 )
 
 var (
@@ -54,7 +54,7 @@ func stopBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := w ^ (ones * '"')
 	s := w ^ (ones * '\\')
-	return ((w - ones*' ') | (q - ones) &^ q | (s - ones) &^ s) &^ w & highs
+	return ((w - ones*' ') | (q-ones)&^q | (s-ones)&^s) &^ w & highs
 }
 
 // skipSpace returns the index of the first byte of b from i on that is not

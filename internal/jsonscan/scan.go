@@ -10,12 +10,12 @@ import (
 const (
 	rObjectFirst int8 = iota
 	rObjectNext
-	rName
 	rAfterName
 	rValue
 	rArrayFirst
 	rArrayNext
-	rString
+	rNameString
+	rValueString
 	rNumber
 	rLiteral
 	rAfterValue
@@ -32,6 +32,11 @@ const (
 // are those of jsontext's token by token SkipValue, which differ in two
 // cases: a ',' before a '}' or ']' is the error (not the '}' or ']'), and
 // a number or literal where a name is due is scanned before it is refused.
+//
+// The common path (no whitespace, strings without escapes, numbers
+// followed by a delimiter, all within the buffer) is tried first at each
+// step; whitespace, escapes, the end of the buffer and errors take the
+// slower paths.
 func (d *Decoder) scanValue(start int, keep bool) (int, int, error) {
 	b := d.buf
 	i := start
@@ -39,10 +44,9 @@ func (d *Decoder) scanValue(start int, keep bool) (int, int, error) {
 	outer := len(d.stack)
 	var (
 		top    byte // the innermost open container: '{' or '['
-		tok    int  // the start of the token being scanned
+		tok    int  // the start of the number or literal being scanned
 		comma  int  // the last comma read
 		resume int8 // where to go on after a read
-		str    int8 // what a string is: rName or rValue
 		n, m   int
 		w      uint64
 		ls     int8
@@ -50,6 +54,52 @@ func (d *Decoder) scanValue(start int, keep bool) (int, int, error) {
 		err    error
 		shift  int
 	)
+
+	// The common path, then the others, one token at a time.
+	i, st, resume = scanFast(b, i, st, rOpen, maxDepth-outer)
+dispatch:
+	if resume == rDone {
+		d.vstack = st
+		return start, i, nil
+	}
+	if len(st) > 0 {
+		top = st[len(st)-1]
+	}
+	switch resume {
+	case rOpen:
+		goto open
+	case rObjectFirst:
+		goto objectFirst
+	case rObjectNext:
+		comma = i - 1 // scanFast stops just after the comma
+		goto objectNext
+	case rNameString:
+		goto nameString
+	case rAfterName:
+		goto afterName
+	case rValue:
+		goto value
+	case rArrayFirst:
+		goto arrayFirst
+	case rArrayNext:
+		comma = i - 1
+		goto arrayNext
+	case rValueString:
+		goto valueString
+	case rNumber:
+		tok = i
+		goto number
+	case rLiteral:
+		tok = i
+		goto literal
+	case rAfterValue:
+		goto afterValue
+	}
+	panic("jsonscan: bad scan state")
+
+afterValueFast:
+	i, st, resume = scanFast(b, i, st, rAfterValue, maxDepth-outer)
+	goto dispatch
 
 open: // b[i] is '{' or '['
 	if outer+len(st) >= maxDepth {
@@ -62,8 +112,7 @@ open: // b[i] is '{' or '['
 	if top == '[' {
 		goto arrayFirst
 	}
-
-	// objectFirst: after '{'.
+objectFirst: // after '{'
 	if i = skipSpace(b, i); i >= len(b) {
 		resume = rObjectFirst
 		goto refill
@@ -93,10 +142,36 @@ objectNextAt:
 	goto badName
 
 name: // b[i] is the opening quote of a name
-	tok, str = i, rName
 	i++
-	goto stringAt
-
+nameString:
+	for len(b)-i >= 8 {
+		if w = stopBytes(binary.LittleEndian.Uint64(b[i:])); w != 0 {
+			i += bits.TrailingZeros64(w) >> 3
+			goto nameStop
+		}
+		i += 8
+	}
+	for i < len(b) && strPlain[b[i]] {
+		i++
+	}
+nameStop:
+	if i >= len(b) || b[i] != '"' {
+		n, ls = lexString(b, i)
+		if ls != lexOK {
+			if ls == lexMore {
+				i, resume = n, rNameString
+				goto refill
+			}
+			d.vstack = st
+			return 0, 0, d.lexError(n, ls, KindString)
+		}
+		i = n - 1
+	}
+	i++
+	if i < len(b) && b[i] == ':' {
+		i++
+		goto value
+	}
 afterName:
 	if i = skipSpace(b, i); i >= len(b) {
 		resume = rAfterName
@@ -107,25 +182,27 @@ afterName:
 		return 0, 0, d.errAt(i, invalidChar(b[i:], "after object name (expecting ':')"))
 	}
 	i++
-	// The value: after ':', or the first of an array, or after ','.
-value:
-	if i = skipSpace(b, i); i >= len(b) {
+
+value: // a value is due: after ':', or in an array
+	if i >= len(b) {
 		resume = rValue
 		goto refill
 	}
-valueAt:
-	tok = i
 	switch b[i] {
 	case '"':
-		str = rValue
 		i++
-		goto stringAt
+		goto valueString
 	case '{', '[':
 		goto open
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		tok = i
 		goto number
 	case 't', 'f', 'n':
+		tok = i
 		goto literal
+	case ' ', '\t', '\r', '\n':
+		i = skipSpace(b, i)
+		goto value
 	}
 	d.vstack = st
 	return 0, 0, d.errAt(i, invalidChar(b[i:], "at start of value"))
@@ -139,7 +216,7 @@ arrayFirst: // after '['
 		i++
 		goto closed
 	}
-	goto valueAt
+	goto value
 
 arrayNext: // after a ',' in an array
 	if i = skipSpace(b, i); i >= len(b) {
@@ -149,42 +226,35 @@ arrayNext: // after a ',' in an array
 	if (b[i] == '}' || b[i] == ']') && !keep {
 		goto trailingComma
 	}
-	goto valueAt
+	goto value
 
-stringAt: // within a string, from b[i]
-	// The plain bytes, eight at a time, then one at a time.
+valueString: // within a string value, from b[i]
 	for len(b)-i >= 8 {
 		if w = stopBytes(binary.LittleEndian.Uint64(b[i:])); w != 0 {
 			i += bits.TrailingZeros64(w) >> 3
-			goto stringStop
+			goto valueStop
 		}
 		i += 8
 	}
 	for i < len(b) && strPlain[b[i]] {
 		i++
 	}
-stringStop:
+valueStop:
 	if i < len(b) && b[i] == '"' {
 		i++
-		if str == rName {
-			goto afterName
-		}
-		goto afterValue
+		goto afterValueFast
 	}
 	n, ls = lexString(b, i)
 	if ls != lexOK {
 		if ls == lexMore {
-			i, tok, resume = n, n, rString
+			i, resume = n, rValueString
 			goto refill
 		}
 		d.vstack = st
 		return 0, 0, d.lexError(n, ls, KindString)
 	}
 	i = n
-	if str == rName {
-		goto afterName
-	}
-	goto afterValue
+	goto afterValueFast
 
 number: // b[tok] starts a number
 	// The common numbers, [-][1-9][0-9]*[.[0-9]+] before ',', '}' or
@@ -210,7 +280,7 @@ number: // b[tok] starts a number
 		}
 		if n < len(b) && (b[n] == ',' || b[n] == '}' || b[n] == ']') {
 			i = n
-			goto afterValue
+			goto afterValueFast
 		}
 	}
 slowNumber:
@@ -224,7 +294,7 @@ slowNumber:
 		return 0, 0, d.lexError(n, ls, KindNumber)
 	}
 	i = n
-	goto afterValue
+	goto afterValueFast
 
 literal: // b[tok] starts a literal
 	k = Kind(b[tok])
@@ -238,30 +308,40 @@ literal: // b[tok] starts a literal
 		return 0, 0, d.lexError(n, ls, k)
 	}
 	i = n
+	goto afterValueFast
 
 afterValue:
-	if i = skipSpace(b, i); i >= len(b) {
+	if i >= len(b) {
 		resume = rAfterValue
 		goto refill
 	}
-	switch c := b[i]; {
-	case c == ',':
+	switch b[i] {
+	case ',':
 		comma = i
 		i++
 		if top == '{' {
 			goto objectNext
 		}
 		goto arrayNext
-	case c == '}' && top == '{', c == ']' && top == '[':
-		i++
-		goto closed
-	case top == '{':
-		d.vstack = st
-		return 0, 0, d.errAt(i, invalidChar(b[i:], "after object value (expecting ',' or '}')"))
-	default:
-		d.vstack = st
-		return 0, 0, d.errAt(i, invalidChar(b[i:], "after array element (expecting ',' or ']')"))
+	case '}':
+		if top == '{' {
+			i++
+			goto closed
+		}
+	case ']':
+		if top == '[' {
+			i++
+			goto closed
+		}
+	case ' ', '\t', '\r', '\n':
+		i = skipSpace(b, i)
+		goto afterValue
 	}
+	d.vstack = st
+	if top == '{' {
+		return 0, 0, d.errAt(i, invalidChar(b[i:], "after object value (expecting ',' or '}')"))
+	}
+	return 0, 0, d.errAt(i, invalidChar(b[i:], "after array element (expecting ',' or ']')"))
 
 closed:
 	st = st[:len(st)-1]
@@ -270,7 +350,7 @@ closed:
 		return start, i, nil
 	}
 	top = st[len(st)-1]
-	goto afterValue
+	goto afterValueFast
 
 badName: // b[i] is where a name is due and none is
 	if !keep {
@@ -309,10 +389,12 @@ trailingComma: // a ',' before a '}' or ']', in SkipValue
 	return 0, 0, d.err
 
 refill:
+	// Keep the value (ReadValue) or the token (SkipValue): a number or
+	// literal from its start, a string from where its scan stopped.
 	switch resume {
-	case rString, rNumber, rLiteral, rBadName:
+	case rNumber, rLiteral, rBadName:
 	default:
-		tok = i // between tokens
+		tok = i
 	}
 	if keep {
 		shift, err = d.fill(start)
@@ -324,6 +406,7 @@ refill:
 	tok -= shift
 	comma -= shift
 	b = d.buf
+	// A number may end with the input.
 	if err != nil && !(err == io.EOF && (resume == rNumber || resume == rBadName && k == KindNumber)) {
 		d.vstack = st
 		return 0, 0, d.ioErr(i, err)
@@ -347,8 +430,10 @@ refill:
 		goto arrayFirst
 	case rArrayNext:
 		goto arrayNext
-	case rString:
-		goto stringAt
+	case rNameString:
+		goto nameString
+	case rValueString:
+		goto valueString
 	case rNumber:
 		goto number
 	case rLiteral:
