@@ -21,7 +21,7 @@ const (
 // them in registers.
 func scanFast(b []byte, i int, st []byte, state int8, limit int) (int, []byte, int8) {
 	var top byte
-	var w uint64
+	var w, q uint64
 	var n int
 	if len(st) > 0 {
 		top = st[len(st)-1]
@@ -58,19 +58,22 @@ open: // b[i] is '{' or '['
 name: // b[i] is the opening quote of a name
 	i++
 	for len(b)-i >= 8 {
-		if w = stopBytes(binary.LittleEndian.Uint64(b[i:])); w != 0 {
+		if w, q = stopQuote(binary.LittleEndian.Uint64(b[i:])); w != 0 {
 			i += bits.TrailingZeros64(w) >> 3
-			goto nameStop
+			if q&(w&-w) == 0 {
+				return i, st, rNameString
+			}
+			goto nameEnd
 		}
 		i += 8
 	}
 	for i < len(b) && strPlain[b[i]] {
 		i++
 	}
-nameStop:
 	if i >= len(b) || b[i] != '"' {
 		return i, st, rNameString
 	}
+nameEnd:
 	i++
 	if i >= len(b) || b[i] != ':' {
 		return i, st, rAfterName
@@ -85,16 +88,19 @@ value: // a value is due
 	case '"':
 		i++
 		for len(b)-i >= 8 {
-			if w = stopBytes(binary.LittleEndian.Uint64(b[i:])); w != 0 {
+			if w, q = stopQuote(binary.LittleEndian.Uint64(b[i:])); w != 0 {
 				i += bits.TrailingZeros64(w) >> 3
-				goto valueStop
+				if q&(w&-w) == 0 {
+					return i, st, rValueString
+				}
+				i++
+				goto afterValue
 			}
 			i += 8
 		}
 		for i < len(b) && strPlain[b[i]] {
 			i++
 		}
-	valueStop:
 		if i >= len(b) || b[i] != '"' {
 			return i, st, rValueString
 		}

@@ -81,6 +81,13 @@ func walk(data, ops []byte, newReader func([]byte) io.Reader) error {
 			if jerr == nil && serr == nil && !bytes.Equal(jv, sv) {
 				return fmt.Errorf("step %d: ReadValue: jsontext %q, jsonscan %q", step, jv, sv)
 			}
+			if jerr == nil && serr == nil && jv.Kind() == '"' {
+				ju, juerr := jsontext.AppendUnquote(nil, jv)
+				su, suerr := AppendUnquote(nil, sv)
+				if !bytes.Equal(ju, su) || (juerr == nil) != (suerr == nil) {
+					return fmt.Errorf("step %d: AppendUnquote(%q): jsontext %q, %v; jsonscan %q, %v", step, jv, ju, juerr, su, suerr)
+				}
+			}
 		case 2:
 			jerr = jd.SkipValue()
 			serr = sd.SkipValue()

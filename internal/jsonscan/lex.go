@@ -57,6 +57,16 @@ func stopBytes(w uint64) uint64 {
 	return ((w - ones*' ') | (q-ones)&^q | (s-ones)&^s) &^ w & highs
 }
 
+// stopQuote is stopBytes(w) and, of its bits, those of the quotes: the
+// lowest stop byte is a quote if its bit is set in both.
+func stopQuote(w uint64) (stop, quote uint64) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')
+	s := w ^ (ones * '\\')
+	quote = (q - ones) &^ q
+	return ((w - ones*' ') | quote | (s - ones) &^ s) &^ w & highs, quote
+}
+
 // skipSpace returns the index of the first byte of b from i on that is not
 // whitespace, or len(b).
 func skipSpace(b []byte, i int) int {

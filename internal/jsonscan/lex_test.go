@@ -37,3 +37,29 @@ func TestStopBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestStopQuote checks stopQuote tells a quote from the other stop bytes.
+func TestStopQuote(t *testing.T) {
+	interesting := []byte{0, 0x1f, ' ', '!', '"', '#', '\\', 'a', 0x80, 0xa2, 0xdc, 0xff}
+	r := rand.New(rand.NewPCG(3, 4))
+	var b [8]byte
+	for range 1_000_000 {
+		for j := range b {
+			b[j] = interesting[r.IntN(len(interesting))]
+		}
+		want, wantQuote := 8, false
+		for j, c := range b {
+			if !strPlain[c] {
+				want, wantQuote = j, c == '"'
+				break
+			}
+		}
+		got, gotQuote := 8, false
+		if s, q := stopQuote(binary.LittleEndian.Uint64(b[:])); s != 0 {
+			got, gotQuote = bits.TrailingZeros64(s)>>3, q&(s&-s) != 0
+		}
+		if got != want || gotQuote != wantQuote {
+			t.Fatalf("%q: stopQuote says byte %d quote %v, want %d %v", b, got, gotQuote, want, wantQuote)
+		}
+	}
+}
