@@ -176,4 +176,14 @@ func TestWalkMatches(t *testing.T) {
 	if err := walk(body, []byte{1}, readers[0].make); err != nil {
 		t.Error(err)
 	}
+	// Token by token, and cut short anywhere, through every reader.
+	for _, ops := range [][]byte{{0}, {2}, {0, 0, 0x81, 2, 1, 0x80}} {
+		for _, cut := range []int{len(body), 100_000, 65_536, 4097, 777} {
+			for _, r := range readers {
+				if err := walk(body[:cut], ops, r.make); err != nil {
+					t.Errorf("%s, ops %v, %d bytes: %v", r.name, ops, cut, err)
+				}
+			}
+		}
+	}
 }

@@ -16,6 +16,15 @@
 // hold the largest value ReadValue returns (or the largest number or
 // literal token); SkipValue and ReadToken keep no more than the token they
 // are on, strings included.
+//
+// What differs from jsontext (the differential fuzz test checks the rest:
+// the same tokens, values, offsets, and errors of the same class at the
+// same byte offset):
+//   - the error messages are worded alike but carry no JSON pointer, and
+//     a non-EOF error of the reader is returned as is;
+//   - an error is final: jsontext lets a call be tried again after an
+//     error of the reader;
+//   - Token has Kind, String and Bytes only.
 package jsonscan
 
 import (

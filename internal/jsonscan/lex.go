@@ -64,7 +64,7 @@ func stopQuote(w uint64) (stop, quote uint64) {
 	q := w ^ (ones * '"')
 	s := w ^ (ones * '\\')
 	quote = (q - ones) &^ q
-	return ((w - ones*' ') | quote | (s - ones) &^ s) &^ w & highs, quote
+	return ((w - ones*' ') | quote | (s-ones)&^s) &^ w & highs, quote
 }
 
 // skipSpace returns the index of the first byte of b from i on that is not
