@@ -36,6 +36,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(FUZZTIME) ./plugins/inputs/mip/mipapi
 	go test -run '^$$' -fuzz '^FuzzEncoderWritesWhatTelegrafWrites$$' -fuzztime $(FUZZTIME) ./internal/output
+	go test -run '^$$' -fuzz '^FuzzMatchesJSONText$$' -fuzztime $(FUZZTIME) ./internal/jsonscan
 
 ## lint: gofmt, vet, staticcheck, golangci-lint with Telegraf's own
 ## configuration (a writable copy of its .golangci.yml, from the module

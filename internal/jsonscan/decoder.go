@@ -112,6 +112,12 @@ func (d *Decoder) Reset(r io.Reader) {
 	}
 }
 
+// ResetBytes makes d read b, in place, from the start, keeping its buffers.
+func (d *Decoder) ResetBytes(b []byte) {
+	d.Reset(nil)
+	d.buf, d.rerr = b[:len(b):len(b)], io.EOF
+}
+
 // InputOffset is the input offset just after the last token or value read.
 func (d *Decoder) InputOffset() int64 { return d.off }
 

@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
 )
 
 // This file describes MIP's JSON and reads its values. MIP has no public API
@@ -222,12 +222,12 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 func parseText(b []byte) (Text, error) {
 	b = bytes.TrimSpace(b)
 	switch kind := kindOf(b); kind {
-	case jsontext.KindNull:
+	case jsonscan.KindNull:
 		return "", nil
-	case jsontext.KindString:
+	case jsonscan.KindString:
 		s, err := unquote(b)
 		return Text(s), err
-	case jsontext.KindBeginObject, jsontext.KindBeginArray:
+	case jsonscan.KindBeginObject, jsonscan.KindBeginArray:
 		return "", &json.UnmarshalTypeError{Value: kindWord(kind), Type: reflect.TypeFor[string]()}
 	}
 	return Text(b), nil
@@ -280,16 +280,16 @@ func parseFloat(literal string) Number {
 
 // kindOf is the kind of the JSON value b, told by its first byte: anything
 // else than a string, an object, an array, a boolean or null is a number.
-// Nothing (an empty b) is jsontext.KindInvalid.
-func kindOf(b []byte) jsontext.Kind {
+// Nothing (an empty b) is jsonscan.KindInvalid.
+func kindOf(b []byte) jsonscan.Kind {
 	if len(b) == 0 {
-		return jsontext.KindInvalid
+		return jsonscan.KindInvalid
 	}
-	switch k := jsontext.Kind(b[0]); k {
-	case jsontext.KindBeginObject, jsontext.KindBeginArray, jsontext.KindString, jsontext.KindTrue, jsontext.KindFalse, jsontext.KindNull:
+	switch k := jsonscan.Kind(b[0]); k {
+	case jsonscan.KindBeginObject, jsonscan.KindBeginArray, jsonscan.KindString, jsonscan.KindTrue, jsonscan.KindFalse, jsonscan.KindNull:
 		return k
 	}
-	return jsontext.KindNumber
+	return jsonscan.KindNumber
 }
 
 // Kind names the kind of the JSON value raw for messages: "object",
@@ -301,7 +301,7 @@ func Kind(raw []byte) string { return kindWord(kindOf(bytes.TrimSpace(raw))) }
 func FormattedText(raw json.RawMessage) (string, bool) {
 	raw = bytes.TrimSpace(raw)
 	switch kindOf(raw) {
-	case jsontext.KindInvalid, jsontext.KindNull, jsontext.KindBeginObject, jsontext.KindBeginArray:
+	case jsonscan.KindInvalid, jsonscan.KindNull, jsonscan.KindBeginObject, jsonscan.KindBeginArray:
 		return "", false
 	}
 	t, err := parseText(raw)

@@ -7,10 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
 )
 
-// The wire types are decoded by hand from jsontext tokens rather than by
+// The wire types are decoded by hand from jsonscan tokens rather than by
 // encoding/json's reflection, which cost a fifth of a gather's time. The
 // tolerance is encoding/json's: member names match case-insensitively,
 // unknown members are skipped, a member sent twice counts last, null leaves
@@ -43,7 +43,7 @@ func pathOf(s string) fieldPath { return fieldPath{prefix: s} }
 
 // add keeps, if it is the first, the problem of a value of the given kind
 // found where expected was, at path ("" for a whole entry).
-func (p *problems) add(path fieldPath, expected string, kind jsontext.Kind) {
+func (p *problems) add(path fieldPath, expected string, kind jsonscan.Kind) {
 	switch {
 	case p.first != nil:
 	case path == fieldPath{}:
@@ -56,12 +56,12 @@ func (p *problems) add(path fieldPath, expected string, kind jsontext.Kind) {
 // openObject reads the '{' of an object where one is expected, at path. A
 // null is an empty object; any other value is skipped and reported to
 // probs. open tells whether members follow.
-func openObject(dec *jsontext.Decoder, path fieldPath, expected string, probs *problems) (open bool, err error) {
+func openObject(dec *jsonscan.Decoder, path fieldPath, expected string, probs *problems) (open bool, err error) {
 	switch kind := dec.PeekKind(); kind {
-	case jsontext.KindBeginObject:
+	case jsonscan.KindBeginObject:
 		_, err = dec.ReadToken()
 		return err == nil, err
-	case jsontext.KindNull:
+	case jsonscan.KindNull:
 		_, err = dec.ReadToken()
 		return false, err
 	default:
@@ -73,12 +73,12 @@ func openObject(dec *jsontext.Decoder, path fieldPath, expected string, probs *p
 // members calls fn for each member of the object dec is at, with the
 // member's name, unquoted; what is not an object is as openObject takes it.
 // The name is valid until fn reads from dec: fn looks at it first.
-func members(dec *jsontext.Decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
+func members(dec *jsonscan.Decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
 	if open, err := openObject(dec, path, expected, probs); !open {
 		return err
 	}
 	var unquoted []byte
-	for dec.PeekKind() == jsontext.KindString {
+	for dec.PeekKind() == jsonscan.KindString {
 		raw, err := dec.ReadValue()
 		if err != nil {
 			return err
@@ -86,7 +86,7 @@ func members(dec *jsontext.Decoder, path fieldPath, expected string, probs *prob
 		// A name without escapes is read in place, not copied.
 		name := raw[1 : len(raw)-1]
 		if bytes.IndexByte(name, '\\') >= 0 {
-			if unquoted, err = jsontext.AppendUnquote(unquoted[:0], raw); err != nil {
+			if unquoted, err = jsonscan.AppendUnquote(unquoted[:0], raw); err != nil {
 				return err
 			}
 			name = unquoted
@@ -104,20 +104,20 @@ func unquoteName(dst, raw []byte) ([]byte, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return append(dst, raw[1:len(raw)-1]...), nil
 	}
-	return jsontext.AppendUnquote(dst, raw)
+	return jsonscan.AppendUnquote(dst, raw)
 }
 
 // readText reads a member as text: a string, or a number or boolean as
 // written; null is empty.
 // Plain short strings are taken from names, when given.
-func readText(dec *jsontext.Decoder, path fieldPath, probs *problems, names *interner) (Text, error) {
+func readText(dec *jsonscan.Decoder, path fieldPath, probs *problems, names *interner) (Text, error) {
 	kind := dec.PeekKind()
 	raw, err := dec.ReadValue()
 	if err != nil {
 		return "", err
 	}
 	switch kind {
-	case jsontext.KindBeginObject, jsontext.KindBeginArray:
+	case jsonscan.KindBeginObject, jsonscan.KindBeginArray:
 		probs.add(path, "string", kind)
 		return "", nil
 	}
@@ -135,7 +135,7 @@ func readText(dec *jsontext.Decoder, path fieldPath, probs *problems, names *int
 }
 
 // readNumber reads a member as a metric value; it never fails on content.
-func readNumber(dec *jsontext.Decoder) (Number, error) {
+func readNumber(dec *jsonscan.Decoder) (Number, error) {
 	raw, err := dec.ReadValue()
 	if err != nil {
 		return Number{}, err
@@ -153,8 +153,8 @@ type measureStore struct {
 }
 
 // decodeMeasure reads the "measure" member of an entry into st.
-func decodeMeasure(dec *jsontext.Decoder, probs *problems, st *measureStore, names *interner) (*Measure, error) {
-	if dec.PeekKind() == jsontext.KindNull {
+func decodeMeasure(dec *jsonscan.Decoder, probs *problems, st *measureStore, names *interner) (*Measure, error) {
+	if dec.PeekKind() == jsonscan.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
@@ -182,8 +182,8 @@ func decodeMeasure(dec *jsontext.Decoder, probs *problems, st *measureStore, nam
 	return m, err
 }
 
-func decodeScenario(dec *jsontext.Decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
-	if dec.PeekKind() == jsontext.KindNull {
+func decodeScenario(dec *jsonscan.Decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
+	if dec.PeekKind() == jsonscan.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems, st *measureStore, na
 		case is(name, "name"):
 			s.Name, err = readText(dec, pathOf("measure.scenario.name"), probs, nil)
 		case is(name, "application"):
-			if dec.PeekKind() == jsontext.KindNull {
+			if dec.PeekKind() == jsonscan.KindNull {
 				s.Application = nil
 				_, err = dec.ReadToken()
 				return err
@@ -219,7 +219,7 @@ func decodeScenario(dec *jsontext.Decoder, probs *problems, st *measureStore, na
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
 // The map is *into, emptied.
-func decodeMetricInfo(dec *jsontext.Decoder, probs *problems, names *interner, into *map[string]MetricInfo) (map[string]MetricInfo, error) {
+func decodeMetricInfo(dec *jsonscan.Decoder, probs *problems, names *interner, into *map[string]MetricInfo) (map[string]MetricInfo, error) {
 	info := reuse(into)
 	err := members(dec, pathOf("metricInfo"), "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi MetricInfo
@@ -247,8 +247,7 @@ func decodeMetricInfo(dec *jsontext.Decoder, probs *problems, names *interner, i
 // RunDecoder decodes the raw runs a gather emits, one after the other,
 // reusing its buffers: a decoded run is valid until the next Decode.
 type RunDecoder struct {
-	dec   *jsontext.Decoder
-	in    bytes.Reader
+	dec   *jsonscan.Decoder
 	run   Run
 	state RunState
 	// metrics and formatted are the maps of run, emptied for each run;
@@ -262,13 +261,11 @@ type RunDecoder struct {
 // Decode sets tr.Run from tr.Raw. The run, its maps and values are reused
 // by the next Decode.
 func (d *RunDecoder) Decode(tr *TimedRun) error {
-	// From a bytes.Reader, jsontext reads the run in place, without a copy.
-	d.in.Reset(tr.Raw)
+	// The run is read in place, without a copy.
 	if d.dec == nil {
-		d.dec = jsontext.NewDecoder(&d.in, decoderOptions...)
-	} else {
-		d.dec.Reset(&d.in, decoderOptions...)
+		d.dec = &jsonscan.Decoder{}
 	}
+	d.dec.ResetBytes(tr.Raw)
 	if err := d.decodeRun(tr.Time); err != nil {
 		return err
 	}
@@ -286,7 +283,7 @@ func (d *RunDecoder) decodeRun(run time.Time) error {
 	err := members(dec, fieldPath{prefix: "results.", run: run}, "mip.run", &probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "state"):
-			if dec.PeekKind() == jsontext.KindNull {
+			if dec.PeekKind() == jsonscan.KindNull {
 				r.State = nil
 				_, err = dec.ReadToken()
 				return err
