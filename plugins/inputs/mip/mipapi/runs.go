@@ -284,14 +284,14 @@ func rfc3339Nanos(b []byte) (int64, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return 0, false
 	}
-	year, ok1 := digits(b[0:4])
-	month, ok2 := digits(b[5:7])
-	day, ok3 := digits(b[8:10])
-	hour, ok4 := digits(b[11:13])
-	minute, ok5 := digits(b[14:16])
-	sec, ok6 := digits(b[17:19])
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
-		hour > 23 || minute > 59 || sec > 59 {
+	for _, i := range rfc3339Digits {
+		if b[i]-'0' > 9 {
+			return 0, false
+		}
+	}
+	two := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
+	year, month, day, hour, minute, sec := two(0)*100+two(2), two(5), two(8), two(11), two(14), two(17)
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return 0, false // February 30th and the like too
 	}
 	i, nsec := 19, 0
@@ -334,6 +334,9 @@ func rfc3339Nanos(b []byte) (int64, bool) {
 	}
 	return secs*1e9 + int64(nsec), true
 }
+
+// rfc3339Digits are where YYYY-MM-DDTHH:MM:SS has its digits.
+var rfc3339Digits = [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}
 
 // daysIn is the number of days of a month of the proleptic Gregorian
 // calendar.

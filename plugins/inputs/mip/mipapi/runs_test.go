@@ -308,3 +308,20 @@ func sortedRuns(e *MeasureEntry, after time.Time, newestOnly bool) (RunList, []e
 	runs, _, bad := e.Runs(after, MaxRunTime, newestOnly)
 	return runs, bad
 }
+
+// BenchmarkRFC3339Nanos is the reading of one run key, which a response
+// holds for every run.
+func BenchmarkRFC3339Nanos(b *testing.B) {
+	key := []byte("2026-11-25T09:01:00.000Z")
+	var sum int64
+	for b.Loop() {
+		ns, ok := rfc3339Nanos(key)
+		if !ok {
+			b.Fatal("refused")
+		}
+		sum += ns
+	}
+	if sum == 0 {
+		b.Fatal("no time read")
+	}
+}
