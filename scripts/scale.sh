@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Measures one `telegraf-mip -once` against the simulator serving SCENARIOS
-# scenarios × 60 runs × 6 metrics: wall time, CPU time and peak RSS.
+# scenarios × 60 runs × 6 metrics: wall time, CPU time and peak RSS. A first
+# gather ("latest": the newest run of each scenario) without
+# max_points_per_gather's bound, as a deployment of thousands of scenarios
+# is sized (README, "Sizing"), so that every scenario is written at once.
 # Usage: scripts/scale.sh [SCENARIOS]   (default 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +25,7 @@ cat > "$dir/mip.conf" <<CONF
 [[inputs.mip]]
   url = "$(cat "$dir/addr")"
   api_key = "\${MIP_API_KEY}"
+  max_points_per_gather = 0
 CONF
 
 /usr/bin/time -v "$dir/telegraf-mip" -config "$dir/mip.conf" -once > "$dir/points.lp" 2> "$dir/time.log" || { cat "$dir/time.log"; exit 1; }
