@@ -206,10 +206,10 @@ func (d *Decoder) count() {
 	}
 }
 
-// delimError is the error of the delimiter (',' or ':', at d.buf[i]; 0
-// for none, the next token then at d.buf[i]) that is wrong before a token
-// of kind next, as jsontext words it.
-func (d *Decoder) delimError(i int, next Kind) error {
+// delimError is the error of the delimiter (',' or ':', at d.buf[i], its
+// text c; 0 for none, the next token then at d.buf[i], c from it) that is
+// wrong before a token of kind next, as jsontext words it.
+func (d *Decoder) delimError(i int, c []byte, next Kind) error {
 	where := "at start of value"
 	switch d.needDelim(next) {
 	case ':':
@@ -221,7 +221,7 @@ func (d *Decoder) delimError(i int, next Kind) error {
 			where = "after array element (expecting ',' or ']')"
 		}
 	}
-	return d.errAt(i, invalidChar(d.buf[i:], where))
+	return d.errAt(i, invalidChar(c, where))
 }
 
 // PeekKind returns the kind of the next token, without reading it; it
@@ -266,7 +266,9 @@ func (d *Decoder) peek() {
 		delim = c
 		i = skipSpace(b, i+1)
 		for i >= len(b) {
-			shift, err := d.fill(d.pos)
+			// Neither the delimiter nor the whitespace after it is
+			// kept: d.pos, where the delimiter was, is for an error.
+			shift, err := d.fill(i)
 			i -= shift
 			d.pos -= shift
 			b = d.buf
@@ -274,7 +276,7 @@ func (d *Decoder) peek() {
 				// jsontext takes the next token for a string, which
 				// may come after any delimiter that is due.
 				if d.needDelim(KindString) != delim {
-					d.delimError(d.pos, KindString)
+					d.delimError(d.pos, []byte{delim}, KindString)
 				} else {
 					d.ioErr(i, err)
 				}
@@ -286,9 +288,9 @@ func (d *Decoder) peek() {
 	next := kindOf[b[i]]
 	if d.needDelim(next) != delim {
 		if delim == 0 {
-			d.delimError(i, next)
+			d.delimError(i, b[i:], next)
 		} else {
-			d.delimError(d.pos, next)
+			d.delimError(d.pos, []byte{delim}, next)
 		}
 		return
 	}

@@ -265,6 +265,61 @@ func TestSkipBoundedMemory(t *testing.T) {
 	}
 }
 
+// TestDelimiterSpaceBoundedMemory checks the whitespace after a ',' or
+// ':' is not kept, by ReadToken nor by SkipValue (whose PeekKind scans it),
+// and that a delimiter that is wrong after it is still reported where it is.
+func TestDelimiterSpaceBoundedMemory(t *testing.T) {
+	sp := strings.Repeat(" ", 10<<20)
+	for _, in := range []string{`[1,` + sp + `2]`, `{"a":` + sp + `1}`, `{"a":1,` + sp + `"b":2}`} {
+		for _, skip := range []bool{false, true} {
+			d := NewDecoder(strings.NewReader(in))
+			d.ReadToken()
+			for {
+				var err error
+				if skip && d.PeekKind() != KindEndArray && d.PeekKind() != KindEndObject {
+					err = d.SkipValue()
+				} else {
+					_, err = d.ReadToken()
+				}
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%.8q: %v", in, err)
+				}
+			}
+			if cap(d.buf) > 2*bufSize {
+				t.Errorf("%.8q (skip %v): the buffer grew to %d bytes", in, skip, cap(d.buf))
+			}
+		}
+	}
+	for _, tc := range []struct {
+		in     string
+		offset int64
+	}{
+		{`[1:` + sp + `2]`, 2},
+		{`{"a",` + sp + `1}`, 4},
+		{`{"a":1,` + sp + `]`, 6},
+		{`[1,` + sp, -1},
+		{`[1:` + sp, 2},
+	} {
+		d := NewDecoder(strings.NewReader(tc.in))
+		var err error
+		for err == nil {
+			_, err = d.ReadToken()
+		}
+		var se *SyntacticError
+		switch {
+		case tc.offset < 0:
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%.8q: %v, want a truncation", tc.in, err)
+			}
+		case !errors.As(err, &se) || se.ByteOffset != tc.offset || errors.Is(err, io.ErrUnexpectedEOF):
+			t.Errorf("%.8q: %v, want a syntax error at %d", tc.in, err, tc.offset)
+		}
+	}
+}
+
 // TestNameNoAlloc checks the name of a member read with ReadToken and
 // compared with String does not allocate (up to 32 bytes, as the
 // compiler makes a string(b) that does not escape on the stack up to
