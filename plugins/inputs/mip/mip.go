@@ -177,6 +177,7 @@ type MIP struct {
 	// badReported holds the run keys that are no time already reported.
 	badReported map[string]bool
 	runs        mipapi.RunDecoder
+	decoded     mipapi.Cache // measures and metricInfo, decoded once
 	now         func() time.Time
 	ctx         context.Context
 	cancel      context.CancelFunc
@@ -532,7 +533,7 @@ func (p *MIP) newGatherPass() gatherPass {
 // window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err := mipapi.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
+	err := p.decoded.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
 		if !p.filter.match(m) {
 			return mipapi.RunSelection{Skip: true}
 		}

@@ -54,6 +54,15 @@ func (e *entryError) Unwrap() error { return e.Err }
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
 func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
+	return (*Cache)(nil).DecodeMeasureDetails(r, sel, fn)
+}
+
+// DecodeMeasureDetails is the package's DecodeMeasureDetails taking from c
+// the measures and metricInfo it decoded before (nil: none). The entry's
+// Measure and MetricInfo may then be shared with later entries and gathers:
+// fn must not change them.
+func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
+	c.begin()
 	br := bufio.NewReaderSize(r, 64*1024)
 	if err := expectJSONObject(br); err != nil {
 		return err
@@ -80,7 +89,7 @@ func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, e
 			return errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
 		}
 		foundResults = true
-		if err := decodeResults(dec, sel, fn); err != nil {
+		if err := decodeResults(dec, c, sel, fn); err != nil {
 			return err
 		}
 	}
@@ -90,6 +99,7 @@ func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, e
 	if !foundResults {
 		return errors.New(`the response has no "results" array`)
 	}
+	c.end()
 	return nil
 }
 
@@ -111,7 +121,7 @@ func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
 	return *answer.Results, nil
 }
 
-func decodeResults(dec *jsonscan.Decoder, sel RunSelector, fn func(*MeasureEntry, error)) error {
+func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	switch dec.PeekKind() {
 	case jsonscan.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
@@ -137,7 +147,7 @@ func decodeResults(dec *jsonscan.Decoder, sel RunSelector, fn func(*MeasureEntry
 			return syntaxError(err)
 		}
 		entry.reset()
-		problem, err := decodeEntry(dec, entry, sel)
+		problem, err := decodeEntry(dec, c, entry, sel)
 		if err != nil {
 			return syntaxError(err)
 		}
@@ -157,7 +167,7 @@ func decodeResults(dec *jsonscan.Decoder, sel RunSelector, fn func(*MeasureEntry
 // decodeEntry reads one element of "results". A problem is an entry that
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
-func decodeEntry(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelector) (problem, err error) {
+func decodeEntry(dec *jsonscan.Decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
 	var shape problems
 	if open, err := openObject(dec, fieldPath{}, "an object", &shape); !open {
 		return shape.first, err
@@ -172,13 +182,13 @@ func decodeEntry(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelector) (p
 		var probs problems
 		switch n := name.String(); {
 		case strings.EqualFold(n, "measure"):
-			entry.Measure, err = decodeMeasure(dec, &probs, &entry.measure, &entry.names)
+			entry.Measure, err = c.measure(dec, &probs, entry)
 			if selected {
 				// Its runs were chosen for another measure.
 				fieldProblem = errors.New(`"measure" is sent again after "results"`)
 			}
 		case strings.EqualFold(n, "metricInfo"):
-			entry.MetricInfo, err = decodeMetricInfo(dec, &probs, &entry.names, &entry.infos)
+			entry.MetricInfo, err = c.metricInfo(dec, &probs, entry)
 		case strings.EqualFold(n, "results"):
 			var runSel RunSelection
 			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {

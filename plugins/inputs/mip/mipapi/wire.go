@@ -21,6 +21,13 @@ import (
 // problems keeps the first problem met while decoding one value.
 type problems struct{ first error }
 
+// keep keeps err if it is the first problem.
+func (p *problems) keep(err error) {
+	if p.first == nil {
+		p.first = err
+	}
+}
+
 // fieldPath names a member for messages, as "metricInfo.m1.alias" or
 // "results.2026-11-25T10:00:00Z.metrics" (the key of a run is its time,
 // written out only for a message): its parts are joined only when a
