@@ -29,8 +29,8 @@ const (
 var needsTag, needsName = escapeTable(tagEscapes), escapeTable(nameEscapes)
 
 func escapeTable(chars string) (t [256]bool) {
-	for i := range len(chars) {
-		t[chars[i]] = true
+	for _, c := range []byte(chars) {
+		t[c] = true
 	}
 	return t
 }

@@ -55,7 +55,7 @@ func TestEncoderWritesWhatTelegrafWrites(t *testing.T) {
 		requireSameAsTelegraf(t, enc, metric.New("m", nil, map[string]any{s: 2.5, "text": s, "n" + s: int64(-3)}, at))
 	}
 	values := []any{
-		0.0, -0.0, 1.5, -1e-7, 1e21, 123456789012345678901234567890.0, math.MaxFloat64, math.SmallestNonzeroFloat64,
+		0.0, math.Copysign(0, -1), 1.5, -1e-7, 1e21, 123456789012345678901234567890.0, math.MaxFloat64, math.SmallestNonzeroFloat64,
 		math.NaN(), math.Inf(1), math.Inf(-1), int64(0), int64(math.MinInt64), int64(math.MaxInt64),
 		uint64(0), uint64(math.MaxInt64), uint64(math.MaxUint64), true, false, "", "x", `a "b" \ c`, "line\nbreak\ttab",
 	}
@@ -95,7 +95,8 @@ func TestEncoderEscapeCacheIsBounded(t *testing.T) {
 }
 
 func FuzzEncoderWritesWhatTelegrafWrites(f *testing.F) {
-	f.Add("mip_metric", "display_name", "Login page", "metric", `Step 1\`, "value", "text \"x\"", 1.5, int64(-2), uint64(math.MaxUint64), true, int64(1795600800000000000))
+	f.Add("mip_metric", "display_name", "Login page", "metric", `Step 1\`, "value", "text \"x\"",
+		1.5, int64(-2), uint64(math.MaxUint64), true, int64(1795600800000000000))
 	f.Add("a,b c", "k=1", "v\n", "", ",", "", "", math.NaN(), int64(0), uint64(0), false, int64(-1))
 	enc := &encoder{}
 	f.Fuzz(func(t *testing.T, name, k1, v1, k2, v2, fieldKey, s string, fl float64, i int64, u uint64, b bool, ns int64) {

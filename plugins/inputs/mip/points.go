@@ -104,8 +104,8 @@ func (s *pointScratch) runPoints(
 	}
 	clear(s.metricTags)
 	maps.Copy(s.metricTags, tags)
-	withMetric := func(metric, unit string) map[string]string {
-		s.metricTags["metric"] = metric
+	withMetric := func(name, unit string) map[string]string {
+		s.metricTags["metric"] = name
 		if unit != "" {
 			s.metricTags["unit"] = unit
 		} else {

@@ -405,16 +405,6 @@ func loadProgress(path, key string, readOnly bool) (*progress, error) {
 	return newProgress(), nil
 }
 
-// saveProgress writes this instance's progress into path, keeping the other
-// instances' entries, atomically: a crash leaves the old or the new file.
-// The lock makes the read-modify-write whole, so that instances sharing the
-// file never undo each other's saves. A file damaged since the start is set
-// aside and reported with warnf.
-func saveProgress(path, key string, pr *progress, warnf func(string, ...any)) error {
-	var store stateStore
-	return store.save(path, key, pr, warnf)
-}
-
 // stateStore saves an instance's progress and remembers the file it wrote:
 // a save that finds that very file (no other instance wrote since, the
 // usual case) need not read and decode it again to keep the others'
@@ -425,7 +415,11 @@ type stateStore struct {
 	size    int                  // its size, to size the next
 }
 
-// save is saveProgress, remembering what it wrote.
+// save writes this instance's progress into path, keeping the other
+// instances' entries, atomically: a crash leaves the old or the new file.
+// The lock makes the read-modify-write whole, so that instances sharing the
+// file never undo each other's saves. A file damaged since the start is set
+// aside and reported with warnf.
 func (s *stateStore) save(path, key string, pr *progress, warnf func(string, ...any)) error {
 	unlock, err := lockState(path)
 	if err != nil {

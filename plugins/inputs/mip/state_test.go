@@ -261,7 +261,7 @@ func TestStateLockHeldTooLong(t *testing.T) {
 		unlock()
 	}()
 	start := time.Now()
-	require.NoError(t, saveProgress(path, "k", newProgress(), t.Errorf), "waits for the lock")
+	require.NoError(t, new(stateStore).save(path, "k", newProgress(), t.Errorf), "waits for the lock")
 	require.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 
 	held, err := lockState(path)
@@ -269,7 +269,7 @@ func TestStateLockHeldTooLong(t *testing.T) {
 	defer held()
 	defer func(wait time.Duration) { stateLockWait = wait }(stateLockWait)
 	stateLockWait = 200 * time.Millisecond
-	err = saveProgress(path, "k", newProgress(), t.Errorf)
+	err = new(stateStore).save(path, "k", newProgress(), t.Errorf)
 	require.EqualError(t, err, "state file "+path+": another process has held "+path+".lock for more than 200ms")
 }
 
@@ -420,12 +420,12 @@ func TestManyScenariosOnceShrinkBack(t *testing.T) {
 	}
 	pr.forget(seen, t0, time.Time{})
 	path := filepath.Join(t.TempDir(), "mip.state")
-	require.NoError(t, saveProgress(path, "k", pr, t.Errorf))
+	require.NoError(t, new(stateStore).save(path, "k", pr, t.Errorf))
 
 	pr.Watermarks["real"] = t0
 	later := t0.Add(66 * time.Minute)
 	require.Equal(t, 100_000, pr.forget(map[string]bool{"real": true}, later, later.Add(-65*time.Minute)))
-	require.NoError(t, saveProgress(path, "k", pr, t.Errorf))
+	require.NoError(t, new(stateStore).save(path, "k", pr, t.Errorf))
 	info, err := os.Stat(path)
 	require.NoError(t, err)
 	require.Less(t, info.Size(), int64(300))

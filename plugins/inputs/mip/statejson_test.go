@@ -27,7 +27,7 @@ func TestStateFileJSONIsEncodingJSONs(t *testing.T) {
 		case 0:
 			full.Written[id] = []time.Time{ti, ti.Add(time.Nanosecond)}
 		case 1:
-			full.Written[id] = []time.Time{}
+			full.Written[id] = make([]time.Time, 0)
 		default:
 			full.Written[id] = nil
 		}

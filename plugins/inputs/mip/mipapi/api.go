@@ -43,7 +43,7 @@ type MeasureEntry struct {
 	newest      []byte // the newest run, in newest-only mode
 	shrunk      []byte // the run being read, its long texts cut
 	names       interner
-	measure     measureStore          // where Measure is read
+	store       measureStore          // where Measure is read
 	infos       map[string]MetricInfo // where MetricInfo is read
 }
 
@@ -62,7 +62,10 @@ func (r rawRun) chunk() int { return int(r.pos >> 32) }
 
 // reset empties e for the next entry, keeping its buffers.
 func (e *MeasureEntry) reset() {
-	*e = MeasureEntry{results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk, names: e.names, infos: e.infos}
+	*e = MeasureEntry{
+		results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk,
+		names: e.names, infos: e.infos,
+	}
 	e.runs.reset()
 }
 

@@ -65,7 +65,7 @@ func (c *Cache) end() {
 // measure reads the "measure" member of an entry.
 func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
 	if c == nil {
-		return decodeMeasure(dec, probs, &entry.measure, &entry.names)
+		return decodeMeasure(dec, probs, &entry.store, &entry.names)
 	}
 	raw, err := dec.ReadValue()
 	if err != nil {

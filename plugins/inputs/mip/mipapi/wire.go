@@ -39,10 +39,11 @@ type fieldPath struct {
 }
 
 func (p fieldPath) String() string {
+	key := p.key
 	if !p.run.IsZero() {
-		p.key = TimedRun{Time: p.run}.Key()
+		key = TimedRun{Time: p.run}.Key()
 	}
-	return p.prefix + p.key + p.suffix
+	return p.prefix + key + p.suffix
 }
 
 // pathOf is the path of a fixed member.
@@ -315,7 +316,8 @@ func (d *RunDecoder) decodeRun(run time.Time) error {
 			})
 		case is(name, "formatedMetrics"):
 			r.FormatedMetrics = reuse(&d.formatted)
-			err = members(dec, fieldPath{prefix: "results.", suffix: ".formatedMetrics", run: run}, "map[string]json.RawMessage", &probs, func(key []byte) error {
+			path := fieldPath{prefix: "results.", suffix: ".formatedMetrics", run: run}
+			err = members(dec, path, "map[string]json.RawMessage", &probs, func(key []byte) error {
 				k := d.names.get(key)
 				raw, err := dec.ReadValue()
 				if len(raw) > maxTextBytes {
