@@ -881,9 +881,15 @@ func summarize(problems []error) error {
 	return errors.Join(append(problems[:maxReportedProblems:maxReportedProblems], more)...)
 }
 
-// Stop aborts a request in flight, so the process can exit promptly.
+// Stop aborts a request in flight, so the process can exit promptly, and
+// closes the idle connections.
 func (p *MIP) Stop() {
 	if p.cancel != nil {
 		p.cancel()
+	}
+	if p.transport != nil {
+		// Idle connections are kept with no time limit unless
+		// idle_conn_timeout is set: a reload would leave them open.
+		p.transport.CloseIdleConnections()
 	}
 }
