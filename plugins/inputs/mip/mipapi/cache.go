@@ -80,6 +80,7 @@ func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEn
 	var own problems
 	c.sub.ResetBytes(raw)
 	m, err := decodeMeasure(&c.sub, &own, new(measureStore), &entry.names)
+	c.sub.ResetBytes(nil) // raw is the response's buffer: not kept past the gather
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,9 @@ func (c *Cache) metricInfo(dec *jsonscan.Decoder, probs *problems, entry *Measur
 	var own problems
 	var info map[string]MetricInfo
 	c.sub.ResetBytes(raw)
-	if info, err = decodeMetricInfo(&c.sub, &own, &entry.names, &info); err != nil {
+	info, err = decodeMetricInfo(&c.sub, &own, &entry.names, &info)
+	c.sub.ResetBytes(nil)
+	if err != nil {
 		return nil, err
 	}
 	probs.keep(own.first)
