@@ -29,6 +29,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"unicode/utf8"
 )
@@ -81,6 +82,7 @@ type Decoder struct {
 	err  error  // the error that stopped the Decoder
 
 	last  byte   // the state of the innermost open object or array
+	eof   bool   // rerr is io.EOF: the input ends at len(buf)
 	stack []byte // the states of the enclosing ones
 
 	peeked   bool // peekKind, peekPos and err are PeekKind's answer
@@ -108,14 +110,14 @@ func (d *Decoder) Reset(r io.Reader) {
 	*d = Decoder{r: r, buf: own[:0], own: own, stack: d.stack[:0], vstack: d.vstack[:0], str: d.str[:0]}
 	if bb, ok := r.(*bytes.Buffer); ok {
 		b := bb.Next(bb.Len())
-		d.buf, d.rerr = b[:len(b):len(b)], io.EOF
+		d.buf, d.rerr, d.eof = b[:len(b):len(b)], io.EOF, true
 	}
 }
 
 // ResetBytes makes d read b, in place, from the start, keeping its buffers.
 func (d *Decoder) ResetBytes(b []byte) {
 	d.Reset(nil)
-	d.buf, d.rerr = b[:len(b):len(b)], io.EOF
+	d.buf, d.rerr, d.eof = b[:len(b):len(b)], io.EOF, true
 }
 
 // InputOffset is the input offset just after the last token or value read.
@@ -130,7 +132,7 @@ func (d *Decoder) fill(keep int) (shift int, err error) {
 		return 0, d.rerr
 	}
 	if d.r == nil {
-		d.rerr = io.EOF
+		d.rerr, d.eof = io.EOF, true
 		return 0, io.EOF
 	}
 	if cap(d.buf)-len(d.buf) < minRead {
@@ -153,7 +155,7 @@ func (d *Decoder) fill(keep int) (shift int, err error) {
 		}
 		d.buf = d.buf[:len(d.buf)+n]
 		if err != nil {
-			d.rerr = err
+			d.rerr, d.eof = err, errors.Is(err, io.EOF)
 			if n > 0 {
 				return shift, nil
 			}
@@ -176,7 +178,7 @@ func (d *Decoder) errAt(i int, err error) error {
 // ioErr stops the Decoder on the reader's error: io.EOF is the input
 // ending within a value, at d.buf[i].
 func (d *Decoder) ioErr(i int, err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return d.errAt(i, io.ErrUnexpectedEOF)
 	}
 	d.err = err
@@ -248,10 +250,10 @@ func (d *Decoder) peek() {
 			i -= shift
 			b = d.buf
 			if err != nil {
-				if err == io.EOF && len(d.stack) == 0 {
+				if errors.Is(err, io.EOF) && len(d.stack) == 0 {
 					d.err = io.EOF
 				} else {
-					d.ioErr(i, err)
+					d.err = d.ioErr(i, err) // which sets d.err itself
 				}
 				return
 			}
@@ -276,9 +278,9 @@ func (d *Decoder) peek() {
 				// jsontext takes the next token for a string, which
 				// may come after any delimiter that is due.
 				if d.needDelim(KindString) != delim {
-					d.delimError(d.pos, []byte{delim}, KindString)
+					d.err = d.delimError(d.pos, []byte{delim}, KindString)
 				} else {
-					d.ioErr(i, err)
+					d.err = d.ioErr(i, err)
 				}
 				return
 			}
@@ -288,9 +290,9 @@ func (d *Decoder) peek() {
 	next := kindOf[b[i]]
 	if d.needDelim(next) != delim {
 		if delim == 0 {
-			d.delimError(i, b[i:], next)
+			d.err = d.delimError(i, b[i:], next)
 		} else {
-			d.delimError(d.pos, []byte{delim}, next)
+			d.err = d.delimError(d.pos, []byte{delim}, next)
 		}
 		return
 	}
@@ -331,10 +333,10 @@ func (t Token) Kind() Kind { return t.kind }
 // U+FFFD, as jsontext does), or the text of any other token ("{", "null",
 // a number as written...). It does not allocate when the string does not
 // escape.
-func (t Token) String() string { return string(t.bytes()) }
+func (t Token) String() string { return string(t.text()) }
 
 // Bytes is String's text, valid until the next call to the Decoder.
-func (t Token) Bytes() []byte { return t.bytes() }
+func (t Token) Bytes() []byte { return t.text() }
 
 var tokenText = [256][]byte{
 	'{': []byte("{"), '}': []byte("}"), '[': []byte("["), ']': []byte("]"),
@@ -343,7 +345,8 @@ var tokenText = [256][]byte{
 
 var invalidToken = []byte("<invalid jsonscan.Token>")
 
-func (t Token) bytes() []byte {
+// text is the token's text, for String and Bytes.
+func (t Token) text() []byte {
 	switch t.kind {
 	case KindString:
 		return t.d.unquote(t.raw)
@@ -361,7 +364,10 @@ func (d *Decoder) unquote(raw []byte) []byte {
 	s := raw[1 : len(raw)-1]
 	for _, c := range s {
 		if c == '\\' || c >= utf8.RuneSelf {
-			d.str, _ = AppendUnquote(d.str[:0], raw)
+			// raw was lexed whole: the only errors left are invalid
+			// UTF-8 and unpaired surrogate escapes, which are replaced
+			// with U+FFFD, as String documents.
+			d.str, _ = appendUnquoted(d.str[:0], raw) //nolint:errcheck // only invalid UTF-8, replaced (see above)
 			return d.str
 		}
 	}
@@ -530,7 +536,7 @@ func (d *Decoder) scanScalar(k Kind, i int) (start, end int, err error) {
 		case KindString:
 			n, st = lexString(b, resume)
 		case KindNumber:
-			n, st = lexNumber(b, start, d.rerr == io.EOF)
+			n, st = lexNumber(b, start, d.eof)
 		default:
 			n, st = lexLiteral(b, start, literal(k))
 		}
@@ -547,7 +553,7 @@ func (d *Decoder) scanScalar(k Kind, i int) (start, end int, err error) {
 		shift, err := d.fill(start)
 		start -= shift
 		resume -= shift
-		if err != nil && !(err == io.EOF && k == KindNumber) { // a number may end with the input
+		if err != nil && !(d.eof && k == KindNumber) { // a number may end with the input
 			return 0, 0, d.ioErr(len(d.buf), err)
 		}
 	}

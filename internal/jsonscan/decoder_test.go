@@ -3,10 +3,13 @@ package jsonscan
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // readAll reads every value of in with ReadValue and returns them, and
@@ -16,7 +19,7 @@ func readAll(in string, r func([]byte) io.Reader) ([]string, error) {
 	var out []string
 	for {
 		v, err := d.ReadValue()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
@@ -179,9 +182,8 @@ func TestWalkMIP(t *testing.T) {
 	if d.PeekKind() != KindInvalid {
 		t.Fatal("more after the end")
 	}
-	if _, err := d.ReadToken(); err != io.EOF {
-		t.Fatalf("after the end: %v", err)
-	}
+	_, err := d.ReadToken()
+	require.ErrorIs(t, err, io.EOF, "after the end")
 }
 
 func TestMaxDepth(t *testing.T) {
@@ -205,7 +207,7 @@ func TestMaxDepth(t *testing.T) {
 			_, err = d.ReadValue()
 		}
 		var se *SyntacticError
-		if !errors.As(err, &se) || se.Err != errMaxDepth || se.ByteOffset != maxDepth {
+		if !errors.As(err, &se) || !errors.Is(se.Err, errMaxDepth) || se.ByteOffset != maxDepth {
 			t.Errorf("depth %d: %v", maxDepth+1, err)
 		}
 	}
@@ -215,7 +217,7 @@ func TestMaxDepth(t *testing.T) {
 		_, err := d.ReadToken()
 		if err != nil {
 			var se *SyntacticError
-			if i != maxDepth || !errors.As(err, &se) || se.Err != errMaxDepth {
+			if i != maxDepth || !errors.As(err, &se) || !errors.Is(se.Err, errMaxDepth) {
 				t.Errorf("token %d: %v", i, err)
 			}
 			break
@@ -273,20 +275,18 @@ func TestDelimiterSpaceBoundedMemory(t *testing.T) {
 	for _, in := range []string{`[1,` + sp + `2]`, `{"a":` + sp + `1}`, `{"a":1,` + sp + `"b":2}`} {
 		for _, skip := range []bool{false, true} {
 			d := NewDecoder(strings.NewReader(in))
-			d.ReadToken()
+			_, err := d.ReadToken()
+			require.NoError(t, err)
 			for {
-				var err error
 				if skip && d.PeekKind() != KindEndArray && d.PeekKind() != KindEndObject {
 					err = d.SkipValue()
 				} else {
 					_, err = d.ReadToken()
 				}
-				if err == io.EOF {
+				if errors.Is(err, io.EOF) {
 					break
 				}
-				if err != nil {
-					t.Fatalf("%.8q: %v", in, err)
-				}
+				require.NoErrorf(t, err, "%.8q", in)
 			}
 			if cap(d.buf) > 2*bufSize {
 				t.Errorf("%.8q (skip %v): the buffer grew to %d bytes", in, skip, cap(d.buf))
@@ -331,10 +331,15 @@ func TestNameNoAlloc(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		r.Reset(in)
 		d.Reset(&r)
-		d.ReadToken()
+		if _, err := d.ReadToken(); err != nil {
+			t.Fatal(err)
+		}
 		n := 0
 		for d.PeekKind() == KindString {
-			name, _ := d.ReadToken()
+			name, err := d.ReadToken()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(name.Bytes()) > 32 {
 				// string(b) is made on the stack up to 32 bytes only.
 				if bytes.Equal(name.Bytes(), []byte("results")) {
@@ -343,7 +348,9 @@ func TestNameNoAlloc(t *testing.T) {
 			} else if name.String() == "results" || strings.EqualFold(name.String(), "measure") {
 				n++
 			}
-			d.SkipValue()
+			if err := d.SkipValue(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if n != 2 {
 			t.Fatal("names not found")
@@ -388,14 +395,64 @@ func (e *errReader) Read(p []byte) (int, error) {
 func TestReaderError(t *testing.T) {
 	boom := errors.New("boom")
 	d := NewDecoder(&errReader{data: []byte(`{"a":[1,`), err: boom})
-	if err := d.SkipValue(); err != boom {
-		t.Errorf("SkipValue: %v, want the reader's error", err)
-	}
+	// The reader's error is returned as is, not wrapped.
+	require.Same(t, boom, d.SkipValue(), "SkipValue")
 	d.Reset(&errReader{data: []byte(`{"a":1}`), err: boom})
-	if _, err := d.ReadValue(); err != nil {
-		t.Errorf("ReadValue: %v", err)
-	}
-	if _, err := d.ReadValue(); err != boom {
-		t.Errorf("after: %v, want the reader's error", err)
+	_, err := d.ReadValue()
+	require.NoError(t, err, "ReadValue")
+	_, err = d.ReadValue()
+	require.Same(t, boom, err, "after")
+}
+
+// TestReaderWrappedEOF checks a reader's error that wraps io.EOF ends the
+// input as io.EOF does: at the top level, within a value, and after a
+// number the input may end with (which must not be waited on for ever).
+func TestReaderWrappedEOF(t *testing.T) {
+	wrapped := fmt.Errorf("read: %w", io.EOF)
+	for _, tc := range []struct {
+		in       string
+		want     []string
+		err      error // after the values
+		skipOnly bool  // SkipValue only (ReadValue refuses the name at once)
+	}{
+		{``, nil, io.EOF, false},
+		{`1 [2] 34`, []string{`1`, `[2]`, `34`}, io.EOF, false},
+		{`{"a":[1,23]}`, []string{`{"a":[1,23]}`}, io.EOF, false},
+		{`[1,23`, nil, io.ErrUnexpectedEOF, false},
+		{`{"a":12`, nil, io.ErrUnexpectedEOF, false},
+		{`"ab`, nil, io.ErrUnexpectedEOF, false},
+		// SkipValue reads a number where a name is due before it refuses it.
+		{`{12`, nil, ErrNonStringName, true},
+	} {
+		for _, skip := range []bool{false, true} {
+			if tc.skipOnly && !skip {
+				continue
+			}
+			r := iotest.OneByteReader(&errReader{data: []byte(tc.in), err: wrapped})
+			d := NewDecoder(r)
+			var got []string
+			var err error
+			for {
+				if skip {
+					start := d.InputOffset()
+					if err = d.SkipValue(); err == nil {
+						got = append(got, strings.TrimSpace(tc.in[start:d.InputOffset()]))
+					}
+				} else {
+					var v []byte
+					if v, err = d.ReadValue(); err == nil {
+						got = append(got, string(v))
+					}
+				}
+				if err != nil {
+					break
+				}
+			}
+			require.Equalf(t, tc.want, got, "%q (skip %v)", tc.in, skip)
+			require.ErrorIsf(t, err, tc.err, "%q (skip %v)", tc.in, skip)
+			if errors.Is(tc.err, io.EOF) {
+				require.Samef(t, io.EOF, err, "%q (skip %v): io.EOF itself", tc.in, skip)
+			}
+		}
 	}
 }

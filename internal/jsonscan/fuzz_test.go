@@ -22,7 +22,7 @@ func errClass(err error) string {
 	switch {
 	case err == nil:
 		return "nil"
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return "EOF"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "unexpected EOF"
@@ -49,7 +49,7 @@ var readers = []struct {
 func walk(data, ops []byte, newReader func([]byte) io.Reader) error {
 	jd := jsontext.NewDecoder(bytes.NewReader(data), jsontextOptions...)
 	sd := NewDecoder(newReader(data))
-	for step := 0; step < 100000; step++ {
+	for step, over := 0, false; step < 100000 && !over; step++ {
 		op := byte(step)
 		if len(ops) > 0 {
 			op = ops[step%len(ops)]
@@ -85,7 +85,7 @@ func walk(data, ops []byte, newReader func([]byte) io.Reader) error {
 				ju, juerr := jsontext.AppendUnquote(nil, jv)
 				su, suerr := AppendUnquote(nil, sv)
 				if !bytes.Equal(ju, su) || (juerr == nil) != (suerr == nil) {
-					return fmt.Errorf("step %d: AppendUnquote(%q): jsontext %q, %v; jsonscan %q, %v", step, jv, ju, juerr, su, suerr)
+					return fmt.Errorf("step %d: AppendUnquote(%q): jsontext %q, %w; jsonscan %q, %w", step, jv, ju, juerr, su, suerr)
 				}
 			}
 		case 2:
@@ -93,12 +93,11 @@ func walk(data, ops []byte, newReader func([]byte) io.Reader) error {
 			serr = sd.SkipValue()
 		}
 		if jc, sc := errClass(jerr), errClass(serr); jc != sc {
-			return fmt.Errorf("step %d (op %d): jsontext error %s (%v), jsonscan %s (%v)", step, op%3, jc, jerr, sc, serr)
+			return fmt.Errorf("step %d (op %d): jsontext error %s (%w), jsonscan %s (%w)", step, op%3, jc, jerr, sc, serr)
 		}
-		if jerr != nil {
-			return nil
-		}
-		if jd.InputOffset() != sd.InputOffset() {
+		// Both stopped, with errors of the same class: the walk is over.
+		over = jerr != nil
+		if !over && jd.InputOffset() != sd.InputOffset() {
 			return fmt.Errorf("step %d: InputOffset: jsontext %d, jsonscan %d", step, jd.InputOffset(), sd.InputOffset())
 		}
 	}
@@ -108,7 +107,8 @@ func walk(data, ops []byte, newReader func([]byte) io.Reader) error {
 var fuzzSeeds = []string{
 	``, ` `, `{}`, `[]`, `null`, `true false`, `0 1 -1 1.5e3 -0.0E+1`, `"a"`, `"\u00e9\ud83d\ude00\n"`,
 	`{"a":1,"b":[true,false,null,{"c":"d"}],"e":{}}`, `[1,2,[3,[4]],{"x":[]}]`,
-	`{"results":[{"measure":{"id":1,"name":"n"},"metricInfo":{"m":{"alias":"a"}},"results":{"2026-01-01T00:00:00.000Z":{"state":{"type":"OK"},"metrics":{"m":1.5},"formatedMetrics":{"m":"1.5 s"}}}}]}`,
+	`{"results":[{"measure":{"id":1,"name":"n"},"metricInfo":{"m":{"alias":"a"}},` +
+		`"results":{"2026-01-01T00:00:00.000Z":{"state":{"type":"OK"},"metrics":{"m":1.5},"formatedMetrics":{"m":"1.5 s"}}}}]}`,
 	`[1,]`, `{"a":1,}`, `{1:2}`, `{"a"}`, `{"a":}`, `[01]`, `01`, `1.`, `-`, `1e`, `1e+`, `tru`, `nul`, `[nulx]`,
 	`"\x"`, "\"\x01\"", "\"\xff\xfe\"", `"\u12"`, `"\u12g4"`, `{"a" 1}`, `[1 2]`, `[1:2]`, `{,}`, `[,1]`, `]`, `}`, `{]`, `[}`,
 	`{"a":1]`, `[1}`, `{"a",`, `{"a"::1}`, `{-}`, `{t}`, `{true}`, `{"a":1,2}`, `{"a":1,-x}`, `{{}}`, `{[]}`,

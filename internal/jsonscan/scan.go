@@ -2,7 +2,6 @@ package jsonscan
 
 import (
 	"encoding/binary"
-	"io"
 	"math/bits"
 )
 
@@ -37,7 +36,7 @@ const (
 // followed by a delimiter, all within the buffer) is tried first at each
 // step; whitespace, escapes, the end of the buffer and errors take the
 // slower paths.
-func (d *Decoder) scanValue(start int, keep bool) (int, int, error) {
+func (d *Decoder) scanValue(start int, keep bool) (valueStart, valueEnd int, _ error) {
 	b := d.buf
 	i := start
 	st := d.vstack[:0]
@@ -284,7 +283,7 @@ number: // b[tok] starts a number
 		}
 	}
 slowNumber:
-	n, ls = lexNumber(b, tok, d.rerr == io.EOF)
+	n, ls = lexNumber(b, tok, d.eof)
 	if ls != lexOK {
 		if ls == lexMore {
 			resume = rNumber
@@ -360,7 +359,7 @@ badName: // b[i] is where a name is due and none is
 		k = kindOf[b[i]]
 		switch k {
 		case KindNumber:
-			n, ls = lexNumber(b, i, d.rerr == io.EOF)
+			n, ls = lexNumber(b, i, d.eof)
 		case KindTrue, KindFalse, KindNull:
 			n, ls = lexLiteral(b, i, literal(k))
 		case KindBeginObject, KindBeginArray:
@@ -407,7 +406,7 @@ refill:
 	comma -= shift
 	b = d.buf
 	// A number may end with the input.
-	if err != nil && !(err == io.EOF && (resume == rNumber || resume == rBadName && k == KindNumber)) {
+	if err != nil && !(d.eof && (resume == rNumber || resume == rBadName && k == KindNumber)) {
 		d.vstack = st
 		return 0, 0, d.ioErr(i, err)
 	}

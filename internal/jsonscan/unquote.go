@@ -12,14 +12,15 @@ import (
 // reported, at the end, as a *SyntacticError with ErrInvalidUTF8; any
 // other error stops at once, and so do bytes after the string.
 func AppendUnquote(dst, src []byte) ([]byte, error) {
-	dst, err := appendUnquote(dst, src)
+	dst, err := appendUnquoted(dst, src)
 	if err != nil {
 		err = &SyntacticError{Err: err}
 	}
 	return dst, err
 }
 
-func appendUnquote(dst, src []byte) (_ []byte, err error) {
+// appendUnquoted is AppendUnquote, its errors not wrapped.
+func appendUnquoted(dst, src []byte) (_ []byte, err error) {
 	if len(src) == 0 {
 		return dst, io.ErrUnexpectedEOF
 	}
