@@ -17,7 +17,7 @@ import (
 func TestStopClosesIdleConnections(t *testing.T) {
 	var mu sync.Mutex
 	opened, open := 0, 0
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		writeBody(w, []byte(`{"results": [`+good+`]}`))
 	}))
