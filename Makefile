@@ -119,8 +119,11 @@ dist: nfpm
 	cd dist && sha256sum *.tar.gz *.zip *.deb *.rpm > SHA256SUMS
 	cat dist/SHA256SUMS
 
-## bench: the decoding benchmarks with their two baselines (json.Valid and
-## Unmarshal into maps); BENCH10K=1 adds 10,000 scenarios (about 130 MB).
+## bench: the end-to-end gather of 10,000 scenarios (BenchmarkGather: loopback
+## HTTP, decoding, points, line protocol; first and steady gathers, with and
+## without state_file) and the decoding benchmarks, each with its two
+## baselines on the same bytes (json.Valid and Unmarshal into maps), and the
+## writer's; BENCH10K=1 adds 10,000 scenarios to the decoding benchmarks.
 bench:
 	go test -run '^$$' -bench 'DecodeAndConvert|JSONValid|UnmarshalMaps' -benchmem -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
 	go test -run '^$$' -bench 'Gather' -benchmem -benchtime 3x -count 3 ./plugins/inputs/mip/
