@@ -11,22 +11,17 @@ import (
 // the next response read whole, so the cache holds one response's worth of
 // measures at most. The zero Cache is ready; a nil *Cache keeps nothing.
 type Cache struct {
-	measures map[string]*cachedMeasure
-	infos    map[string]*cachedInfo
+	measures map[string]*cached[*Measure]
+	infos    map[string]*cached[map[string]MetricInfo]
 	gen      uint64           // the response being read
 	sub      jsonscan.Decoder // decodes a value read whole
 }
 
-type cachedMeasure struct {
-	m       *Measure
+// cached is a value decoded, with the problem its decoding found.
+type cached[T any] struct {
+	v       T
 	problem error
 	gen     uint64 // the last response that held it
-}
-
-type cachedInfo struct {
-	info    map[string]MetricInfo
-	problem error
-	gen     uint64
 }
 
 // maxCachedBytes bounds the JSON of a value kept: larger ones, which MIP
@@ -40,8 +35,8 @@ func (c *Cache) begin() {
 	}
 	c.gen++
 	if c.measures == nil {
-		c.measures = make(map[string]*cachedMeasure)
-		c.infos = make(map[string]*cachedInfo)
+		c.measures = make(map[string]*cached[*Measure])
+		c.infos = make(map[string]*cached[map[string]MetricInfo])
 	}
 }
 
@@ -50,14 +45,14 @@ func (c *Cache) end() {
 	if c == nil {
 		return
 	}
-	for k, v := range c.measures {
-		if v.gen != c.gen {
-			delete(c.measures, k)
-		}
-	}
-	for k, v := range c.infos {
-		if v.gen != c.gen {
-			delete(c.infos, k)
+	forget(c.measures, c.gen)
+	forget(c.infos, c.gen)
+}
+
+func forget[T any](m map[string]*cached[T], gen uint64) {
+	for k, v := range m {
+		if v.gen != gen {
+			delete(m, k)
 		}
 	}
 }
@@ -67,28 +62,10 @@ func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEn
 	if c == nil {
 		return decodeMeasure(dec, probs, &entry.store, &entry.names)
 	}
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	if cached, ok := c.measures[string(raw)]; ok {
-		cached.gen = c.gen
-		probs.keep(cached.problem)
-		return cached.m, nil
-	}
 	// Decoded into storage of its own: it may be kept, and shared.
-	var own problems
-	c.sub.ResetBytes(raw)
-	m, err := decodeMeasure(&c.sub, &own, new(measureStore), &entry.names)
-	c.sub.ResetBytes(nil) // raw is the response's buffer: not kept past the gather
-	if err != nil {
-		return nil, err
-	}
-	probs.keep(own.first)
-	if len(raw) <= maxCachedBytes {
-		c.measures[string(raw)] = &cachedMeasure{m: m, problem: own.first, gen: c.gen}
-	}
-	return m, nil
+	return lookup(c, c.measures, dec, probs, func(sub *jsonscan.Decoder, own *problems) (*Measure, error) {
+		return decodeMeasure(sub, own, new(measureStore), &entry.names)
+	})
 }
 
 // metricInfo reads the "metricInfo" member of an entry.
@@ -96,26 +73,37 @@ func (c *Cache) metricInfo(dec *jsonscan.Decoder, probs *problems, entry *Measur
 	if c == nil {
 		return decodeMetricInfo(dec, probs, &entry.names, &entry.infos)
 	}
+	return lookup(c, c.infos, dec, probs, func(sub *jsonscan.Decoder, own *problems) (map[string]MetricInfo, error) {
+		var info map[string]MetricInfo // a map of its own
+		return decodeMetricInfo(sub, own, &entry.names, &info)
+	})
+}
+
+// lookup reads the value dec is at whole, and returns it as decoded before
+// when m has it, or decodes it and keeps it in m.
+func lookup[T any](c *Cache, m map[string]*cached[T], dec *jsonscan.Decoder, probs *problems,
+	decode func(*jsonscan.Decoder, *problems) (T, error),
+) (T, error) {
+	var zero T
 	raw, err := dec.ReadValue()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if cached, ok := c.infos[string(raw)]; ok {
-		cached.gen = c.gen
-		probs.keep(cached.problem)
-		return cached.info, nil
+	if hit, ok := m[string(raw)]; ok {
+		hit.gen = c.gen
+		probs.keep(hit.problem)
+		return hit.v, nil
 	}
 	var own problems
-	var info map[string]MetricInfo
 	c.sub.ResetBytes(raw)
-	info, err = decodeMetricInfo(&c.sub, &own, &entry.names, &info)
-	c.sub.ResetBytes(nil)
+	v, err := decode(&c.sub, &own)
+	c.sub.ResetBytes(nil) // raw is the response's buffer: not kept past the gather
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	probs.keep(own.first)
 	if len(raw) <= maxCachedBytes {
-		c.infos[string(raw)] = &cachedInfo{info: info, problem: own.first, gen: c.gen}
+		m[string(raw)] = &cached[T]{v: v, problem: own.first, gen: c.gen}
 	}
-	return info, nil
+	return v, nil
 }
