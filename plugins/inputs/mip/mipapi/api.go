@@ -43,8 +43,6 @@ type MeasureEntry struct {
 	newest      []byte // the newest run, in newest-only mode
 	shrunk      []byte // the run being read, its long texts cut
 	names       interner
-	store       measureStore          // where Measure is read
-	infos       map[string]MetricInfo // where MetricInfo is read
 }
 
 // rawRun is one member of an entry's "results" object: its key read as a
@@ -64,7 +62,7 @@ func (r rawRun) chunk() int { return int(r.pos >> 32) }
 func (e *MeasureEntry) reset() {
 	*e = MeasureEntry{
 		results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk,
-		names: e.names, infos: e.infos,
+		names: e.names,
 	}
 	e.runs.reset()
 }
@@ -327,13 +325,21 @@ type Agent struct {
 	Name Text `json:"name"`
 }
 
+// plainString returns the text of the JSON string b when it reads as it is
+// written (no escape, valid UTF-8), and false otherwise.
+func plainString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	inner := b[1 : len(b)-1]
+	return inner, bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(inner)
+}
+
 // unquote reads a JSON string. Most of MIP's strings have no escape: those
 // are read without a second pass of encoding/json.
 func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		if inner := b[1 : len(b)-1]; bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(b) {
-			return string(inner), nil
-		}
+	if inner, ok := plainString(b); ok {
+		return string(inner), nil
 	}
 	var s string
 	err := json.Unmarshal(b, &s)

@@ -9,7 +9,7 @@ import (
 // gather, and are decoded once (many scenarios often share one
 // metricInfo). What a response no longer holds is forgotten at the end of
 // the next response read whole, so the cache holds one response's worth of
-// measures at most. The zero Cache is ready; a nil *Cache keeps nothing.
+// measures at most. The zero Cache is ready.
 type Cache struct {
 	measures map[string]*cached[*Measure]
 	infos    map[string]*cached[map[string]MetricInfo]
@@ -30,9 +30,6 @@ const maxCachedBytes = 4096
 
 // begin starts a response.
 func (c *Cache) begin() {
-	if c == nil {
-		return
-	}
 	c.gen++
 	if c.measures == nil {
 		c.measures = make(map[string]*cached[*Measure])
@@ -42,9 +39,6 @@ func (c *Cache) begin() {
 
 // end forgets what the response read whole did not hold.
 func (c *Cache) end() {
-	if c == nil {
-		return
-	}
 	forget(c.measures, c.gen)
 	forget(c.infos, c.gen)
 }
@@ -59,23 +53,15 @@ func forget[T any](m map[string]*cached[T], gen uint64) {
 
 // measure reads the "measure" member of an entry.
 func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
-	if c == nil {
-		return decodeMeasure(dec, probs, &entry.store, &entry.names)
-	}
-	// Decoded into storage of its own: it may be kept, and shared.
 	return lookup(c, c.measures, dec, probs, func(sub *jsonscan.Decoder, own *problems) (*Measure, error) {
-		return decodeMeasure(sub, own, new(measureStore), &entry.names)
+		return decodeMeasure(sub, own, &entry.names)
 	})
 }
 
 // metricInfo reads the "metricInfo" member of an entry.
 func (c *Cache) metricInfo(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (map[string]MetricInfo, error) {
-	if c == nil {
-		return decodeMetricInfo(dec, probs, &entry.names, &entry.infos)
-	}
 	return lookup(c, c.infos, dec, probs, func(sub *jsonscan.Decoder, own *problems) (map[string]MetricInfo, error) {
-		var info map[string]MetricInfo // a map of its own
-		return decodeMetricInfo(sub, own, &entry.names, &info)
+		return decodeMetricInfo(sub, own, &entry.names)
 	})
 }
 

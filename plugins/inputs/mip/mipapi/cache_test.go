@@ -7,13 +7,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// decodeWith reads a response through c and returns its entries' measures
-// and metricInfo by id, and the entry errors.
+// decodeWith reads a response through c (nil: DecodeMeasureDetails, a cache
+// of its own) and returns its entries' measures and metricInfo by id, and
+// the entry errors.
 func decodeWith(t *testing.T, c *Cache, body string) (map[string]*Measure, map[string]map[string]MetricInfo, []string) {
 	t.Helper()
 	measures, infos := map[string]*Measure{}, map[string]map[string]MetricInfo{}
 	var problems []string
-	err := c.DecodeMeasureDetails(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
+	decode := DecodeMeasureDetails
+	if c != nil {
+		decode = c.DecodeMeasureDetails
+	}
+	err := decode(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
 		if err != nil {
 			problems = append(problems, err.Error())
 			return
@@ -65,7 +70,7 @@ func TestCacheKeepsProblems(t *testing.T) {
 		require.Contains(t, problems[0], `field "measure.name": expected string, got a JSON object`)
 	}
 	_, _, problems := decodeWith(t, nil, body)
-	require.Len(t, problems, 1, "and without a cache alike")
+	require.Len(t, problems, 1, "and through DecodeMeasureDetails alike")
 }
 
 // Values over maxCachedBytes are decoded each time, not kept.

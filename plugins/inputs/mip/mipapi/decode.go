@@ -54,13 +54,13 @@ func (e *entryError) Unwrap() error { return e.Err }
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
 func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
-	return (*Cache)(nil).DecodeMeasureDetails(r, sel, fn)
+	return new(Cache).DecodeMeasureDetails(r, sel, fn)
 }
 
 // DecodeMeasureDetails is the package's DecodeMeasureDetails taking from c
-// the measures and metricInfo it decoded before (nil: none). The entry's
-// Measure and MetricInfo may then be shared with later entries and gathers:
-// fn must not change them.
+// the measures and metricInfo it decoded before. The entry's Measure and
+// MetricInfo may be shared with later entries and gathers: fn must not
+// change them.
 func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	c.begin()
 	br := bufio.NewReaderSize(r, 64*1024)
@@ -377,7 +377,7 @@ func runNanos(key []byte) (int64, error) {
 	if ns, ok := rfc3339Nanos(key); ok {
 		return ns, nil
 	}
-	t, err := parseRunTimeBytes(key)
+	t, err := parseRunTime(string(key)) // the fast path already said no
 	if err != nil {
 		return 0, err
 	}

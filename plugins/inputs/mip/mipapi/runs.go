@@ -256,30 +256,11 @@ func (l RunList) All() iter.Seq2[int, TimedRun] {
 	}
 }
 
-// parseRunTimeBytes is parseRunTime for a key still in the response's
-// bytes: the usual RFC 3339 shape is read in place, without the string
-// copy and the general parser that every run of every scenario would
-// otherwise cost; any other shape goes through parseRunTime.
-func parseRunTimeBytes(b []byte) (time.Time, error) {
-	if t, ok := fastRFC3339(b); ok {
-		return t, nil
-	}
-	return parseRunTime(string(b))
-}
-
-// fastRFC3339 reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the layout
-// MIP is seen to use, and reports false for anything else, and for a time
-// out of range, which parseRunTime then refuses.
-func fastRFC3339(b []byte) (time.Time, bool) {
-	ns, ok := rfc3339Nanos(b)
-	if !ok {
-		return time.Time{}, false
-	}
-	return time.Unix(0, ns).UTC(), true
-}
-
-// rfc3339Nanos is fastRFC3339 as nanoseconds since 1970, computed from the
-// digits without the time package: a response holds a key for every run.
+// rfc3339Nanos reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the layout
+// MIP is seen to use, as nanoseconds since 1970, in place and from the
+// digits, without the time package: a response holds a key for every run.
+// It reports false for anything else, and for a time out of range, which
+// parseRunTime then reads or refuses.
 func rfc3339Nanos(b []byte) (int64, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return 0, false

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
 )
@@ -153,21 +152,22 @@ func readNumber(dec *jsonscan.Decoder) (Number, error) {
 
 func is(name []byte, want string) bool { return bytes.EqualFold(name, []byte(want)) }
 
-// measureStore holds an entry's measure, reused from entry to entry.
+// measureStore is a measure with its scenario and application, allocated
+// together.
 type measureStore struct {
 	measure     Measure
 	scenario    Scenario
 	application Application
 }
 
-// decodeMeasure reads the "measure" member of an entry into st.
-func decodeMeasure(dec *jsonscan.Decoder, probs *problems, st *measureStore, names *interner) (*Measure, error) {
+// decodeMeasure reads the "measure" member of an entry.
+func decodeMeasure(dec *jsonscan.Decoder, probs *problems, names *interner) (*Measure, error) {
 	if dec.PeekKind() == jsonscan.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
+	st := new(measureStore)
 	m := &st.measure
-	*m = Measure{}
 	err := members(dec, pathOf("measure"), "mip.measure", probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "id"):
@@ -226,9 +226,8 @@ func decodeScenario(dec *jsonscan.Decoder, probs *problems, st *measureStore, na
 }
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
-// The map is *into, emptied.
-func decodeMetricInfo(dec *jsonscan.Decoder, probs *problems, names *interner, into *map[string]MetricInfo) (map[string]MetricInfo, error) {
-	info := reuse(into)
+func decodeMetricInfo(dec *jsonscan.Decoder, probs *problems, names *interner) (map[string]MetricInfo, error) {
+	info := make(map[string]MetricInfo)
 	err := members(dec, pathOf("metricInfo"), "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi MetricInfo
 		k := names.get(key)
@@ -380,11 +379,11 @@ func (in *interner) get(b []byte) string {
 // quoted returns the text of the JSON string raw when it is plain (no
 // escape, valid UTF-8, short), as unquote would, and false otherwise.
 func (in *interner) quoted(raw []byte) (string, bool) {
-	if in == nil || len(raw) < 2 || len(raw) > maxInternedLen+2 || raw[0] != '"' {
+	if in == nil || len(raw) > maxInternedLen+2 {
 		return "", false
 	}
-	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+	inner, ok := plainString(raw)
+	if !ok {
 		return "", false
 	}
 	return in.get(inner), true
