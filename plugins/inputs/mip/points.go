@@ -64,21 +64,22 @@ type pointScratch struct {
 // reused for the next measure. Empty values are left out: line protocol has
 // no empty tag value.
 func (s *pointScratch) scenarioTags(source string, m *mipapi.Measure) map[string]string {
-	if s.tags == nil {
-		s.tags = make(map[string]string)
-	}
-	clear(s.tags)
-	return scenarioTags(s.tags, source, m)
-}
-
-// scenarioTags puts into tags those every point of a measure carries.
-func scenarioTags(tags map[string]string, source string, m *mipapi.Measure) map[string]string {
+	tags := emptied(&s.tags)
 	putTag(tags, "scenario_id", string(m.ID))
 	putTag(tags, "source", source)
 	putTag(tags, "scenario", m.ScenarioName())
 	putTag(tags, "display_name", string(m.DisplayName))
 	putTag(tags, "application", m.ApplicationName())
 	return tags
+}
+
+// emptied empties the map *m, made on first use, and returns it.
+func emptied(m *map[string]string) map[string]string {
+	if *m == nil {
+		*m = make(map[string]string)
+	}
+	clear(*m)
+	return *m
 }
 
 func putTag(tags map[string]string, key, value string) {
@@ -99,11 +100,7 @@ func (s *pointScratch) runPoints(
 	points := s.points[:0]
 	// The tags of mip_metric and mip_formatted_metric points: the measure's
 	// and the metric's, given to metric.New at once (sorted and sized once).
-	if s.metricTags == nil {
-		s.metricTags = make(map[string]string)
-	}
-	clear(s.metricTags)
-	maps.Copy(s.metricTags, tags)
+	maps.Copy(emptied(&s.metricTags), tags)
 	withMetric := func(name, unit string) map[string]string {
 		s.metricTags["metric"] = name
 		if unit != "" {
@@ -153,8 +150,6 @@ func (s *pointScratch) runPoints(
 			skip("metric %q has no name", key)
 			continue
 		}
-		// Tags and fields are added to the point rather than built in maps:
-		// this runs for every metric of every run.
 		m := metric.New(measurementMetric, withMetric(name, tagValue(string(mi.Unit))), nil, tr.Time)
 		m.AddField("value", v.Value)
 		points = append(points, m)

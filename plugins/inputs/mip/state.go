@@ -427,8 +427,7 @@ func (s *stateStore) save(path, key string, pr *progress, warnf func(string, ...
 	}
 	defer unlock()
 	sf := &stateFile{Instances: maps.Clone(s.others)}
-	if cur, err := os.Stat(path); s.written == nil || err != nil || !os.SameFile(s.written, cur) ||
-		cur.Size() != s.written.Size() || !cur.ModTime().Equal(s.written.ModTime()) {
+	if !s.unchanged(path) {
 		var damaged error
 		if sf, damaged, err = readOrSetAside(path, false); err != nil {
 			return fmt.Errorf("not saving the state: %w", err)
@@ -448,12 +447,17 @@ func (s *stateStore) save(path, key string, pr *progress, warnf func(string, ...
 	if err := writeAtomically(path, b); err != nil {
 		return fmt.Errorf("writing state file: %w", err)
 	}
-	if s.written, err = os.Stat(path); err != nil {
-		s.written = nil // read again next time
-	}
+	s.written, _ = os.Stat(path) //nolint:errcheck // nil on an error: the next save reads the file
 	delete(sf.Instances, key)
 	s.others = sf.Instances
 	return nil
+}
+
+// unchanged tells whether path is still the file this store last wrote.
+func (s *stateStore) unchanged(path string) bool {
+	cur, err := os.Stat(path)
+	return s.written != nil && err == nil && os.SameFile(s.written, cur) &&
+		cur.Size() == s.written.Size() && cur.ModTime().Equal(s.written.ModTime())
 }
 
 // writeAtomically replaces path with b through a temporary file beside it,
