@@ -85,7 +85,7 @@ func TestDemoNextStepUnderTelegraf(t *testing.T) {
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), stderr.String())
+	requireTelegrafTestOK(t, cmd.Run(), stderr.String())
 	require.NotContains(t, stdout.String()+stderr.String(), testKey)
 	for _, sc := range mipsim.Demo() {
 		require.Regexp(t, `(?m)^> mip_scenario,.*scenario_id=`+strconv.FormatInt(sc.ID, 10)+`[, ]`, stdout.String(), stderr.String())
