@@ -1,0 +1,126 @@
+package centreonplugin
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// maxCacheBytes bounds a cache file: a larger answer is used by the check
+// that downloaded it and not kept.
+const maxCacheBytes = 256 << 20
+
+// cacheHeader is the magic line, the download time (Unix nanoseconds), the
+// payload's length and its CRC-32C.
+const cacheHeader = len(cacheMagic) + 8 + 8 + 4
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// sharedCache is the answer of one MIP (host, port, protocol, peer address
+// and key) shared by the checks of a poller for a while.
+type sharedCache struct {
+	path     string
+	duration time.Duration
+	now      func() time.Time
+}
+
+// newSharedCache names the cache of a MIP under dir: the name is a hash of
+// what identifies the MIP, the key included, so that two keys never share
+// an answer; the key itself is in no file.
+func newSharedCache(dir string, duration time.Duration, identity ...string) *sharedCache {
+	h := sha256.New()
+	h.Write([]byte("telegraf-mip centreon cache\x00"))
+	for _, part := range identity {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		h.Write(n[:])
+		h.Write([]byte(part))
+	}
+	name := "mip_cache_" + hex.EncodeToString(h.Sum(nil)[:16])
+	return &sharedCache{path: filepath.Join(dir, name), duration: duration, now: time.Now}
+}
+
+// read returns the cached scenarios when the cache is whole and fresh.
+func (c *sharedCache) read() ([]indexEntry, bool) {
+	b, err := os.ReadFile(c.path)
+	if err != nil || len(b) < cacheHeader || string(b[:len(cacheMagic)]) != cacheMagic {
+		return nil, false
+	}
+	h := b[len(cacheMagic):]
+	fetched := time.Unix(0, int64(binary.BigEndian.Uint64(h))) //nolint:gosec // a time written by write
+	size := binary.BigEndian.Uint64(h[8:])
+	sum := binary.BigEndian.Uint32(h[16:])
+	payload := b[cacheHeader:]
+	if uint64(len(payload)) != size || crc32.Checksum(payload, castagnoli) != sum {
+		return nil, false
+	}
+	if age := c.now().Sub(fetched); age < -time.Second || age >= c.duration {
+		return nil, false
+	}
+	idx, err := decodeIndex(payload)
+	return idx, err == nil
+}
+
+// write keeps list for the next checks: written whole to a temporary file,
+// then renamed, so that a reader sees the old cache or the new one, never
+// half of one.
+func (c *sharedCache) write(list []scenario, fetched time.Time) error {
+	payload := encodeScenarios(list)
+	if len(payload) > maxCacheBytes {
+		return errors.New("answer too large to cache")
+	}
+	b := make([]byte, 0, cacheHeader+len(payload))
+	b = append(b, cacheMagic...)
+	b = binary.BigEndian.AppendUint64(b, uint64(fetched.UnixNano())) //nolint:gosec // a time after 1970
+	b = binary.BigEndian.AppendUint64(b, uint64(len(payload)))
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+	b = append(b, payload...)
+	tmp, err := os.CreateTemp(filepath.Dir(c.path), filepath.Base(c.path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), c.path)
+}
+
+// load returns the scenarios of the cache when it is fresh; otherwise it
+// takes the cache's lock, so that concurrent checks wait for one download
+// instead of each making one, reads the cache again (another check may have
+// just written it), and else downloads with fetch and keeps the answer.
+// A cache that cannot be read, locked or written only costs a download.
+func (c *sharedCache) load(ctx context.Context, fetch func(context.Context) ([]scenario, error)) ([]indexEntry, error) {
+	if idx, ok := c.read(); ok {
+		return idx, nil
+	}
+	unlock, err := lockFile(ctx, c.path+".lock")
+	if err == nil {
+		defer unlock()
+		if idx, ok := c.read(); ok {
+			return idx, nil
+		}
+	}
+	fetched := c.now()
+	list, err := fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_ = c.write(list, fetched) //nolint:errcheck // a cache not written costs the next check a download, nothing else
+	return indexOf(list), nil
+}
