@@ -146,6 +146,20 @@ var options = map[string]optionSpec{
 	"cache-duration": {stringOption, implemented, ""},
 }
 
+// scenariosOnly are the options of --mode=scenarios (its own, the counters
+// template's and the state file's): --mode=list-scenarios does not know
+// them.
+var scenariosOnly = map[string]bool{
+	"memcached": true, "redis-server": true, "redis-attribute": true, "redis-db": true, "failback-file": true,
+	"memexpiration": true, "statefile-dir": true, "statefile-suffix": true, "statefile-concat-cwd": true,
+	"statefile-storable": true, "statefile-format": true, "statefile-key": true, "statefile-cipher": true,
+	"filter-counters-block": true, "filter-counters": true, "display-ok-counters": true, "list-counters": true,
+	"filter-id": true, "filter-display-name": true, "filter-name": true, "filter-app-name": true, "memory": true,
+	"display-instance": true, "unknown-status": true, "warning-status": true, "critical-status": true,
+	"unknown-metric": true, "warning-metric": true, "critical-metric": true, "unknown-formatted-metric": true,
+	"warning-formatted-metric": true, "critical-formatted-metric": true, "cache-duration": true,
+}
+
 // args are the options given, by name: the last value of an option given
 // twice (all of them, for a list or a map).
 type args struct {
@@ -178,6 +192,14 @@ func (a *args) str(name, def string) string {
 // set; "--" ends the options; an argument that is not an option is
 // ignored.
 func parseArgs(argv []string) *args {
+	mode := ""
+	for i, arg := range argv {
+		if v, ok := strings.CutPrefix(arg, "--mode="); ok {
+			mode = v
+		} else if arg == "--mode" && i+1 < len(argv) {
+			mode = argv[i+1]
+		}
+	}
 	a := &args{values: map[string]string{}, lists: map[string][]string{}, set: map[string]bool{}}
 	for i := 0; i < len(argv); i++ {
 		arg := argv[i]
@@ -189,7 +211,7 @@ func parseArgs(argv []string) *args {
 			break
 		}
 		spec, known := options[name]
-		if !known {
+		if !known || mode == "list-scenarios" && scenariosOnly[name] {
 			if a.unknown == "" {
 				a.unknown = name
 			}

@@ -55,11 +55,20 @@ func optionError(format string, a ...any) error {
 	return &exitError{msg: fmt.Sprintf(format, a...)}
 }
 
+// writeXMLError writes an error as the Perl plugin's XML output does.
+func writeXMLError(w io.Writer, exitLiteral, severity, msg string) {
+	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	_, _ = io.WriteString(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n"+ //nolint:errcheck // nothing to do if stdout is gone
+		"  <name>"+PluginName+"</name>\n  <mode>list-scenarios</mode>\n  <exit>"+exitLiteral+"</exit>\n"+
+		"  <outputs>\n    <output>\n      <type>1</type>\n      <exit>"+severity+"</exit>\n"+
+		"      <msg>"+text(severity+": "+msg)+"</msg>\n    </output>\n  </outputs>\n  <perfdatas/>\n</plugin>\n")
+}
+
 // check is one run of the command.
 type check struct {
-	args   *args
-	out    *output
-	stdout io.Writer
+	args    *args
+	out     *output
+	stdout  io.Writer
 	optExit int
 	now     func() time.Time
 }
@@ -87,6 +96,15 @@ func run(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	status := c.optExit
 	if ee.own {
 		status = ee.status
+	}
+	if mode, _ := c.args.get("mode"); mode == "list-scenarios" && (c.args.has("disco-show") || c.args.has("disco-format")) {
+		// --disco-* make the output XML, errors included.
+		literal := strings.ToLower(centreonrules.StatusNames[status])
+		if ee.own {
+			literal = centreonrules.StatusNames[status]
+		}
+		writeXMLError(stdout, literal, centreonrules.StatusNames[status], ee.msg)
+		return c.out.exitCode(status)
 	}
 	c.out.addSep(unqualified, ee.msg, " - ")
 	c.out.display(stdout, status, c.args.has("debug"), true)
@@ -141,7 +159,12 @@ func (c *check) run() error {
 		return c.listScenarios()
 	}
 	if a.has("disco-format") || a.has("disco-show") {
-		return optionError("--disco-format and --disco-show are options of --mode=list-scenarios.")
+		// The Perl plugin's scenarios mode has no discovery: an empty list.
+		if _, err := c.connect(); err != nil {
+			return err
+		}
+		_, _ = io.WriteString(c.stdout, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data/>\n") //nolint:errcheck // as above
+		return nil
 	}
 	return c.scenarios()
 }

@@ -1,0 +1,2 @@
+UNKNOWN: Cannot decode response: the response body is empty 
+exit 3

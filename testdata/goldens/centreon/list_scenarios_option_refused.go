@@ -1,0 +1,2 @@
+UNKNOWN: Unknown option: statefile-dir 
+exit 3

@@ -1,0 +1,2 @@
+UNKNOWN: Cannot decode response: the response ends early (truncated JSON) 
+exit 3

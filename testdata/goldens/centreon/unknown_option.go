@@ -1,0 +1,2 @@
+UNKNOWN: Unknown option: bogus 
+exit 3
