@@ -1,0 +1,173 @@
+package centreonplugin
+
+import (
+	"bytes"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// The test key: `make test` fails if it appears in any output.
+const testKey = "s3cr3t-mip-k3y-centreon"
+
+type simCheck struct {
+	sim   *mipsim.Sim
+	state string
+	args  []string
+}
+
+func newSimCheck(t *testing.T, scenarios []mipsim.Scenario) *simCheck {
+	t.Helper()
+	sim := mipsim.New(testKey, scenarios)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	state := t.TempDir()
+	return &simCheck{sim: sim, state: state, args: []string{
+		"--plugin=" + PluginName, "--mode=scenarios", "--hostname=" + host, "--port=" + port, "--proto=http",
+		"--api-key=" + testKey, "--statefile-dir=" + state,
+	}}
+}
+
+// check runs one check at now and returns its exit code and output.
+func (s *simCheck) check(now time.Time, extra ...string) (int, string) {
+	var out bytes.Buffer
+	code := run(append(append([]string{}, s.args...), extra...), &out, &out, func() time.Time { return now })
+	return code, out.String()
+}
+
+func (s *simCheck) cacheFile(t *testing.T) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(s.state, "mip_cache_*[^k]")) // not the .lock
+	require.NoError(t, err)
+	require.Len(t, files, 1, "one cache file")
+	return files[0]
+}
+
+// TestConcurrentChecksShareOneDownload starts many checks at once, as
+// Centreon Engine runs the services of one poller: one of them downloads,
+// the others wait for its answer (the lock) and read it from the cache.
+// Without the lock (lockFile returning an error), each check whose cache is
+// stale downloads: the count goes up to the number of checks.
+func TestConcurrentChecksShareOneDownload(t *testing.T) {
+	scenarios := mipsim.Generate(50, 4, time.Minute)
+	s := newSimCheck(t, scenarios)
+	now := time.Now()
+	const checks = 24
+	var wg sync.WaitGroup
+	codes := make([]int, checks)
+	outs := make([]string, checks)
+	for i := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], outs[i] = s.check(now, "--filter-id=^"+strconv.FormatInt(scenarios[i].ID, 10)+"$")
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, 1, s.sim.Requests(), "one MIP request for all the checks")
+	for i := range checks {
+		require.NotContains(t, outs[i], "No scenario found", "check %d", i)
+		require.Contains(t, outs[i], "Scenario '", "check %d: %s", i, outs[i])
+	}
+	// Within the cache duration, later checks ask nothing either.
+	_, out := s.check(now.Add(59 * time.Second))
+	require.Equal(t, 1, s.sim.Requests(), out)
+}
+
+// TestCacheFallsBack: an expired, damaged or half-written cache, or none,
+// only means a new download, and the check's answer is the same.
+func TestCacheFallsBack(t *testing.T) {
+	s := newSimCheck(t, mipsim.Demo())
+	now := time.Now()
+	code, first := s.check(now)
+	require.Equal(t, 1, s.sim.Requests())
+	file := s.cacheFile(t)
+	good, err := os.ReadFile(file)
+	require.NoError(t, err)
+
+	_, again := s.check(now.Add(30 * time.Second))
+	require.Equal(t, 1, s.sim.Requests(), "a fresh cache is read")
+	require.Equal(t, first, again)
+
+	steps := []struct {
+		name   string
+		damage func()
+	}{
+		{"expired", func() {}},
+		{"a byte changed", func() {
+			b := bytes.Clone(good)
+			b[len(b)-10] ^= 0x55
+			require.NoError(t, os.WriteFile(file, b, 0o600))
+		}},
+		{"half written", func() { require.NoError(t, os.WriteFile(file, good[:len(good)/2], 0o600)) }},
+		{"header only", func() { require.NoError(t, os.WriteFile(file, good[:len(cacheMagic)+5], 0o600)) }},
+		{"empty", func() { require.NoError(t, os.WriteFile(file, nil, 0o600)) }},
+		{"removed", func() { require.NoError(t, os.Remove(file)) }},
+		{"from the future", func() {}},
+	}
+	at := now
+	for i, step := range steps {
+		switch step.name {
+		case "expired":
+			at = at.Add(defaultCacheDuration)
+		case "from the future":
+			at = at.Add(-time.Hour)
+		default:
+			// Rewrite a fresh cache first, then damage it.
+		}
+		step.damage()
+		c, out := s.check(at)
+		require.Equal(t, i+2, s.sim.Requests(), "%s: a new download", step.name)
+		require.Equal(t, code, c, "%s: %s", step.name, out)
+		require.Contains(t, out, "#scenario.metric.usage.", step.name)
+		good, err = os.ReadFile(file)
+		require.NoError(t, err, "%s: the cache is written again", step.name)
+	}
+
+	// --cache-duration=0: no cache, a download each check.
+	before := s.sim.Requests()
+	s.check(at, "--cache-duration=0")
+	s.check(at, "--cache-duration=0")
+	require.Equal(t, before+2, s.sim.Requests())
+}
+
+// TestCacheHoldsNoKey: the cache and its lock are the owner's only, and
+// neither holds the API key (nor does a --memory state file).
+func TestCacheHoldsNoKey(t *testing.T) {
+	s := newSimCheck(t, mipsim.Demo())
+	s.check(time.Now(), "--memory")
+	entries, err := os.ReadDir(s.state)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(entries), 3, "cache, lock and state files")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(s.state, e.Name()))
+		require.NoError(t, err)
+		require.False(t, bytes.Contains(b, []byte(testKey)), "%s holds the key", e.Name())
+		require.NotContains(t, e.Name(), testKey)
+		if strings.HasPrefix(e.Name(), "mip_cache_") {
+			info, err := e.Info()
+			require.NoError(t, err)
+			require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), e.Name())
+		}
+	}
+	// Another key, another cache: two keys never share an answer.
+	other := newSimCheck(t, mipsim.Demo())
+	other.state = s.state
+	other.args[len(other.args)-2] = "--api-key=another-key"
+	other.args[len(other.args)-1] = "--statefile-dir=" + s.state
+	code, out := other.check(time.Now())
+	require.Equal(t, 3, code, "the simulator refuses another key")
+	require.Contains(t, out, "401")
+}
