@@ -162,8 +162,8 @@ func PerlFloat(v float64) string {
 }
 
 // PerlNumber writes a JSON number literal as Perl (JSON::XS) prints the
-// value it decodes: an integer that fits 64 bits as written, any other
-// number as a float (PerlFloat).
+// value it decodes: an integer as written (one beyond 64 bits is kept as
+// its text), any other number as a float (PerlFloat).
 func PerlNumber(literal string) string {
 	if isInteger(literal) {
 		if i, err := strconv.ParseInt(literal, 10, 64); err == nil {
@@ -172,6 +172,7 @@ func PerlNumber(literal string) string {
 		if u, err := strconv.ParseUint(literal, 10, 64); err == nil {
 			return strconv.FormatUint(u, 10)
 		}
+		return literal
 	}
 	v, err := strconv.ParseFloat(literal, 64)
 	if err != nil && !math.IsInf(v, 0) {
