@@ -47,10 +47,10 @@ func newSharedCache(dir string, duration time.Duration, identity ...string) *sha
 }
 
 // read returns the cached scenarios when the cache is whole and fresh.
-func (c *sharedCache) read() ([]indexEntry, bool) {
+func (c *sharedCache) read() (entries, bool) {
 	b, err := os.ReadFile(c.path)
 	if err != nil || len(b) < cacheHeader || string(b[:len(cacheMagic)]) != cacheMagic {
-		return nil, false
+		return entries{}, false
 	}
 	h := b[len(cacheMagic):]
 	fetched := time.Unix(0, int64(binary.BigEndian.Uint64(h))) //nolint:gosec // a time written by write
@@ -58,13 +58,12 @@ func (c *sharedCache) read() ([]indexEntry, bool) {
 	sum := binary.BigEndian.Uint32(h[16:])
 	payload := b[cacheHeader:]
 	if uint64(len(payload)) != size || crc32.Checksum(payload, castagnoli) != sum {
-		return nil, false
+		return entries{}, false
 	}
 	if age := c.now().Sub(fetched); age < -time.Second || age >= c.duration {
-		return nil, false
+		return entries{}, false
 	}
-	idx, err := decodeIndex(payload)
-	return idx, err == nil
+	return entries{payload: payload}, true
 }
 
 // write keeps list for the next checks: written whole to a temporary file,
@@ -105,22 +104,22 @@ func (c *sharedCache) write(list []scenario, fetched time.Time) error {
 // instead of each making one, reads the cache again (another check may have
 // just written it), and else downloads with fetch and keeps the answer.
 // A cache that cannot be read, locked or written only costs a download.
-func (c *sharedCache) load(ctx context.Context, fetch func(context.Context) ([]scenario, error)) ([]indexEntry, error) {
-	if idx, ok := c.read(); ok {
-		return idx, nil
+func (c *sharedCache) load(ctx context.Context, fetch func(context.Context) ([]scenario, error)) (entries, error) {
+	if e, ok := c.read(); ok {
+		return e, nil
 	}
 	unlock, err := lockFile(ctx, c.path+".lock")
 	if err == nil {
 		defer unlock()
-		if idx, ok := c.read(); ok {
-			return idx, nil
+		if e, ok := c.read(); ok {
+			return e, nil
 		}
 	}
 	fetched := c.now()
 	list, err := fetch(ctx)
 	if err != nil {
-		return nil, err
+		return entries{}, err
 	}
 	_ = c.write(list, fetched) //nolint:errcheck // a cache not written costs the next check a download, nothing else
-	return indexOf(list), nil
+	return entries{list: list}, nil
 }

@@ -103,16 +103,13 @@ func (c *check) scenarios() error {
 		}
 		return list, nil
 	}
-	var index []indexEntry
+	var index entries
 	if cacheDuration > 0 {
 		cache := newSharedCache(c.statefileDir(), cacheDuration, conn.proto, conn.hostname, conn.port, conn.peerAddr, conn.apiKey)
 		cache.now = c.now
 		index, err = cache.load(ctx, fetch)
 	} else {
-		var list []scenario
-		if list, err = fetch(ctx); err == nil {
-			index = indexOf(list)
-		}
+		index.list, err = fetch(ctx)
 	}
 	if err != nil {
 		return err
@@ -122,22 +119,21 @@ func (c *check) scenarios() error {
 	debug := a.has("debug")
 	shown := map[string]scenario{}
 	saved := map[string]*string{}
-	for i := range index {
-		s := &index[i].s
+	err = index.each(func(ie *indexEntry) error {
 		skip := ""
 		for _, f := range filterFields {
-			if re := filters[f]; re != nil && !re.MatchString(s.field(f)) {
+			if re := filters[f]; re != nil && !re.Match(ie.field(f)) {
 				skip = f
 				break
 			}
 		}
 		if skip != "" {
 			if debug {
-				o.addLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", s.id, skip))
+				o.addLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
 			}
-			continue
+			return nil
 		}
-		full, err := decodeBody(&index[i])
+		full, err := decodeBody(ie)
 		if err != nil {
 			return optionError("Cannot read the shared cache: %v", err)
 		}
@@ -154,6 +150,10 @@ func (c *check) scenarios() error {
 			}
 		}
 		shown[centreonrules.FillInstance(display, full.field)] = full
+		return nil
+	})
+	if err != nil {
+		return optionError("Cannot read the shared cache: %v", err)
 	}
 	if len(shown) == 0 {
 		return optionError("No scenario found")

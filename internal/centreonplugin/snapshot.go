@@ -295,46 +295,86 @@ func (d *decoder) byte() byte {
 	return b
 }
 
-// indexEntry is a scenario's names and its still encoded run.
+// indexEntry is a scenario's names, read in place in the cache file (a
+// check reads the names of all the scenarios and decodes the few it shows:
+// no string is made for the others), and its still encoded run; or a
+// scenario just downloaded, whole.
 type indexEntry struct {
-	s       scenario
-	body    []byte
-	decoded bool // s is whole: the entry comes from a download
+	id, name, displayName, app []byte
+	hasApp                     bool
+	body                       []byte
+	full                       *scenario // set for a download
 }
 
-// decodeIndex reads the names of every scenario of a payload; the runs
-// stay encoded until decodeBody.
-func decodeIndex(payload []byte) ([]indexEntry, error) {
-	d := &decoder{buf: payload}
-	n := d.uvarint()
-	if n > uint64(len(payload)) {
-		return nil, errDamaged
+// field is a filter variable of the entry, as scenario.field.
+func (ie *indexEntry) field(name string) []byte {
+	if ie.full != nil {
+		return []byte(ie.full.field(name))
 	}
-	list := make([]indexEntry, 0, n)
+	switch name {
+	case "id":
+		return ie.id
+	case "name":
+		return ie.name
+	case "display_name":
+		return ie.displayName
+	case "app_name":
+		if !ie.hasApp {
+			return []byte("-")
+		}
+		return ie.app
+	}
+	return nil
+}
+
+// entries are the scenarios a check reads: the payload of a cache file,
+// read in place, or a list just downloaded.
+type entries struct {
+	payload []byte
+	list    []scenario
+}
+
+// each calls fn with every scenario's entry, in MIP's order. The entry is
+// reused: fn keeps nothing of it but what decodeBody returns.
+func (e entries) each(fn func(*indexEntry) error) error {
+	var ie indexEntry
+	if e.payload == nil {
+		for i := range e.list {
+			ie = indexEntry{full: &e.list[i]}
+			if err := fn(&ie); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	d := &decoder{buf: e.payload}
+	n := d.uvarint()
 	for range n {
-		var ie indexEntry
-		ie.s.id = d.str()
-		ie.s.name = d.str()
-		ie.s.displayName = d.str()
-		ie.s.app = d.str()
-		ie.s.hasApp = d.byte() == 1
+		ie.id = d.bytes()
+		ie.name = d.bytes()
+		ie.displayName = d.bytes()
+		ie.app = d.bytes()
+		ie.hasApp = d.byte() == 1
 		ie.body = d.bytes()
 		if d.err != nil {
-			return nil, d.err
+			return d.err
 		}
-		list = append(list, ie)
+		if err := fn(&ie); err != nil {
+			return err
+		}
 	}
-	if len(d.buf) != 0 {
-		return nil, errDamaged
+	if d.err == nil && len(d.buf) != 0 {
+		return errDamaged
 	}
-	return list, nil
+	return d.err
 }
 
+// decodeBody returns the whole scenario of an entry.
 func decodeBody(ie *indexEntry) (scenario, error) {
-	s := ie.s
-	if ie.decoded {
-		return s, nil
+	if ie.full != nil {
+		return *ie.full, nil
 	}
+	s := scenario{id: string(ie.id), name: string(ie.name), displayName: string(ie.displayName), app: string(ie.app), hasApp: ie.hasApp}
 	d := &decoder{buf: ie.body}
 	s.hasRun = d.byte() == 1
 	s.runKey = d.str()
@@ -358,13 +398,4 @@ func decodeBody(ie *indexEntry) (scenario, error) {
 		return s, d.err
 	}
 	return s, nil
-}
-
-// indexOf makes the index of a list just downloaded.
-func indexOf(list []scenario) []indexEntry {
-	idx := make([]indexEntry, len(list))
-	for i := range list {
-		idx[i] = indexEntry{s: list[i], decoded: true}
-	}
-	return idx
 }

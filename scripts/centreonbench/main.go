@@ -1,0 +1,193 @@
+// Command centreonbench measures `telegraf-mip centreon` against the Centreon
+// Perl plugin side by side in one run, as Centreon Engine runs them: one
+// check per scenario (--filter-id='^ID$'), several at a time, against the
+// simulator (a MIP of -scenarios scenarios, 6 metrics, a run a minute, the
+// last hour prerendered once) served here, which counts the requests. Each
+// process's CPU (user + sys) and peak RSS come from the kernel (wait4).
+//
+// Usage: go run ./scripts/centreonbench -perl CENTREON_PLUGINS_SRC [-scenarios 1000] [-checks 1000]
+//
+//	[-perl-checks 20] [-parallel 4] [-bin telegraf-mip-centreon]
+//
+// -bin is the check binary (telegraf-mip-centreon, or telegraf-mip, which
+// is then given "centreon" first). Then, -warm N: the CPU and RSS of checks
+// answered from a warm cache of an N-scenario MIP.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+const apiKey = "bench-key"
+
+type result struct {
+	cpu []time.Duration
+	rss []int64 // KiB
+}
+
+func (r *result) summary() string {
+	slices.Sort(r.cpu)
+	slices.Sort(r.rss)
+	var total time.Duration
+	for _, c := range r.cpu {
+		total += c
+	}
+	n := len(r.cpu)
+	return fmt.Sprintf("%d checks, CPU %.1f ms each (median %.1f, max %.1f), total %.2f s; peak RSS median %.1f MiB, max %.1f MiB",
+		n, float64(total.Microseconds())/1000/float64(n), float64(r.cpu[n/2].Microseconds())/1000, float64(r.cpu[n-1].Microseconds())/1000,
+		total.Seconds(), float64(r.rss[n/2])/1024, float64(r.rss[n-1])/1024)
+}
+
+// serve prerenders n scenarios and serves them, counting the requests.
+func serve(n int) (url string, requests *atomic.Int64) {
+	list := mipsim.Generate(n, 6, time.Minute)
+	now := time.Now()
+	var body bytes.Buffer
+	if err := mipsim.WriteDetails(&body, list, now.Add(-time.Hour), now); err != nil {
+		panic(err)
+	}
+	requests = new(atomic.Int64)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.Header.Get("MIP_API_KEY") != apiKey {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body.Bytes())
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(l, handler) //nolint:errcheck,gosec // a benchmark server, ended with the process
+	fmt.Fprintf(os.Stderr, "simulator: %d scenarios, answer %.1f MB\n", n, float64(body.Len())/1e6)
+	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), requests
+}
+
+// runChecks runs one check per id, parallel at a time. The peak RSS comes
+// from GNU time (/usr/bin/time -f %M): a child of this process shares its
+// memory until exec, and the kernel counts it.
+func runChecks(command []string, ids []string, parallel int) *result {
+	res := &result{}
+	var mu sync.Mutex
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				cmd := exec.Command(command[0], append(slices.Clone(command[1:]), "--filter-id=^"+id+"$")...) //nolint:gosec // the benchmark's own commands
+				var out bytes.Buffer
+				cmd.Stdout = &out
+				err := cmd.Run()
+				rss := peakRSS(command, id)
+				if cmd.ProcessState == nil || out.Len() == 0 || !bytes.Contains(out.Bytes(), []byte("Scenario '")) {
+					fmt.Fprintf(os.Stderr, "check %s failed: %v %s\n", id, err, out.String())
+					os.Exit(1)
+				}
+				mu.Lock()
+				res.cpu = append(res.cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+				res.rss = append(res.rss, rss)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, id := range ids {
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+	return res
+}
+
+// peakRSS runs the check again under GNU time for its peak RSS, in KiB.
+func peakRSS(command []string, id string) int64 {
+	args := append([]string{"-f", "%M"}, command...)
+	cmd := exec.Command("/usr/bin/time", append(args, "--filter-id=^"+id+"$")...) //nolint:gosec // as above
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	_ = cmd.Run() //nolint:errcheck // the exit code is the check's
+	lines := bytes.Split(bytes.TrimSpace(errOut.Bytes()), []byte("\n"))
+	kib, err := strconv.ParseInt(string(lines[len(lines)-1]), 10, 64)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "GNU time: %s\n", errOut.String())
+		os.Exit(1)
+	}
+	return kib
+}
+
+func main() {
+	perlSrc := flag.String("perl", "", "the src/ directory of a centreon-plugins checkout (empty: no Perl side)")
+	scenarios := flag.Int("scenarios", 1000, "scenarios of the simulated MIP")
+	checks := flag.Int("checks", 1000, "telegraf-mip checks, one scenario each")
+	perlChecks := flag.Int("perl-checks", 20, "Perl checks (each downloads everything: a sample)")
+	parallel := flag.Int("parallel", 4, "checks at a time")
+	bin := flag.String("bin", "telegraf-mip-centreon", "the check binary")
+	warm := flag.Int("warm", 10000, "then measure warm-cache checks against a MIP of this many scenarios (0: no)")
+	flag.Parse()
+
+	state, err := os.MkdirTemp("", "centreonbench")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(state)
+	addr, requests := serve(*scenarios)
+	host, port, _ := net.SplitHostPort(addr)
+	args := []string{"--plugin=apps::monitoring::mip::restapi::plugin", "--mode=scenarios", "--hostname=" + host, "--port=" + port,
+		"--proto=http", "--api-key=" + apiKey, "--statefile-dir=" + state, "--verbose"}
+	command := []string{*bin}
+	if filepath.Base(*bin) == "telegraf-mip" {
+		command = append(command, "centreon")
+	}
+	ids := make([]string, *checks)
+	for i := range ids {
+		ids[i] = strconv.Itoa(1000 + i%*scenarios)
+	}
+	start := time.Now()
+	goRes := runChecks(append(command, args...), ids, *parallel)
+	fmt.Printf("telegraf-mip centreon (%s): %s; %d MIP requests in %.0f s\n", filepath.Base(*bin), goRes.summary(), requests.Load(), time.Since(start).Seconds())
+	if *perlSrc != "" && *perlChecks > 0 {
+		before := requests.Load()
+		perl := append([]string{"perl", filepath.Join(*perlSrc, "centreon_plugins.pl")}, args...)
+		perlRes := runChecks(perl, ids[:*perlChecks], *parallel)
+		fmt.Printf("Perl plugin: %s; %d MIP requests\n", perlRes.summary(), requests.Load()-before)
+		var g, p time.Duration
+		for _, c := range goRes.cpu {
+			g += c
+		}
+		for _, c := range perlRes.cpu {
+			p += c
+		}
+		ratio := (p.Seconds() / float64(len(perlRes.cpu))) / (g.Seconds() / float64(len(goRes.cpu)))
+		fmt.Printf("CPU per check: telegraf-mip is 1/%.0f of the Perl plugin's\n", ratio)
+	}
+	if *warm > 0 {
+		addr, requests := serve(*warm)
+		_, port, _ := net.SplitHostPort(addr)
+		args[3] = "--port=" + port
+		ids := []string{"1000"} // the first check downloads
+		for i := range 200 {
+			ids = append(ids, strconv.Itoa(1000+i*(*warm/200)))
+		}
+		first := runChecks(append(command, args...), ids[:1], 1)
+		fmt.Printf("cold check, %d scenarios: %s\n", *warm, first.summary())
+		res := runChecks(append(command, args...), ids[1:], 1)
+		fmt.Printf("warm checks, %d scenarios: %s; %d MIP requests\n", *warm, res.summary(), requests.Load())
+	}
+}
