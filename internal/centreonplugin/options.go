@@ -157,7 +157,7 @@ var scenariosOnly = map[string]bool{
 	"filter-id": true, "filter-display-name": true, "filter-name": true, "filter-app-name": true, "memory": true,
 	"display-instance": true, "unknown-status": true, "warning-status": true, "critical-status": true,
 	"unknown-metric": true, "warning-metric": true, "critical-metric": true, "unknown-formatted-metric": true,
-	"warning-formatted-metric": true, "critical-formatted-metric": true, "cache-duration": true,
+	"warning-formatted-metric": true, "critical-formatted-metric": true,
 }
 
 // args are the options given, by name: the last value of an option given
