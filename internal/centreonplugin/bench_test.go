@@ -21,7 +21,10 @@ func BenchmarkWarmCheck(b *testing.B) {
 	sim := mipsim.New("bench-key", list)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	host, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	args := []string{"--plugin=" + PluginName, "--mode=scenarios", "--hostname=" + host, "--port=" + port, "--proto=http",
 		"--api-key=bench-key", "--statefile-dir=" + b.TempDir(), "--verbose", "--cache-duration=3600"}
 	if code := Run(append(args, "--filter-id=^1000$"), io.Discard, io.Discard); code > 3 {

@@ -43,7 +43,7 @@ func newSimCheck(t *testing.T, scenarios []mipsim.Scenario) *simCheck {
 // check runs one check at now and returns its exit code and output.
 func (s *simCheck) check(now time.Time, extra ...string) (int, string) {
 	var out bytes.Buffer
-	code := run(append(append([]string{}, s.args...), extra...), &out, &out, func() time.Time { return now })
+	code := runAt(append(append(make([]string, 0, len(s.args)+len(extra)), s.args...), extra...), &out, &out, func() time.Time { return now })
 	return code, out.String()
 }
 

@@ -136,7 +136,7 @@ func TestCLAPIImportFile(t *testing.T) {
 		return args[2:]
 	}
 	var out bytes.Buffer
-	code := run(expand(commands[checkCommand].line), &out, &out, time.Now)
+	code := runAt(expand(commands[checkCommand].line), &out, &out, time.Now)
 	require.Contains(t, out.String(), "#scenario.metric.usage.", out.String())
 	require.Contains(t, []int{0, 1, 2, 3}, code)
 	require.NotContains(t, out.String(), "Unknown option")
@@ -145,7 +145,7 @@ func TestCLAPIImportFile(t *testing.T) {
 			continue
 		}
 		out.Reset()
-		code := run(expand(c.line), &out, &out, time.Now)
+		code := runAt(expand(c.line), &out, &out, time.Now)
 		require.Equal(t, 0, code, out.String())
 		require.True(t, strings.HasPrefix(out.String(), "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data>\n  <label "), out.String())
 	}

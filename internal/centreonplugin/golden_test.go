@@ -66,8 +66,9 @@ func readCases(t *testing.T) []goldenCase {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(goldenDir, "cases.txt"))
 	require.NoError(t, err)
-	var cases []goldenCase
-	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	cases := make([]goldenCase, 0, len(lines))
+	for _, line := range lines {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -109,7 +110,7 @@ func TestGoldens(t *testing.T) {
 		if _, err := os.Stat(wantFile); err != nil {
 			wantFile = filepath.Join(goldenDir, c.name+".perl")
 		} else if *updateDifferences {
-			require.NoError(t, os.WriteFile(wantFile, []byte(got), 0o644))
+			require.NoError(t, os.WriteFile(wantFile, []byte(got), 0o600))
 		}
 		want, err := os.ReadFile(wantFile)
 		require.NoError(t, err)

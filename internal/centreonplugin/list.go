@@ -46,7 +46,7 @@ func (c *check) listScenarios() error {
 		return optionError("Cannot decode response: %v", err)
 	}
 	// By id, the last one sent winning, as the Perl plugin's hash.
-	byID := map[string]map[string]string{}
+	byID := make(map[string]map[string]string, len(measures))
 	for _, m := range measures {
 		app := "-"
 		if m.Scenario != nil && m.Scenario.Application != nil {
@@ -83,7 +83,7 @@ func (c *check) listScenarios() error {
 	o.noLabel = true
 	o.display(c.stdout, centreonrules.OK, true, true)
 	if code := o.exitCode(centreonrules.OK); code != 0 {
-		return &exitCodeOnly{code}
+		return &writtenError{code}
 	}
 	return nil
 }

@@ -200,7 +200,7 @@ func parseArgs(argv []string) *args {
 			mode = argv[i+1]
 		}
 	}
-	a := &args{values: map[string]string{}, lists: map[string][]string{}, set: map[string]bool{}}
+	a := &args{values: make(map[string]string), lists: make(map[string][]string), set: make(map[string]bool)}
 	for i := 0; i < len(argv); i++ {
 		arg := argv[i]
 		if !strings.HasPrefix(arg, "--") {

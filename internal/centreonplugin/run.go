@@ -76,16 +76,17 @@ type check struct {
 // Run runs the command with the Perl plugin's arguments and returns the
 // exit code.
 func Run(argv []string, stdout, stderr io.Writer) int {
-	return run(argv, stdout, stderr, time.Now)
+	return runAt(argv, stdout, stderr, time.Now)
 }
 
-func run(argv []string, stdout, _ io.Writer, now func() time.Time) int {
+// runAt is Run with a clock.
+func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	c := &check{args: parseArgs(argv), out: &output{}, stdout: stdout, optExit: centreonrules.Unknown, now: now}
 	err := c.run()
 	if err == nil {
 		return 0
 	}
-	var done *exitCodeOnly
+	var done *writtenError
 	if errors.As(err, &done) {
 		return done.code
 	}
@@ -201,7 +202,7 @@ func (c *check) outputOptions() error {
 		t, okTo := centreonrules.StatusByName(to)
 		if okFrom && okTo {
 			if o.changeExit == nil {
-				o.changeExit = map[int]int{}
+				o.changeExit = make(map[int]int, 4)
 			}
 			o.changeExit[f] = t
 		}
@@ -323,11 +324,13 @@ func (c *check) connect() (*connection, error) {
 		case "CURLOPT_SSL_VERIFYPEER => 0", "CURLOPT_SSL_VERIFYHOST => 0":
 			insecure = true
 		default:
-			return nil, optionError("telegraf-mip centreon does not support --curl-opt='%s': only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
+			return nil, optionError("telegraf-mip centreon does not support --curl-opt='%s': "+
+				"only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
 		}
 	}
 	if insecure {
-		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for with --insecure, as in the Perl plugin
+		// Asked for with --insecure, as in the Perl plugin.
+		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	dialer := &net.Dialer{Timeout: conn.timeout}
 	transport.DialContext = dialer.DialContext
@@ -381,8 +384,9 @@ func (conn *connection) requestError(err error) error {
 		}
 		return &exitError{msg: line, status: status, own: true}
 	}
-	if strings.HasPrefix(err.Error(), "Cannot decode response") {
-		return &exitError{msg: err.Error()}
+	var de *decodeError
+	if errors.As(err, &de) {
+		return &exitError{msg: "Cannot decode response: " + de.err.Error()}
 	}
 	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true}
 }

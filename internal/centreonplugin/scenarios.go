@@ -56,7 +56,7 @@ func (c *check) scenarios() error {
 			return optionError("Unsafe code evaluation: --%s-status '%s': %v", kind, src, err)
 		}
 	}
-	filters := map[string]*regexp.Regexp{}
+	filters := make(map[string]*regexp.Regexp, len(filterFields))
 	for _, f := range filterFields {
 		option := "filter-" + strings.ReplaceAll(f, "_", "-")
 		if v, ok := a.get(option); ok && v != "" {
@@ -86,7 +86,7 @@ func (c *check) scenarios() error {
 	}
 	var mem *memory
 	if a.has("memory") {
-		if mem, err = c.openMemory(conn); err != nil {
+		if mem, err = c.openMemory(); err != nil {
 			return err
 		}
 	}
@@ -117,8 +117,8 @@ func (c *check) scenarios() error {
 
 	o := c.out
 	debug := a.has("debug")
-	shown := map[string]scenario{}
-	saved := map[string]*string{}
+	shown := make(map[string]scenario)
+	saved := make(map[string]*string)
 	err = index.each(func(ie *indexEntry) error {
 		skip := ""
 		for _, f := range filterFields {
@@ -178,7 +178,7 @@ func (c *check) scenarios() error {
 		s := shown[name]
 		o.addLong("checking scenario '" + name + "'")
 		prefix := "Scenario '" + name + "' "
-		done := map[int]bool{}
+		done := make(map[int]bool, 4)
 		// prefixed adds a message behind the scenario's prefix, written once
 		// a severity, as run_multiple_prefix_output does.
 		prefixed := func(severity int, msg string) {
@@ -191,7 +191,7 @@ func (c *check) scenarios() error {
 			o.add(severity, msg)
 		}
 		if counter("status") {
-			status, text := c.scenarioStatus(&s, name, rules)
+			status, text := scenarioStatus(&s, name, rules)
 			o.addLong(indent + text)
 			if status != centreonrules.OK {
 				prefixed(status, text)
@@ -202,25 +202,32 @@ func (c *check) scenarios() error {
 		if !s.hasRun {
 			continue
 		}
-		c.values(s.metrics, "metric", "metric", "All metrics are ok", true, multiple, name, counter, prefixed)
-		c.values(s.formatted, "formatted-metric", "formatted metric", "", false, multiple, name, counter, prefixed)
+		metrics := valueGroup{counterLabel: "metric", word: "metric", allOK: "All metrics are ok", short: true}
+		formatted := valueGroup{counterLabel: "formatted-metric", word: "formatted metric"}
+		for _, g := range []struct {
+			group  valueGroup
+			values []metricValue
+		}{{metrics, s.metrics}, {formatted, s.formatted}} {
+			g.group.multipleParent, g.group.instance, g.group.counter, g.group.prefixed = multiple, name, counter, prefixed
+			c.values(g.values, &g.group)
+		}
 	}
 	exit := o.status
 	o.display(c.stdout, exit, debug, false)
 	if code := o.exitCode(exit); code != 0 {
-		return &exitCodeOnly{code}
+		return &writtenError{code}
 	}
 	return nil
 }
 
-// exitCodeOnly ends a check whose output is written.
-type exitCodeOnly struct{ code int }
+// writtenError ends a check whose output is written, with its exit code.
+type writtenError struct{ code int }
 
-func (e *exitCodeOnly) Error() string { return "exit " + strconv.Itoa(e.code) }
+func (e *writtenError) Error() string { return "exit " + strconv.Itoa(e.code) }
 
 // scenarioStatus is a scenario's status and its message: the Perl plugin's
 // rules, critical first, on the newest run's state.
-func (c *check) scenarioStatus(s *scenario, display string, rules [3]*centreonrules.Expr) (int, string) {
+func scenarioStatus(s *scenario, display string, rules [3]*centreonrules.Expr) (int, string) {
 	switch {
 	case !s.hasRun:
 		return centreonrules.Unknown, "status: " + noRun
@@ -248,9 +255,23 @@ func (c *check) scenarioStatus(s *scenario, display string, rules [3]*centreonru
 // run_multiple_instances does: a long line and a perfdata each; in the
 // short output, with one scenario shown, the metric itself when it is alone
 // or "All metrics are ok".
-func (c *check) values(values []metricValue, counterLabel, word, allOK string, short, multipleParent bool,
-	instance string, counter func(string) bool, prefixed func(int, string)) {
+// valueGroup is a counters group: the metrics or the formatted metrics of
+// a scenario, and how the output writes them.
+type valueGroup struct {
+	counterLabel, word, allOK string
+	// short: the group has a short output (the formatted metrics have not)
+	short bool
+	// multipleParent: more than one scenario is shown
+	multipleParent bool
+	instance       string
+	counter        func(string) bool
+	prefixed       func(int, string)
+}
+
+func (c *check) values(values []metricValue, g *valueGroup) {
 	o := c.out
+	counterLabel, word, allOK, short, multipleParent := g.counterLabel, g.word, g.allOK, g.short, g.multipleParent
+	instance, counter, prefixed := g.instance, g.counter, g.prefixed
 	multiple := len(values) > 1
 	none := true
 	for _, v := range values {
@@ -271,7 +292,7 @@ func (c *check) values(values []metricValue, counterLabel, word, allOK string, s
 				text += " " + v.unit
 			}
 		default:
-			text = prefix + c.valueText(v, counterLabel)
+			text = prefix + valueText(v, counterLabel)
 			if counterLabel == "metric" {
 				o.addPerfdata(centreonrules.MetricLabel(instance, v.label, v.unit), v.value, v.unit)
 			} else {
@@ -294,7 +315,7 @@ func (c *check) values(values []metricValue, counterLabel, word, allOK string, s
 }
 
 // valueText is a number's "value: ..." as the Perl plugin writes it.
-func (c *check) valueText(v metricValue, counterLabel string) string {
+func valueText(v metricValue, counterLabel string) string {
 	if counterLabel != "metric" {
 		return "value: " + v.value
 	}
@@ -324,7 +345,7 @@ func md5Option(a *args, name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (c *check) openMemory(conn *connection) (*memory, error) {
+func (c *check) openMemory() (*memory, error) {
 	a := c.args
 	name := "mip_scenarios_" + a.str("hostname", "") + "_" + a.str("port", "443") + "_" +
 		md5Option(a, "filter-counters") + "_" + md5Option(a, "filter-id") + "_" + md5Option(a, "filter-name") + "_" +
@@ -335,7 +356,7 @@ func (c *check) openMemory(conn *connection) (*memory, error) {
 		return nil, optionError("telegraf-mip centreon does not support --statefile-format='%s': the state file is JSON.", f)
 	}
 	dir := c.statefileDir()
-	m := &memory{path: filepath.Join(dir, name), saved: map[string]*string{}}
+	m := &memory{path: filepath.Join(dir, name), saved: make(map[string]*string)}
 	b, err := os.ReadFile(m.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -372,10 +393,10 @@ func (m *memory) write(saved map[string]*string) error {
 	}
 	tmp := m.path + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o644); err != nil { //nolint:gosec // as the Perl plugin writes it: no secret
-		return fmt.Errorf("Cannot write statefile '%s': %w", m.path, err) //nolint:staticcheck // the Perl plugin's words
+		return &exitError{msg: fmt.Sprintf("Cannot write statefile '%s': %v", m.path, err)}
 	}
 	if err := os.Rename(tmp, m.path); err != nil {
-		return fmt.Errorf("Cannot close or rename statefile '%s' to '%s': %w", tmp, m.path, err) //nolint:staticcheck // as above
+		return &exitError{msg: fmt.Sprintf("Cannot close or rename statefile '%s' to '%s': %v", tmp, m.path, err)}
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 	var decodeErr error
 	err = mipapi.DecodeMeasureDetails(body, func(*mipapi.Measure) mipapi.RunSelection {
 		return mipapi.RunSelection{NewestOnly: true}
-	}, func(e *mipapi.MeasureEntry, entryErr error) {
+	}, func(e *mipapi.MeasureEntry, _ error) {
 		if e == nil || e.Measure == nil || decodeErr != nil {
 			return
 		}
@@ -94,10 +94,17 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 		err = decodeErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("Cannot decode response: %w", err) //nolint:staticcheck // the Perl plugin's words, a sentence
+		return nil, &decodeError{err}
 	}
 	return list, nil
 }
+
+// decodeError is an answer that is not what MIP sends.
+type decodeError struct{ err error }
+
+func (e *decodeError) Error() string { return "cannot decode response: " + e.err.Error() }
+
+func (e *decodeError) Unwrap() error { return e.err }
 
 // rawRun is a run as the Perl plugin reads it.
 type rawRun struct {
@@ -138,7 +145,7 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
-	byAlias := map[string]metricValue{}
+	byAlias := make(map[string]metricValue, len(keys))
 	for _, key := range keys {
 		info := e.MetricInfo[key]
 		mv := metricValue{label: info.Name(key), unit: string(info.Unit)}

@@ -68,7 +68,9 @@ func serve(n int) (url string, requests *atomic.Int64) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body.Bytes())
+		if _, err := w.Write(body.Bytes()); err != nil {
+			return // the check went away
+		}
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,9 +84,10 @@ func serve(n int) (url string, requests *atomic.Int64) {
 // runChecks runs one check per id, parallel at a time. The peak RSS comes
 // from GNU time (/usr/bin/time -f %M): a child of this process shares its
 // memory until exec, and the kernel counts it.
-func runChecks(command []string, ids []string, parallel int) *result {
+func runChecks(command, ids []string, parallel int) (*result, error) {
 	res := &result{}
 	var mu sync.Mutex
+	var failure error
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range parallel {
@@ -92,16 +95,17 @@ func runChecks(command []string, ids []string, parallel int) *result {
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				cmd := exec.Command(command[0], append(slices.Clone(command[1:]), "--filter-id=^"+id+"$")...) //nolint:gosec // the benchmark's own commands
+				cmd := exec.Command(command[0], append(slices.Clone(command[1:]), "--filter-id=^"+id+"$")...)
 				var out bytes.Buffer
 				cmd.Stdout = &out
 				err := cmd.Run()
-				rss := peakRSS(command, id)
-				if cmd.ProcessState == nil || out.Len() == 0 || !bytes.Contains(out.Bytes(), []byte("Scenario '")) {
-					fmt.Fprintf(os.Stderr, "check %s failed: %v %s\n", id, err, out.String())
-					os.Exit(1)
-				}
+				rss, rssErr := peakRSS(command, id)
 				mu.Lock()
+				if cmd.ProcessState == nil || !bytes.Contains(out.Bytes(), []byte("Scenario '")) {
+					failure = fmt.Errorf("check %s failed: %w: %s", id, err, out.String())
+				} else if rssErr != nil {
+					failure = rssErr
+				}
 				res.cpu = append(res.cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 				res.rss = append(res.rss, rss)
 				mu.Unlock()
@@ -113,23 +117,28 @@ func runChecks(command []string, ids []string, parallel int) *result {
 	}
 	close(work)
 	wg.Wait()
-	return res
+	return res, failure
 }
 
 // peakRSS runs the check again under GNU time for its peak RSS, in KiB.
-func peakRSS(command []string, id string) int64 {
+func peakRSS(command []string, id string) (int64, error) {
 	args := append([]string{"-f", "%M"}, command...)
-	cmd := exec.Command("/usr/bin/time", append(args, "--filter-id=^"+id+"$")...) //nolint:gosec // as above
+	cmd := exec.Command("/usr/bin/time", append(args, "--filter-id=^"+id+"$")...)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	_ = cmd.Run() //nolint:errcheck // the exit code is the check's
 	lines := bytes.Split(bytes.TrimSpace(errOut.Bytes()), []byte("\n"))
 	kib, err := strconv.ParseInt(string(lines[len(lines)-1]), 10, 64)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "GNU time: %s\n", errOut.String())
-		os.Exit(1)
+		return 0, fmt.Errorf("no peak RSS from GNU time: %s", errOut.String())
 	}
-	return kib
+	return kib, nil
+}
+
+type options struct {
+	perlSrc                                       string
+	scenarios, checks, perlChecks, parallel, warm int
+	bin                                           string
 }
 
 func main() {
@@ -141,31 +150,48 @@ func main() {
 	bin := flag.String("bin", "telegraf-mip-centreon", "the check binary")
 	warm := flag.Int("warm", 10000, "then measure warm-cache checks against a MIP of this many scenarios (0: no)")
 	flag.Parse()
+	o := options{perlSrc: *perlSrc, scenarios: *scenarios, checks: *checks, perlChecks: *perlChecks, parallel: *parallel, warm: *warm, bin: *bin}
+	if err := bench(&o); err != nil {
+		fmt.Fprintln(os.Stderr, "E!", err)
+		os.Exit(1)
+	}
+}
 
+func bench(o *options) error {
 	state, err := os.MkdirTemp("", "centreonbench")
 	if err != nil {
-		panic(err)
+		return err
 	}
 	defer os.RemoveAll(state)
-	addr, requests := serve(*scenarios)
-	host, port, _ := net.SplitHostPort(addr)
+	addr, requests := serve(o.scenarios)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
 	args := []string{"--plugin=apps::monitoring::mip::restapi::plugin", "--mode=scenarios", "--hostname=" + host, "--port=" + port,
 		"--proto=http", "--api-key=" + apiKey, "--statefile-dir=" + state, "--verbose"}
-	command := []string{*bin}
-	if filepath.Base(*bin) == "telegraf-mip" {
+	command := []string{o.bin}
+	if filepath.Base(o.bin) == "telegraf-mip" {
 		command = append(command, "centreon")
 	}
-	ids := make([]string, *checks)
+	ids := make([]string, o.checks)
 	for i := range ids {
-		ids[i] = strconv.Itoa(1000 + i%*scenarios)
+		ids[i] = strconv.Itoa(1000 + i%o.scenarios)
 	}
 	start := time.Now()
-	goRes := runChecks(append(command, args...), ids, *parallel)
-	fmt.Printf("telegraf-mip centreon (%s): %s; %d MIP requests in %.0f s\n", filepath.Base(*bin), goRes.summary(), requests.Load(), time.Since(start).Seconds())
-	if *perlSrc != "" && *perlChecks > 0 {
+	goRes, err := runChecks(append(command, args...), ids, o.parallel)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("telegraf-mip centreon (%s): %s; %d MIP requests in %.0f s\n",
+		filepath.Base(o.bin), goRes.summary(), requests.Load(), time.Since(start).Seconds())
+	if o.perlSrc != "" && o.perlChecks > 0 {
 		before := requests.Load()
-		perl := append([]string{"perl", filepath.Join(*perlSrc, "centreon_plugins.pl")}, args...)
-		perlRes := runChecks(perl, ids[:*perlChecks], *parallel)
+		perl := append([]string{"perl", filepath.Join(o.perlSrc, "centreon_plugins.pl")}, args...)
+		perlRes, err := runChecks(perl, ids[:o.perlChecks], o.parallel)
+		if err != nil {
+			return err
+		}
 		fmt.Printf("Perl plugin: %s; %d MIP requests\n", perlRes.summary(), requests.Load()-before)
 		var g, p time.Duration
 		for _, c := range goRes.cpu {
@@ -177,17 +203,27 @@ func main() {
 		ratio := (p.Seconds() / float64(len(perlRes.cpu))) / (g.Seconds() / float64(len(goRes.cpu)))
 		fmt.Printf("CPU per check: telegraf-mip is 1/%.0f of the Perl plugin's\n", ratio)
 	}
-	if *warm > 0 {
-		addr, requests := serve(*warm)
-		_, port, _ := net.SplitHostPort(addr)
+	if o.warm > 0 {
+		addr, requests := serve(o.warm)
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return err
+		}
 		args[3] = "--port=" + port
 		ids := []string{"1000"} // the first check downloads
 		for i := range 200 {
-			ids = append(ids, strconv.Itoa(1000+i*(*warm/200)))
+			ids = append(ids, strconv.Itoa(1000+i*(o.warm/200)))
 		}
-		first := runChecks(append(command, args...), ids[:1], 1)
-		fmt.Printf("cold check, %d scenarios: %s\n", *warm, first.summary())
-		res := runChecks(append(command, args...), ids[1:], 1)
-		fmt.Printf("warm checks, %d scenarios: %s; %d MIP requests\n", *warm, res.summary(), requests.Load())
+		first, err := runChecks(append(command, args...), ids[:1], 1)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("cold check, %d scenarios: %s\n", o.warm, first.summary())
+		res, err := runChecks(append(command, args...), ids[1:], 1)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("warm checks, %d scenarios: %s; %d MIP requests\n", o.warm, res.summary(), requests.Load())
 	}
+	return nil
 }

@@ -140,8 +140,9 @@ func FillInstance(template string, value func(field string) string) string {
 
 // TemplateFields lists the placeholders of a template, for checks.
 func TemplateFields(template string) []string {
-	var names []string
-	for _, m := range templateFields.FindAllStringSubmatch(template, -1) {
+	matches := templateFields.FindAllStringSubmatch(template, -1)
+	names := make([]string, 0, len(matches))
+	for _, m := range matches {
 		names = append(names, m[1])
 	}
 	return names
@@ -182,9 +183,7 @@ func PerlNumber(literal string) string {
 }
 
 func isInteger(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "-")
 	if s == "" {
 		return false
 	}
@@ -199,7 +198,7 @@ func isInteger(s string) bool {
 // FormatBytes is the Perl plugins' format_bytes: the value scaled by 1024
 // (1000 for network rates) up to T, with two decimals, and its unit ("B",
 // "KB", ... or "b", "Kb", ...). value is the number as Perl printed it.
-func FormatBytes(value string, network bool) (string, string) {
+func FormatBytes(value string, network bool) (number, unit string) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 	if err != nil {
 		v = 0 // Perl reads a text that is not a number as 0
@@ -213,7 +212,6 @@ func FormatBytes(value string, network bool) (string, string) {
 		sign = "-"
 	}
 	v = math.Abs(v)
-	unit := ""
 	for _, u := range []string{"K", "M", "G", "T"} {
 		if v/divide < 1 {
 			break
@@ -222,7 +220,9 @@ func FormatBytes(value string, network bool) (string, string) {
 		v /= divide
 	}
 	// Perl joins the sign to the number printed, then reads it back.
-	v, _ = strconv.ParseFloat(sign+PerlFloat(v), 64)
+	if back, err := strconv.ParseFloat(sign+PerlFloat(v), 64); err == nil {
+		v = back
+	}
 	suffix := "B"
 	if network {
 		suffix = "b"
