@@ -3,6 +3,7 @@ package centreonplugin
 import (
 	"bytes"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -137,4 +138,49 @@ func TestCacheHoldsNoKey(t *testing.T) {
 	code, out := other.check(time.Now())
 	require.Equal(t, 3, code, "the simulator refuses another key")
 	require.Contains(t, out, "401")
+}
+
+// TestFailedDownloadIsShared: while MIP fails, the checks that follow a
+// failed download report its error, each with its own HTTP status rules,
+// instead of each asking MIP again in turn; after errorHold (30 s at the
+// default --cache-duration) a check asks again, and a success clears it.
+func TestFailedDownloadIsShared(t *testing.T) {
+	s := newSimCheck(t, mipsim.Demo())
+	failing := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing {
+			s.sim.ServeHTTP(httptest.NewRecorder(), r) // counted
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		s.sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	for i, a := range s.args {
+		if strings.HasPrefix(a, "--port=") {
+			s.args[i] = "--port=" + port
+		}
+	}
+	now := time.Now()
+	code, out := s.check(now)
+	require.Equal(t, 3, code)
+	require.Equal(t, "UNKNOWN: 500 Internal Server Error \n", out)
+	require.Equal(t, 1, s.sim.Requests())
+
+	code, out = s.check(now.Add(10*time.Second), "--critical-http-status=%{http_code} == 500")
+	require.Equal(t, 2, code, "the check's own rules")
+	require.Equal(t, "CRITICAL: 500 Internal Server Error \n", out)
+	require.Equal(t, 1, s.sim.Requests(), "the failure is remembered")
+
+	failing = false
+	code, out = s.check(now.Add(29 * time.Second))
+	require.Equal(t, 3, code, out)
+	require.Equal(t, 1, s.sim.Requests())
+	_, out = s.check(now.Add(30 * time.Second))
+	require.Contains(t, out, "#scenario.metric.usage.")
+	require.Equal(t, 2, s.sim.Requests(), "asked again after errorHold")
+	_, err = os.Stat(filepath.Join(s.state, filepath.Base(s.cacheFile(t))+".failed"))
+	require.ErrorIs(t, err, os.ErrNotExist, "a success clears the failure")
 }

@@ -388,8 +388,17 @@ func (conn *connection) requestError(err error) error {
 	if errors.As(err, &de) {
 		return &exitError{msg: "Cannot decode response: " + de.err.Error()}
 	}
+	var ne *netError
+	if errors.As(err, &ne) {
+		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true}
+	}
 	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true}
 }
+
+// netError is a request that got no answer, worded for the output.
+type netError struct{ msg string }
+
+func (e *netError) Error() string { return e.msg }
 
 // describeNetError says why MIP could not be reached, without the URL's
 // query.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // thresholdSyntax is centreon-plugins' parse_threshold.
@@ -98,21 +99,27 @@ func (c *check) scenarios() error {
 	defer cancel()
 	fetch := func(ctx context.Context) ([]scenario, error) {
 		list, err := download(ctx, conn.client)
-		if err != nil {
-			return nil, conn.requestError(err)
+		var se *mipapi.StatusError
+		var de *decodeError
+		if err != nil && !errors.As(err, &se) && !errors.As(err, &de) {
+			// Worded now, as the checks that wait for this one repeat it.
+			err = &netError{describeNetError(conn, err)}
 		}
-		return list, nil
+		return list, err
 	}
 	var index entries
 	if cacheDuration > 0 {
 		cache := newSharedCache(c.statefileDir(), cacheDuration, conn.proto, conn.hostname, conn.port, conn.peerAddr, conn.apiKey)
 		cache.now = c.now
+		// A check waits for another's download (up to its timeout, twice
+		// over for a slow answer), not for longer.
+		cache.lockWait = 2*conn.timeout + 5*time.Second
 		index, err = cache.load(ctx, fetch)
 	} else {
 		index.list, err = fetch(ctx)
 	}
 	if err != nil {
-		return err
+		return conn.requestError(err)
 	}
 
 	o := c.out
