@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// updateDifferences rewrites the <case>.go files of the cases that already
+// updateDifferences rewrites the <case>.ours files of the cases that already
 // have one (the documented differences), after a change was reviewed.
-var updateDifferences = flag.Bool("update-differences", false, "rewrite the existing <case>.go golden files")
+var updateDifferences = flag.Bool("update-differences", false, "rewrite the existing <case>.ours golden files")
 
 const goldenDir = "../../testdata/goldens/centreon"
 
@@ -82,7 +82,7 @@ func readCases(t *testing.T) []goldenCase {
 // order and in one state directory, as scripts/centreon-goldens.sh ran the
 // Perl plugin, and compares the output and the exit code with the Perl
 // plugin's (<case>.perl), or, where this command is documented to differ,
-// with <case>.go. The state files --memory left must be the Perl plugin's.
+// with <case>.ours. The state files --memory left must be the Perl plugin's.
 func TestGoldens(t *testing.T) {
 	srv, _ := goldenServer(t)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
@@ -106,7 +106,7 @@ func TestGoldens(t *testing.T) {
 		got := strings.TrimSuffix(stdout.String(), "\n") + "\nexit " + strconv.Itoa(code) + "\n"
 		got = strings.ReplaceAll(got, state, "<dir>")
 		got = strings.ReplaceAll(got, "127.0.0.1:"+port, "127.0.0.1:<port>")
-		wantFile := filepath.Join(goldenDir, c.name+".go")
+		wantFile := filepath.Join(goldenDir, c.name+".ours")
 		if _, err := os.Stat(wantFile); err != nil {
 			wantFile = filepath.Join(goldenDir, c.name+".perl")
 		} else if *updateDifferences {
