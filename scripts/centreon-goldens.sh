@@ -97,6 +97,6 @@ while IFS=$'\t' read -r -a fields; do
   [[ " ${args[*]} " == *" --disco-"* ]] && perl=(perl)
   code=0
   result=$("${perl[@]}" "$src/centreon_plugins.pl" "${args[@]}" 2>/dev/null) || code=$?
-  printf '%s\nexit %d\n' "$result" "$code" | sed -e "s|$state|<dir>|g" -e "s|127.0.0.1:$port|127.0.0.1:<port>|g" -e "s|$src/|<src>/|g" > "$goldens/$name.perl"
+  printf '%s\nexit %d\n' "$result" "$code" | sed -e "s|$state|<dir>|g" -e "s|127.0.0.1:$port|127.0.0.1:<port>|g" -e "s|$src|<src>|g" > "$goldens/$name.perl"
 done < "$goldens/cases.txt"
 (cd "$state" && for f in mip_scenarios_*; do printf '%s\n%s\n' "$f" "$(cat "$f")"; done) | sed "s|_${port}_|_<port>_|" > "$goldens/statefiles.txt"
