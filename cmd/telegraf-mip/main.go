@@ -18,6 +18,7 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/plugins/common/shim"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonplugin"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
@@ -46,6 +47,10 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "centreon" { // the Centreon Perl plugin's command line (docs/centreon-plugin.md)
+		centreonplugin.Version = version
+		return centreonplugin.Run(args[1:], stdout, stderr)
+	}
 	var opts options
 	fs := flag.NewFlagSet("telegraf-mip", flag.ContinueOnError)
 	fs.SetOutput(stderr)

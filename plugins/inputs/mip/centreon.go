@@ -14,6 +14,7 @@ import (
 	"github.com/influxdata/telegraf/filter"
 	"github.com/influxdata/telegraf/metric"
 
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -66,10 +67,6 @@ type threshold struct {
 	critical *nagiosRange
 }
 
-// templateFields are the placeholders of the service and instance
-// templates, the Centreon plugin's --display-instance variables.
-var templateFields = regexp.MustCompile(`%\{([^}]*)\}`)
-
 func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 	c := &centreonConfig{
 		host:        p.CentreonHost,
@@ -94,14 +91,15 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 		return nil, fmt.Errorf("centreon_stale_runs must be 0 (no stale check) or more, got %d", c.staleRuns)
 	}
 	for _, t := range []struct{ key, template string }{{"centreon_service", c.service}, {"centreon_instance", c.instance}} {
-		for _, m := range templateFields.FindAllStringSubmatch(t.template, -1) {
-			if !slices.Contains(templatePlaceholders, m[1]) {
-				return nil, fmt.Errorf("%s: %%{%s} is not one of %%{name}, %%{display_name}, %%{app_name}, %%{id}", t.key, m[1])
+		for _, field := range centreonrules.TemplateFields(t.template) {
+			if !slices.Contains(centreonrules.InstanceFields, field) {
+				return nil, fmt.Errorf("%s: %%{%s} is not one of %%{name}, %%{display_name}, %%{app_name}, %%{id}", t.key, field)
 			}
 		}
 	}
-	var ok bool
-	if c.staleState, ok = statusNames[strings.ToUpper(strings.TrimSpace(p.CentreonStaleState))]; !ok {
+	staleState, ok := centreonrules.StatusByName(strings.TrimSpace(p.CentreonStaleState))
+	c.staleState = int64(staleState)
+	if !ok {
 		return nil, fmt.Errorf("centreon_stale_state %q is not OK, WARNING, CRITICAL or UNKNOWN", p.CentreonStaleState)
 	}
 	for _, list := range []struct {
@@ -143,12 +141,6 @@ func newCentreonConfig(p *MIP) (*centreonConfig, error) {
 	return c, nil
 }
 
-// statusNames are the Nagios statuses by name.
-var statusNames = map[string]int64{"OK": statusOK, "WARNING": statusWarning, "CRITICAL": statusCritical, "UNKNOWN": statusUnknown}
-
-// templatePlaceholders are the names templateValues fills.
-var templatePlaceholders = []string{"name", "display_name", "app_name", "id"}
-
 // templateValues are a measure's values for the templates, as the Centreon
 // plugin fills --display-instance: "-" when there is no application.
 func templateValues(m *mipapi.Measure) map[string]string {
@@ -161,9 +153,7 @@ func templateValues(m *mipapi.Measure) map[string]string {
 
 func fillTemplate(template string, m *mipapi.Measure) string {
 	values := templateValues(m)
-	return templateFields.ReplaceAllStringFunc(template, func(field string) string {
-		return values[field[2:len(field)-1]]
-	})
+	return centreonrules.FillInstance(template, func(field string) string { return values[field] })
 }
 
 // serviceName fills the service template with a measure's names, replacing
@@ -197,25 +187,7 @@ func (c *centreonConfig) mapState(state string) int64 {
 }
 
 // worse is Nagios' max_state: CRITICAL, then WARNING, then UNKNOWN, then OK.
-func worse(a, b int64) int64 {
-	rank := func(s int64) int { return [...]int{0, 2, 3, 1}[s] }
-	if rank(b) > rank(a) {
-		return b
-	}
-	return a
-}
-
-// centreonUnitLabels are the Centreon plugin's perfdata label endings for
-// MIP's units (its $mapping_units); the unit itself is sent as MIP names it.
-// Any other unit ends the label with "usage.", as the plugin's does, so that
-// migrated graphs continue.
-var centreonUnitLabels = map[string]string{
-	"ms":       "milliseconds",
-	"bytes":    "bytes",
-	"bps":      "bitspersecond",
-	"requests": "requests",
-	"status":   "count",
-}
+func worse(a, b int64) int64 { return int64(centreonrules.Worse(int(a), int(b))) }
 
 // perfdataLabel quotes a label as the Centreon plugin does, always, a quote
 // inside doubled: the converter writes labels as it gets them. Control
@@ -227,7 +199,7 @@ func perfdataLabel(label string) string {
 		}
 		return r
 	}, label)
-	return "'" + strings.ReplaceAll(label, "'", "''") + "'"
+	return centreonrules.QuoteLabel(label)
 }
 
 // centreonPoints turns one run into a Centreon check: a state point and one
@@ -251,7 +223,7 @@ func (c *centreonConfig) centreonPoints(m *mipapi.Measure, info map[string]mipap
 			continue
 		}
 		unit := string(mi.Unit)
-		p := c.perfdataPoint(service, instance+"~"+name+"#scenario.metric.usage."+centreonUnitLabels[unit], unit, v.Value, tr.Time)
+		p := c.perfdataPoint(service, centreonrules.MetricLabel(instance, name, unit), unit, v.Value, tr.Time)
 		for _, th := range c.thresholds {
 			if !th.metric.Match(name) {
 				continue
@@ -277,7 +249,7 @@ func (c *centreonConfig) centreonPoints(m *mipapi.Measure, info map[string]mipap
 			continue
 		}
 		if n := mipapi.ParseNumber(r.FormatedMetrics[label]); n.Valid {
-			points = append(points, c.perfdataPoint(service, instance+"~"+tagValue(label)+"#scenario.formatted_metric.usage.count", "", n.Value, tr.Time))
+			points = append(points, c.perfdataPoint(service, centreonrules.FormattedMetricLabel(instance, tagValue(label)), "", n.Value, tr.Time))
 		}
 	}
 	points[0] = c.statePoint(service, state, tr.Time)

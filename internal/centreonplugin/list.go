@@ -1,0 +1,128 @@
+package centreonplugin
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+)
+
+// discoElements are the attributes of --disco-show, as --disco-format
+// lists them.
+var discoElements = []string{"id", "name", "alias", "display_name", "app_name"}
+
+// listScenarios is --mode=list-scenarios: the text list, or with
+// --disco-format and --disco-show the XML of Centreon's service discovery.
+func (c *check) listScenarios() error {
+	if c.args.has("disco-format") {
+		var b strings.Builder
+		b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data>\n")
+		for _, e := range discoElements {
+			b.WriteString("  <element>" + e + "</element>\n")
+		}
+		b.WriteString("</data>\n")
+		_, _ = io.WriteString(c.stdout, b.String()) //nolint:errcheck // nothing to do if stdout is gone
+		return nil
+	}
+	conn, err := c.connect()
+	if err != nil {
+		return err
+	}
+	ctx, cancel, err := c.deadline()
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	body, err := conn.client.Measures(ctx)
+	if err != nil {
+		return conn.requestError(err)
+	}
+	measures, err := mipapi.DecodeMeasures(body)
+	body.Close()
+	if err != nil {
+		return optionError("Cannot decode response: %v", err)
+	}
+	// By id, the last one sent winning, as the Perl plugin's hash.
+	byID := make(map[string]map[string]string, len(measures))
+	for _, m := range measures {
+		app := "-"
+		if m.Scenario != nil && m.Scenario.Application != nil {
+			app = string(m.Scenario.Application.Name)
+		}
+		byID[string(m.ID)] = map[string]string{
+			"id": string(m.ID), "name": string(m.Name), "alias": string(m.Alias),
+			"display_name": string(m.DisplayName), "app_name": app,
+		}
+	}
+	list := make([]map[string]string, 0, len(byID))
+	for _, m := range byID {
+		list = append(list, m)
+	}
+	// By name, ignoring case; ties by id, where the Perl plugin's order is
+	// its hash's.
+	sort.Slice(list, func(i, j int) bool {
+		a, b := strings.ToLower(list[i]["name"]), strings.ToLower(list[j]["name"])
+		if a != b {
+			return a < b
+		}
+		return list[i]["id"] < list[j]["id"]
+	})
+	if c.args.has("disco-show") {
+		_, _ = io.WriteString(c.stdout, discoXML(list)) //nolint:errcheck // as above
+		return nil
+	}
+	o := c.out
+	for _, m := range list {
+		o.addLong(fmt.Sprintf("[name = %s][id = %s][alias = %s][display_name = %s][app_name = %s]",
+			m["name"], m["id"], m["alias"], m["display_name"], m["app_name"]))
+	}
+	o.add(centreonrules.OK, "List scenarios:")
+	o.noLabel = true
+	o.display(c.stdout, centreonrules.OK, true, true)
+	if code := o.exitCode(centreonrules.OK); code != 0 {
+		return &writtenError{code}
+	}
+	return nil
+}
+
+// discoXML writes the entries as XML::LibXML's toString(1) does, after the
+// Perl plugin wrote each control character as the text "&#xN;".
+func discoXML(list []map[string]string) string {
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
+	if len(list) == 0 {
+		b.WriteString("<data/>\n")
+		return b.String()
+	}
+	b.WriteString("<data>\n")
+	keys := []string{"alias", "app_name", "display_name", "id", "name"}
+	for _, m := range list {
+		b.WriteString("  <label")
+		for _, k := range keys {
+			b.WriteString(" " + k + "=\"" + xmlAttr(controlChars(m[k])) + "\"")
+		}
+		b.WriteString("/>\n")
+	}
+	b.WriteString("</data>\n")
+	return b.String()
+}
+
+func controlChars(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f {
+			fmt.Fprintf(&b, "&#x%X;", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// xmlAttr escapes an attribute value as libxml2 does.
+func xmlAttr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&quot;").Replace(s)
+}

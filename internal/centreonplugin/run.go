@@ -1,0 +1,456 @@
+// Package centreonplugin is `telegraf-mip centreon`: a drop-in for the
+// Centreon Perl plugin apps::monitoring::mip::restapi (its command line, its
+// output byte for byte where it is right) whose checks on one poller share
+// one MIP download for a while (--cache-duration). It imports nothing from
+// Telegraf: a check is a short process, and what it links it initialises.
+package centreonplugin
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+)
+
+// PluginName is the only --plugin accepted.
+const PluginName = "apps::monitoring::mip::restapi::plugin"
+
+// Defaults of the options this command adds or sets.
+const (
+	defaultStatefileDir  = "/var/lib/centreon/centplugins"
+	defaultCacheDuration = 60 * time.Second
+	// maxBody bounds MIP's answer.
+	maxBody = 4 << 30
+)
+
+// Version is printed by --version.
+var Version = "dev"
+
+// exitError ends a check with a message and an exit status, the way
+// option_exit does: the message takes the --opt-exit status unless the
+// error has its own.
+type exitError struct {
+	msg    string
+	status int
+	// own tells that status is the error's, not --opt-exit's.
+	own bool
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func optionError(format string, a ...any) error {
+	return &exitError{msg: fmt.Sprintf(format, a...)}
+}
+
+// writeXMLError writes an error as the Perl plugin's XML output does.
+func writeXMLError(w io.Writer, exitLiteral, severity, msg string) {
+	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	_, _ = io.WriteString(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n"+ //nolint:errcheck // nothing to do if stdout is gone
+		"  <name>"+PluginName+"</name>\n  <mode>list-scenarios</mode>\n  <exit>"+exitLiteral+"</exit>\n"+
+		"  <outputs>\n    <output>\n      <type>1</type>\n      <exit>"+severity+"</exit>\n"+
+		"      <msg>"+text(severity+": "+msg)+"</msg>\n    </output>\n  </outputs>\n  <perfdatas/>\n</plugin>\n")
+}
+
+// check is one run of the command.
+type check struct {
+	args    *args
+	out     *output
+	stdout  io.Writer
+	optExit int
+	now     func() time.Time
+}
+
+// Run runs the command with the Perl plugin's arguments and returns the
+// exit code.
+func Run(argv []string, stdout, stderr io.Writer) int {
+	return runAt(argv, stdout, stderr, time.Now)
+}
+
+// runAt is Run with a clock.
+func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
+	c := &check{args: parseArgs(argv), out: &output{}, stdout: stdout, optExit: centreonrules.Unknown, now: now}
+	err := c.run()
+	if err == nil {
+		return 0
+	}
+	var done *writtenError
+	if errors.As(err, &done) {
+		return done.code
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		ee = &exitError{msg: err.Error()}
+	}
+	status := c.optExit
+	if ee.own {
+		status = ee.status
+	}
+	if mode, _ := c.args.get("mode"); mode == "list-scenarios" && (c.args.has("disco-show") || c.args.has("disco-format")) {
+		// --disco-* make the output XML, errors included.
+		literal := strings.ToLower(centreonrules.StatusNames[status])
+		if ee.own {
+			literal = centreonrules.StatusNames[status]
+		}
+		writeXMLError(stdout, literal, centreonrules.StatusNames[status], ee.msg)
+		return c.out.exitCode(status)
+	}
+	c.out.addSep(unqualified, ee.msg, " - ")
+	c.out.display(stdout, status, c.args.has("debug"), true)
+	return c.out.exitCode(status)
+}
+
+func (c *check) run() error {
+	a := c.args
+	if a.has("help") {
+		_, _ = io.WriteString(c.stdout, usage) //nolint:errcheck // nothing to do if stdout is gone
+		return &exitError{msg: "telegraf-mip centreon: the options are in docs/centreon-plugin.md", status: centreonrules.Unknown, own: true}
+	}
+	plugin, _ := a.get("plugin")
+	switch {
+	case plugin == "":
+		return optionError("Need to specify '--plugin' option.")
+	case plugin != PluginName:
+		return optionError("telegraf-mip centreon runs --plugin=%s only, not '%s'.", PluginName, plugin)
+	}
+	if a.has("list-mode") {
+		_, _ = io.WriteString(c.stdout, "Modes Available:\n   list-scenarios\n   scenarios\n") //nolint:errcheck // as above
+		return &exitError{msg: "List modes", status: centreonrules.Unknown, own: true}
+	}
+	if a.has("list-custommode") {
+		_, _ = io.WriteString(c.stdout, "Custom Modes Available:\n   api\n") //nolint:errcheck // as above
+		return &exitError{msg: "List custom modes", status: centreonrules.Unknown, own: true}
+	}
+	if a.has("version") {
+		return &exitError{msg: "Plugin Version: telegraf-mip " + Version, status: centreonrules.Unknown, own: true}
+	}
+	mode, _ := a.get("mode")
+	if custom := a.str("custommode", "api"); custom != "api" {
+		return optionError("Custom mode '%s' doesn't exist (use --list-custommode option to show available custom modes).", custom)
+	}
+	switch mode {
+	case "":
+		return optionError("Need to specify '--mode' or '--dyn-mode' option.")
+	case "scenarios", "list-scenarios":
+	default:
+		return optionError("mode '%s' doesn't exist (use --list-mode option to show available modes).", mode)
+	}
+	if a.unknown != "" {
+		return optionError("Unknown option: %s", a.unknown)
+	}
+	if name, spec, ok := a.refusedOption(); ok {
+		return optionError("telegraf-mip centreon does not support --%s: %s.", name, spec.why)
+	}
+	if err := c.outputOptions(); err != nil {
+		return err
+	}
+	if mode == "list-scenarios" {
+		return c.listScenarios()
+	}
+	if a.has("disco-format") || a.has("disco-show") {
+		// The Perl plugin's scenarios mode has no discovery: an empty list.
+		if _, err := c.connect(); err != nil {
+			return err
+		}
+		_, _ = io.WriteString(c.stdout, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data/>\n") //nolint:errcheck // as above
+		return nil
+	}
+	return c.scenarios()
+}
+
+// outputOptions reads the options of the output object.
+func (c *check) outputOptions() error {
+	a, o := c.args, c.out
+	optExit := strings.ToLower(a.str("opt-exit", "unknown"))
+	status, ok := centreonrules.StatusByName(optExit)
+	if !ok {
+		return &exitError{msg: fmt.Sprintf("Unknown value '%s' for --opt-exit.", optExit), status: centreonrules.Unknown, own: true}
+	}
+	c.optExit = status
+	o.verbose = a.has("verbose") || a.has("debug")
+	o.noLabel = a.has("output-ignore-label")
+	o.noPerfdata = a.has("output-ignore-perfdata")
+	if v, ok := a.get("range-perfdata"); ok && v != "" && v != "0" && v != "1" && v != "2" {
+		return optionError("Wrong range-perfdata option '%s'", v)
+	}
+	var err error
+	if v, ok := a.get("filter-perfdata"); ok {
+		if o.filterPerfdata, err = compileRegexp("--filter-perfdata", v); err != nil {
+			return err
+		}
+	}
+	if v, ok := a.get("filter-uom"); ok {
+		if o.filterUOM, err = compileRegexp("--filter-uom", v); err != nil {
+			return err
+		}
+	}
+	for _, change := range a.lists["change-exit"] {
+		from, to, _ := strings.Cut(change, "=")
+		f, okFrom := centreonrules.StatusByName(from)
+		t, okTo := centreonrules.StatusByName(to)
+		if okFrom && okTo {
+			if o.changeExit == nil {
+				o.changeExit = make(map[int]int, 4)
+			}
+			o.changeExit[f] = t
+		}
+	}
+	return nil
+}
+
+// compileRegexp reads a Perl regular expression as Go's (RE2).
+func compileRegexp(option, pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, optionError("%s '%s' is not a regular expression this command reads (Go's RE2 syntax): %s.", option, pattern, regexpProblem(err))
+	}
+	return re, nil
+}
+
+func regexpProblem(err error) string {
+	var se *syntaxError
+	if errors.As(err, &se) {
+		return se.msg
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+type syntaxError struct{ msg string }
+
+func (e *syntaxError) Error() string { return e.msg }
+
+// connection is the MIP a check talks to.
+type connection struct {
+	hostname, port, proto, apiKey, peerAddr string
+	timeout                                 time.Duration
+	client                                  *mipapi.Client
+	httpRules                               [3]*centreonrules.Expr // critical, warning, unknown
+}
+
+// connect reads the options of the API and of the HTTP layer.
+func (c *check) connect() (*connection, error) {
+	a := c.args
+	conn := &connection{
+		hostname: a.str("hostname", ""),
+		port:     a.str("port", "443"),
+		proto:    a.str("proto", "https"),
+		apiKey:   a.str("api-key", ""),
+		peerAddr: a.str("http-peer-addr", ""),
+	}
+	if conn.hostname == "" {
+		return nil, optionError("Need to specify --hostname option.")
+	}
+	if conn.apiKey == "" {
+		return nil, optionError("Need to specify --api-key option.")
+	}
+	if conn.port == "" {
+		conn.port = "443"
+	}
+	if conn.proto == "" {
+		conn.proto = "https"
+	}
+	if p, err := strconv.Atoi(conn.port); err != nil || p < 1 || p > 65535 {
+		return nil, optionError("Bad value provided for option --port: '%s'. '%s' must be a numeric TCP port value between 1 and 65535.", conn.port, conn.port)
+	}
+	if conn.proto != "http" && conn.proto != "https" {
+		return nil, optionError("Bad value provided for option --proto: '%s'. '%s' must be a valid HTTP protocol ('http' or 'https').", conn.proto, conn.proto)
+	}
+	timeout := a.str("timeout", "10")
+	if timeout == "" {
+		timeout = "10"
+	}
+	secs, err := strconv.ParseFloat(timeout, 64)
+	if err != nil || secs <= 0 {
+		return nil, optionError("Bad value provided for option --timeout: '%s'. It must be a number of seconds.", timeout)
+	}
+	conn.timeout = time.Duration(secs * float64(time.Second))
+	for i, kind := range []string{"critical", "warning", "unknown"} {
+		def := ""
+		if kind == "unknown" {
+			def = "%{http_code} < 200 or %{http_code} >= 300"
+		}
+		src := a.str(kind+"-http-status", def)
+		if src == "" {
+			continue
+		}
+		if conn.httpRules[i], err = centreonrules.ParseExpr(src); err != nil {
+			return nil, optionError("Unsafe code evaluation: --%s-http-status '%s': %v", kind, src, err)
+		}
+	}
+
+	transport := &http.Transport{
+		Proxy:                 nil,
+		TLSHandshakeTimeout:   conn.timeout,
+		ResponseHeaderTimeout: conn.timeout,
+		DisableCompression:    false,
+		MaxIdleConns:          1,
+	}
+	if proxy := a.str("proxyurl", ""); proxy != "" {
+		u, err := url.Parse(proxy)
+		if err != nil || u.Host == "" {
+			return nil, optionError("Bad value provided for option --proxyurl: '%s'.", proxy)
+		}
+		transport.Proxy = http.ProxyURL(u)
+	}
+	insecure := a.has("insecure")
+	for _, opt := range a.lists["ssl-opt"] {
+		norm := strings.Join(strings.Fields(opt), " ")
+		switch norm {
+		case "SSL_verify_mode => SSL_VERIFY_NONE", "SSL_verify_mode => 0", `SSL_verify_mode => "SSL_VERIFY_NONE"`:
+			insecure = true
+		default:
+			return nil, optionError("telegraf-mip centreon does not support --ssl-opt='%s': only 'SSL_verify_mode => SSL_VERIFY_NONE'.", opt)
+		}
+	}
+	for _, opt := range a.lists["curl-opt"] {
+		norm := strings.Join(strings.Fields(opt), " ")
+		switch norm {
+		case "CURLOPT_SSL_VERIFYPEER => 0", "CURLOPT_SSL_VERIFYHOST => 0":
+			insecure = true
+		default:
+			return nil, optionError("telegraf-mip centreon does not support --curl-opt='%s': "+
+				"only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
+		}
+	}
+	if insecure {
+		// Asked for with --insecure, as in the Perl plugin.
+		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	dialer := &net.Dialer{Timeout: conn.timeout}
+	transport.DialContext = dialer.DialContext
+	if conn.peerAddr != "" {
+		peer := conn.peerAddr
+		transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			_, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, err
+			}
+			return dialer.DialContext(ctx, network, net.JoinHostPort(peer, port))
+		}
+	}
+	base := &url.URL{Scheme: conn.proto, Host: net.JoinHostPort(conn.hostname, conn.port)}
+	key := conn.apiKey
+	conn.client = mipapi.NewClient(transport, base, func() (string, error) { return key, nil }, maxBody, conn.timeout)
+	return conn, nil
+}
+
+// requestError words a failed request as the Perl plugin does where it can:
+// the HTTP status line, with the status the --*-http-status rules give it.
+func (conn *connection) requestError(err error) error {
+	var se *mipapi.StatusError
+	if errors.As(err, &se) {
+		status := centreonrules.OK
+		code := strconv.Itoa(se.Code)
+		vars := func(name string) string {
+			if name == "http_code" || name == "code" {
+				return code
+			}
+			return ""
+		}
+		for i, st := range []int{centreonrules.Critical, centreonrules.Warning, centreonrules.Unknown} {
+			if conn.httpRules[i] != nil && conn.httpRules[i].Eval(vars) {
+				status = st
+				break
+			}
+		}
+		if status == centreonrules.OK {
+			status = centreonrules.Unknown // an answer without content
+		}
+		line := se.Status
+		if !strings.HasPrefix(line, code) {
+			line = code + " " + line
+		}
+		switch se.Code {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			line += " (MIP refused the API key: check --api-key)"
+		case http.StatusNotFound:
+			line += " (no MIP API at this address: check --hostname, --port and --proto)"
+		}
+		return &exitError{msg: line, status: status, own: true}
+	}
+	var de *decodeError
+	if errors.As(err, &de) {
+		return &exitError{msg: "Cannot decode response: " + de.err.Error()}
+	}
+	var ne *netError
+	if errors.As(err, &ne) {
+		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true}
+	}
+	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true}
+}
+
+// netError is a request that got no answer, worded for the output.
+type netError struct{ msg string }
+
+func (e *netError) Error() string { return e.msg }
+
+// describeNetError says why MIP could not be reached, without the URL's
+// query.
+func describeNetError(conn *connection, err error) string {
+	addr := net.JoinHostPort(conn.hostname, conn.port)
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("Can't connect to %s (Connection refused)", addr)
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "timeout"):
+		return fmt.Sprintf("Timeout reached: no complete answer from %s within %s", addr, conn.timeout)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Sprintf("Can't connect to %s (cannot resolve %s)", addr, dnsErr.Name)
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); strings.HasPrefix(msg, "GET ") && i >= 0 {
+		msg = msg[i+2:]
+	}
+	return fmt.Sprintf("Can't connect to %s (%s)", addr, msg)
+}
+
+// deadline is the check's context: --global-timeout bounds it all.
+func (c *check) deadline() (context.Context, context.CancelFunc, error) {
+	v := c.args.str("global-timeout", "")
+	if v == "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		return ctx, cancel, nil
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs <= 0 {
+		return nil, nil, optionError("Bad value provided for option --global-timeout: '%s'. It must be a number of seconds.", v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs*float64(time.Second)))
+	return ctx, cancel, nil
+}
+
+// statefileDir is where --memory's state and the shared cache live.
+func (c *check) statefileDir() string {
+	dir := c.args.str("statefile-dir", defaultStatefileDir)
+	if c.args.has("statefile-concat-cwd") {
+		if wd, err := os.Getwd(); err == nil {
+			dir = wd + "/" + dir
+		}
+	}
+	return dir
+}
+
+const usage = `Usage: telegraf-mip centreon --plugin=apps::monitoring::mip::restapi::plugin
+         --mode=scenarios|list-scenarios --hostname=HOST --api-key=KEY [OPTIONS]
+
+The command line of the Centreon plugin centreon_monitoring_mip_restapi.pl;
+the options and what this command does with each: docs/centreon-plugin.md.
+Own option: --cache-duration=SECONDS (default 60, 0: no shared cache).
+`

@@ -1,0 +1,4 @@
+CRITICAL: Scenario 'no_metrics' status: Critical 
+checking scenario 'no_metrics'
+    status: Critical
+exit 2

@@ -1,0 +1,3 @@
+OK: Scenario 'no_run' All metrics are ok 
+checking scenario 'no_run'
+exit 0

@@ -1,0 +1,2 @@
+WARNING: Scenario 'intranet_home' status: WARNING 
+exit 1

@@ -1,0 +1,2 @@
+UNKNOWN: 401 Unauthorized 
+exit 3

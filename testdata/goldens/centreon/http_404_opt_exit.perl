@@ -1,0 +1,2 @@
+UNKNOWN: 404 Not Found 
+exit 3

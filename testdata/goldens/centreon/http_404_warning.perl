@@ -1,0 +1,2 @@
+WARNING: 404 Not Found 
+exit 1

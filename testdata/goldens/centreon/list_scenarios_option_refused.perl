@@ -1,0 +1,2 @@
+Unknown option: statefile-dir at <src>/centreon/plugins/alternative/Getopt.pm line 81. 
+exit 3

@@ -1,0 +1,2 @@
+UNKNOWN: 500 Internal Server Error 
+exit 3

@@ -1,0 +1,2 @@
+OK: Scenario 'intranet_home' status: noNewValue 
+exit 0

@@ -1,0 +1,2 @@
+UNKNOWN: Wrong warning-metric threshold 'abc'. 
+exit 3

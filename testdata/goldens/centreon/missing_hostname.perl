@@ -1,0 +1,2 @@
+UNKNOWN: Need to specify --hostname option. 
+exit 3

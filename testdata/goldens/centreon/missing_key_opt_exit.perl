@@ -1,0 +1,2 @@
+WARNING: Need to specify --api-key option. 
+exit 1

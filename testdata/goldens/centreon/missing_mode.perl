@@ -1,0 +1,2 @@
+UNKNOWN: Need to specify '--mode' or '--dyn-mode' option. 
+exit 3

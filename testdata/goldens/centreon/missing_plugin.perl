@@ -1,0 +1,2 @@
+UNKNOWN: Need to specify '--plugin' option. 
+exit 3

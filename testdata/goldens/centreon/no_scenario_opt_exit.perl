@@ -1,0 +1,2 @@
+CRITICAL: No scenario found 
+exit 2

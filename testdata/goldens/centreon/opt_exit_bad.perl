@@ -1,0 +1,2 @@
+UNKNOWN: Unknown value 'bad' for --opt-exit. 
+exit 3

@@ -1,0 +1,2 @@
+OK: Scenario 'crm_login' status: OK - All metrics are ok 
+exit 0

@@ -1,0 +1,2 @@
+UNKNOWN: Wrong range-perfdata option '5' 
+exit 3

@@ -1,0 +1,2 @@
+Unknown option: bogus at <src>/centreon/plugins/alternative/Getopt.pm line 81. 
+exit 3
