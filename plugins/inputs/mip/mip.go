@@ -295,6 +295,9 @@ func (p *MIP) Init() error {
 	p.stateKey = p.instanceKey()
 	p.progress = newProgress()
 	if p.StateFile != "" {
+		if err := checkStateFile(p.StateFile, p.StateReadOnly); err != nil {
+			return err
+		}
 		if p.progress, err = loadProgress(p.StateFile, p.stateKey, p.StateReadOnly); err != nil {
 			if !errors.Is(err, errStateDamaged) {
 				return err
