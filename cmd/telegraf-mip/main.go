@@ -194,9 +194,11 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 }
 
 // stopOnSignal stops the plugin on SIGTERM or SIGINT, so that a request in
-// flight ends at once. A gather whose points cannot be written because
-// stdout is blocked ends with the process, with an error line: its
-// watermarks have not moved, and the next start writes its runs again.
+// flight ends at once. A gather whose points are still being written to
+// stdout after blockedWriteGrace (Telegraf not reading, or reading slowly)
+// ends with the process, at a line boundary, with an error line that counts
+// what got out: its watermarks have not moved, and the next start writes
+// its runs again.
 func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
@@ -205,17 +207,27 @@ func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 		signal.Stop(signals) // a second signal ends the process at once
 		plugin.Stop()
 		time.Sleep(blockedWriteGrace)
-		if pw.Blocked() {
-			log.Errorf("%s while stdout was blocked: the points of this gather were not written; "+
-				"state_file is unchanged, so the next start writes these runs again", sig)
-			os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
+		if !pw.Blocked() {
+			return
 		}
+		written, queued, cut := pw.Stop(longLineGrace)
+		msg := fmt.Sprintf("%s while stdout was blocked: %d of the %d points of this gather were written, whole lines, the others not", sig, written, queued)
+		if cut {
+			msg = fmt.Sprintf("%s while stdout was blocked: %d of the %d points of this gather were written, and one more was cut "+
+				"(a line over %d bytes, written in parts, whose end Telegraf did not read within %s)", sig, written, queued, output.AtomicWrite, longLineGrace)
+		}
+		log.Errorf("%s; state_file is unchanged, so the next start writes these runs again", msg)
+		os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
 	}()
 }
 
-// blockedWriteGrace is how long a stop waits for a write to stdout to end:
-// execd kills the process 5 s after its SIGTERM.
-const blockedWriteGrace = 2 * time.Second
+// blockedWriteGrace is how long a stop waits for a write to stdout to end,
+// and longLineGrace how long more for the end of a long line: execd kills
+// the process 5 s after its SIGTERM.
+const (
+	blockedWriteGrace = 2 * time.Second
+	longLineGrace     = 2 * time.Second
+)
 
 // stopOnStdinEOF gives the shim a pipe in place of stdin and stops the
 // plugin as soon as the real stdin closes. trigger asks the shim for a
