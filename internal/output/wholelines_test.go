@@ -127,6 +127,7 @@ func TestStopFinishesALongLine(t *testing.T) {
 		written, _, cut := pw.Stop(5 * time.Second)
 		stopped <- cut || written != 1
 	}()
+	require.Eventually(t, pw.lines.stopping.Load, 5*time.Second, time.Millisecond)
 	for range 3 { // the rest of the long line
 		rw.gate <- struct{}{}
 	}

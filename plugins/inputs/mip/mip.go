@@ -281,7 +281,7 @@ func (p *MIP) Init() error {
 			return err
 		}
 	}
-	transport, err := p.TransportConfig.CreateTransport()
+	transport, err := p.newTransport()
 	if err != nil {
 		return err
 	}
