@@ -321,4 +321,3 @@ func TestProxyRefusals(t *testing.T) {
 		})
 	}
 }
-
