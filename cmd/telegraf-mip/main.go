@@ -75,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "E! -once and -test are exclusive: -test never writes state_file, -once does")
 		return 2
 	}
+	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
+		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n", minPollInterval, opts.pollInterval)
+		return 2
+	}
 	if opts.catchUpInterval < 0 {
 		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return 2
@@ -148,6 +152,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// minPollInterval is the shortest -poll_interval: gathers closer than this
+// would only load MIP (its robots run every few minutes) and Telegraf.
+const minPollInterval = time.Second
 
 func logLevel(debug bool, configured string) telegraf.LogLevel {
 	if debug {
