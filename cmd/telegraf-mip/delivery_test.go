@@ -92,7 +92,7 @@ func TestSignalWhileStdoutIsReadSlowly(t *testing.T) {
 		buf := make([]byte, 700) // not a multiple of any line's length
 		for {
 			n, err := r.Read(buf)
-			_, _ = out.Write(buf[:n])
+			out.Write(buf[:n]) //nolint:errcheck // a lockedBuffer takes everything
 			if err != nil {
 				return
 			}
@@ -146,9 +146,10 @@ func testSignalWhileWriting(t *testing.T, read func(r *os.File, out *lockedBuffe
 	} else {
 		rest, err := io.ReadAll(r)
 		require.NoError(t, err)
-		_, _ = stdout.Write(rest)
+		stdout.Write(rest)
 	}
-	m := regexp.MustCompile(`(?m)^E! terminated while stdout was blocked: (\d+) of the (\d+) points of this gather were written, whole lines, the others not; ` +
+	m := regexp.MustCompile(`(?m)^E! terminated while stdout was blocked: ` +
+		`(\d+) of the (\d+) points of this gather were written, whole lines, the others not; ` +
 		`state_file is unchanged, so the next start writes these runs again$`).FindStringSubmatch(stderr.String())
 	require.NotNil(t, m, stderr.String())
 	written, err := strconv.Atoi(m[1])

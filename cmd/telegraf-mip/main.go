@@ -76,7 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
-		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n", minPollInterval, opts.pollInterval)
+		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n",
+			minPollInterval, opts.pollInterval)
 		return 2
 	}
 	if opts.catchUpInterval < 0 {

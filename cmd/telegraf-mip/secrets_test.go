@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -57,7 +56,7 @@ func TestProxyPasswordNeverShown(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
 			var exitErr *exec.ExitError
-			require.True(t, errors.As(err, &exitErr), "exit status: %v", err)
+			require.ErrorAs(t, err, &exitErr)
 			require.Equal(t, tc.code, exitErr.ExitCode(), stderr.String())
 			say := tc.say
 			if strings.Contains(say, "%s") {

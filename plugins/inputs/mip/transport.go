@@ -27,7 +27,8 @@ func (p *MIP) newTransport() (*http.Transport, error) {
 		return nil, err
 	}
 	if p.IdleConnTimeout < 0 {
-		return nil, fmt.Errorf("idle_conn_timeout must not be negative, got %s (0: idle connections are kept until the next gather)", time.Duration(p.IdleConnTimeout))
+		return nil, fmt.Errorf("idle_conn_timeout must not be negative, got %s (0: idle connections are kept until the next gather)",
+			time.Duration(p.IdleConnTimeout))
 	}
 	if p.MaxIdleConns < 0 || p.MaxIdleConnsPerHost < 0 {
 		return nil, fmt.Errorf("max_idle_conn (%d) and max_idle_conn_per_host (%d) must not be negative", p.MaxIdleConns, p.MaxIdleConnsPerHost)

@@ -28,11 +28,12 @@ import (
 // proxyPassword marks the proxy's password: no message may show it.
 const proxyPassword = "s3cr3t-proxy-pw"
 
-// initError runs Init and returns its error, checked for secrets.
-func initError(t *testing.T, target string, configure func(*MIP)) error {
+// initError runs Init for https://mip.example.com and returns its error,
+// checked for secrets.
+func initError(t *testing.T, configure func(*MIP)) error {
 	t.Helper()
 	p := New()
-	p.URL = target
+	p.URL = "https://mip.example.com"
 	p.APIKey = config.NewSecret([]byte(testKey))
 	log := &testutil.CaptureLogger{}
 	p.Log = log
@@ -82,7 +83,7 @@ func TestProxySettingsRefusedAtInit(t *testing.T) {
 		{"both proxies", "http://proxy.example.com:3128", true, "both use_system_proxy and http_proxy_url are set, and use_system_proxy would win"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := initError(t, "https://mip.example.com", func(p *MIP) {
+			err := initError(t, func(p *MIP) {
 				p.HTTPProxyURL = tc.proxy
 				p.UseSystemProxy = tc.system
 			})
@@ -110,19 +111,19 @@ func TestTLSSettingsRefusedAtInit(t *testing.T) {
 	pemFile := filepath.Join(dir, "ca.pem")
 	require.NoError(t, os.WriteFile(pemFile, caPEM, 0o600))
 
-	err := initError(t, "https://mip.example.com", func(p *MIP) { p.TLSCA = der })
+	err := initError(t, func(p *MIP) { p.TLSCA = der })
 	require.ErrorContains(t, err, "tls_ca "+der+" holds no PEM certificate (a block that starts with -----BEGIN CERTIFICATE-----)")
 	require.NotContains(t, err.Error(), "%!")
 
-	err = initError(t, "https://mip.example.com", func(p *MIP) { p.TLSCert = pemFile })
+	err = initError(t, func(p *MIP) { p.TLSCert = pemFile })
 	require.ErrorContains(t, err, "tls_cert is set ("+pemFile+") but not tls_key")
-	err = initError(t, "https://mip.example.com", func(p *MIP) { p.TLSKey = pemFile })
+	err = initError(t, func(p *MIP) { p.TLSKey = pemFile })
 	require.ErrorContains(t, err, "tls_key is set ("+pemFile+") but not tls_cert")
 
-	err = initError(t, "https://mip.example.com", func(p *MIP) { p.IdleConnTimeout = config.Duration(-time.Second) })
+	err = initError(t, func(p *MIP) { p.IdleConnTimeout = config.Duration(-time.Second) })
 	require.ErrorContains(t, err, "idle_conn_timeout must not be negative, got -1s")
 
-	require.NoError(t, initError(t, "https://mip.example.com", func(p *MIP) { p.TLSCA = pemFile }))
+	require.NoError(t, initError(t, func(p *MIP) { p.TLSCA = pemFile }))
 }
 
 // makeCertificate returns a self-signed server certificate for hosts, valid
@@ -155,7 +156,7 @@ func makeCertificate(t *testing.T, hosts []string, notAfter time.Time) (tls.Cert
 
 // serveTLS serves handler over TLS with cert, HTTP/2 offered, and returns
 // the URL and a tls_ca file that trusts cert.
-func serveTLS(t *testing.T, cert tls.Certificate, caPEM []byte, handler http.HandlerFunc) (string, string) {
+func serveTLS(t *testing.T, cert tls.Certificate, caPEM []byte, handler http.HandlerFunc) (target, caFile string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(handler)
 	srv.EnableHTTP2 = true
@@ -195,7 +196,8 @@ func TestCertificateAdvice(t *testing.T) {
 		say      string
 	}{
 		{"expired", []string{"127.0.0.1"}, time.Now().Add(-time.Hour),
-			"the server's TLS certificate has expired or is not valid yet: renew it on the server, and check this machine's clock; tls_ca does not change this"},
+			"the server's TLS certificate has expired or is not valid yet: renew it on the server, and check this machine's clock; " +
+				"tls_ca does not change this"},
 		{"other host name", []string{"other.example.com"}, time.Now().Add(time.Hour),
 			"the server's TLS certificate is not valid for the host name in url: write in url a name the certificate holds"},
 	} {

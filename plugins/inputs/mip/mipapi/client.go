@@ -331,7 +331,8 @@ func describeRequestError(endpoint string, err error) error {
 		}
 	}
 	if strings.Contains(err.Error(), "TLS handshake timeout") {
-		return getFailed(endpoint, fmt.Errorf("the server did not complete the TLS handshake within response_timeout: is it serving https on this port? %w", err))
+		return getFailed(endpoint, fmt.Errorf("the server did not complete the TLS handshake within response_timeout: "+
+			"is it serving https on this port? %w", err))
 	}
 	if strings.Contains(err.Error(), "timeout awaiting response headers") {
 		return getFailed(endpoint, fmt.Errorf("no answer within response_timeout: %w", err))
@@ -366,7 +367,8 @@ func certificateAdvice(err error) string {
 		return "the server's TLS certificate is not valid for the host name in url: write in url a name the certificate holds " +
 			"(or set tls_server_name to one)"
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return "the server's TLS certificate has expired or is not valid yet: renew it on the server, and check this machine's clock; tls_ca does not change this"
+		return "the server's TLS certificate has expired or is not valid yet: renew it on the server, and check this machine's clock; " +
+			"tls_ca does not change this"
 	case errors.As(err, &invalid):
 		return "the server's TLS certificate chain is not valid for a server"
 	case errors.As(err, &unknownAuthority):

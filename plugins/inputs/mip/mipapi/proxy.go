@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -34,7 +35,7 @@ func CheckProxyConnect(_ context.Context, proxy *url.URL, connect *http.Request,
 	}
 	status := resp.Status
 	if status == "" {
-		status = fmt.Sprint(resp.StatusCode)
+		status = strconv.Itoa(resp.StatusCode)
 	}
 	return &ProxyConnectError{Proxy: endpointOf(proxy), Target: connect.Host, Status: status, Code: resp.StatusCode}
 }
