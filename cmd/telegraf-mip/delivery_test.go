@@ -5,10 +5,13 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,8 +78,33 @@ func TestClosedStdout(t *testing.T) {
 }
 
 // TestSignalWhileStdoutIsBlocked: a stop while nobody reads stdout ends the
-// process with an error line, and the state file does not move.
+// process with an error line that counts the points written, whole lines
+// only, and the state file does not move.
 func TestSignalWhileStdoutIsBlocked(t *testing.T) {
+	testSignalWhileWriting(t, nil)
+}
+
+// TestSignalWhileStdoutIsReadSlowly: a stop while Telegraf reads stdout
+// slowly ends the writing at a line boundary: what was read is whole lines,
+// as many as the error line counts.
+func TestSignalWhileStdoutIsReadSlowly(t *testing.T) {
+	testSignalWhileWriting(t, func(r *os.File, out *lockedBuffer) {
+		buf := make([]byte, 700) // not a multiple of any line's length
+		for {
+			n, err := r.Read(buf)
+			out.Write(buf[:n]) //nolint:errcheck // a lockedBuffer takes everything
+			if err != nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond) // about 140 KB/s: 5,000 points take seconds
+		}
+	})
+}
+
+// testSignalWhileWriting sends SIGTERM to a -once gather of 5,000 points
+// while read reads its stdout (nil: nobody reads), then checks that stdout
+// holds whole lines only, as many as the error line says.
+func testSignalWhileWriting(t *testing.T, read func(r *os.File, out *lockedBuffer)) {
 	now := time.Now()
 	sim := mipsim.New(testKey, mipsim.Generate(100, 6, time.Minute))
 	sim.SetClock(func() time.Time { return now })
@@ -89,13 +117,17 @@ func TestSignalWhileStdoutIsBlocked(t *testing.T) {
 
 	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state), `  first_gather = "window"`), "-once")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
-	var stderr lockedBuffer
+	var stdout, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
 	require.NoError(t, cmd.Start())
 	w.Close()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { killProcess(t, cmd) })
+	readDone := make(chan struct{})
+	if read != nil {
+		go func() { defer close(readDone); read(r, &stdout) }()
+	}
 
 	// 5,000 points do not fit the pipe: the gather blocks on its writes.
 	require.Eventually(t, func() bool { return sim.Requests() == 1 }, 10*time.Second, 20*time.Millisecond)
@@ -109,9 +141,27 @@ func TestSignalWhileStdoutIsBlocked(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("still running 10s after SIGTERM; stderr:\n%s", stderr.String())
 	}
-	require.Contains(t, stderr.String(),
-		"E! terminated while stdout was blocked: the points of this gather were not written; "+
-			"state_file is unchanged, so the next start writes these runs again")
+	if read != nil {
+		<-readDone
+	} else {
+		rest, err := io.ReadAll(r)
+		require.NoError(t, err)
+		stdout.Write(rest)
+	}
+	m := regexp.MustCompile(`(?m)^E! terminated while stdout was blocked: ` +
+		`(\d+) of the (\d+) points of this gather were written, whole lines, the others not; ` +
+		`state_file is unchanged, so the next start writes these runs again$`).FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, stderr.String())
+	written, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	queued, err := strconv.Atoi(m[2])
+	require.NoError(t, err)
+	require.Positive(t, written)
+	require.Less(t, written, queued)
+
+	out := stdout.String()
+	require.True(t, strings.HasSuffix(out, "\n"), "stdout ends with a whole line: ...%q", out[max(0, len(out)-80):])
+	require.Len(t, parseLines(t, out), written, "every line whole, as many as the message says")
 	require.NoFileExists(t, state)
 }
 

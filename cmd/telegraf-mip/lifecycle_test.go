@@ -104,7 +104,7 @@ func TestProcessSoak(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL), "-poll_interval", "1ms")
+	cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL), "-poll_interval_disabled")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 	cmd.Stdout = io.Discard
 	stderr, err := cmd.StderrPipe()
@@ -139,6 +139,28 @@ func TestProcessSoak(t *testing.T) {
 		require.NoError(t, err)
 		return rssKiB, len(entries)
 	}
+	// A gather asked on stdin as soon as the last one reached the server
+	// (or 100 ms passed): gathers back to back, under -poll_interval's
+	// minimum of 1s.
+	asking := make(chan struct{})
+	asked := make(chan struct{})
+	go func() {
+		defer close(asked)
+		last, at := int32(-1), time.Now()
+		for {
+			select {
+			case <-asking:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if n := requests.Load(); n != last || time.Since(at) > 100*time.Millisecond {
+				last, at = n, time.Now()
+				if _, err := stdin.Write([]byte("\n")); err != nil {
+					return
+				}
+			}
+		}
+	}()
 	waitFor := func(n int32) {
 		require.Eventually(t, func() bool { return requests.Load() >= n }, 4*time.Minute, 20*time.Millisecond)
 	}
@@ -146,6 +168,8 @@ func TestProcessSoak(t *testing.T) {
 	rss0, fds0 := status()
 	waitFor(gathers)
 	rss1, fds1 := status()
+	close(asking)
+	<-asked
 	require.NoError(t, stdin.Close())
 	require.NoError(t, cmd.Wait())
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
@@ -51,10 +52,14 @@ func writeScenarios(w io.Writer, scenarios []mip.Scenario, format string) error 
 		}
 		fmt.Fprintln(tw, header)
 		for _, s := range scenarios {
-			row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", s.ID, s.Name, s.Alias, s.DisplayName, dash(s.Application), dash(s.Agent))
+			cells := []string{s.ID, s.Name, s.Alias, s.DisplayName, dash(s.Application), dash(s.Agent)}
 			if withService {
-				row += "\t" + s.CentreonService
+				cells = append(cells, s.CentreonService)
 			}
+			for i, c := range cells {
+				cells[i] = terminalText(c)
+			}
+			row := strings.Join(cells, "\t")
 			fmt.Fprintln(tw, row)
 		}
 		return tw.Flush()
@@ -118,6 +123,39 @@ func xmlAttribute(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// terminalText is a text from MIP as the table prints it to a terminal:
+// control characters (an escape sequence would drive the terminal; a tab or
+// a line break would break the table), bidirectional overrides and bytes
+// that are not UTF-8 are written as Go escapes (\x1b, \u202e).
+func terminalText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafeInTerminal) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case r < utf8.RuneSelf && unsafeInTerminal(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeInTerminal(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[:size])
+		}
+		s = s[size:]
+	}
+	return b.String()
+}
+
+// unsafeInTerminal tells the characters a terminal acts on rather than
+// shows: C0 and C1 controls, DEL, and the bidirectional embeddings,
+// overrides and isolates, which reorder what follows.
+func unsafeInTerminal(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func dash(s string) string {

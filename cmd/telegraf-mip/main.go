@@ -80,6 +80,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "E! -once and -test are exclusive: -test never writes state_file, -once does")
 		return 2
 	}
+	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
+		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n",
+			minPollInterval, opts.pollInterval)
+		return 2
+	}
 	if opts.catchUpInterval < 0 {
 		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return 2
@@ -154,6 +159,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// minPollInterval is the shortest -poll_interval: gathers closer than this
+// would only load MIP (its robots run every few minutes) and Telegraf.
+const minPollInterval = time.Second
+
 func logLevel(debug bool, configured string) telegraf.LogLevel {
 	if debug {
 		return telegraf.Debug
@@ -199,9 +208,11 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 }
 
 // stopOnSignal stops the plugin on SIGTERM or SIGINT, so that a request in
-// flight ends at once. A gather whose points cannot be written because
-// stdout is blocked ends with the process, with an error line: its
-// watermarks have not moved, and the next start writes its runs again.
+// flight ends at once. A gather whose points are still being written to
+// stdout after blockedWriteGrace (Telegraf not reading, or reading slowly)
+// ends with the process, at a line boundary, with an error line that counts
+// what got out: its watermarks have not moved, and the next start writes
+// its runs again.
 func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
@@ -210,17 +221,27 @@ func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 		signal.Stop(signals) // a second signal ends the process at once
 		plugin.Stop()
 		time.Sleep(blockedWriteGrace)
-		if pw.Blocked() {
-			log.Errorf("%s while stdout was blocked: the points of this gather were not written; "+
-				"state_file is unchanged, so the next start writes these runs again", sig)
-			os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
+		if !pw.Blocked() {
+			return
 		}
+		written, queued, cut := pw.Stop(longLineGrace)
+		msg := fmt.Sprintf("%s while stdout was blocked: %d of the %d points of this gather were written, whole lines, the others not", sig, written, queued)
+		if cut {
+			msg = fmt.Sprintf("%s while stdout was blocked: %d of the %d points of this gather were written, and one more was cut "+
+				"(a line over %d bytes, written in parts, whose end Telegraf did not read within %s)", sig, written, queued, output.AtomicWrite, longLineGrace)
+		}
+		log.Errorf("%s; state_file is unchanged, so the next start writes these runs again", msg)
+		os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
 	}()
 }
 
-// blockedWriteGrace is how long a stop waits for a write to stdout to end:
-// execd kills the process 5 s after its SIGTERM.
-const blockedWriteGrace = 2 * time.Second
+// blockedWriteGrace is how long a stop waits for a write to stdout to end,
+// and longLineGrace how long more for the end of a long line: execd kills
+// the process 5 s after its SIGTERM.
+const (
+	blockedWriteGrace = 2 * time.Second
+	longLineGrace     = 2 * time.Second
+)
 
 // stopOnStdinEOF gives the shim a pipe in place of stdin and stops the
 // plugin as soon as the real stdin closes. trigger asks the shim for a

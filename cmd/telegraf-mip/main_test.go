@@ -210,8 +210,16 @@ func TestOnceFailures(t *testing.T) {
 			key:      testKey,
 			config:   pluginConfig(t, srv.URL),
 			args:     []string{"-poll_interval", "0s"},
-			code:     1,
-			contains: "-poll_interval must be positive",
+			code:     2,
+			contains: "E! -poll_interval must be at least 1s, got 0s (use -poll_interval_disabled to gather on stdin only)",
+		},
+		{
+			name:     "interval too short",
+			key:      testKey,
+			config:   pluginConfig(t, srv.URL),
+			args:     []string{"-poll_interval", "1ns"},
+			code:     2,
+			contains: "E! -poll_interval must be at least 1s, got 1ns (use -poll_interval_disabled to gather on stdin only)",
 		},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ package output
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -18,37 +20,106 @@ import (
 // once per gather. The execd shim's own writer makes a write call per point
 // (twice the cost of a large gather) and stops for good on a point it cannot
 // serialize; this one drops that point with an error and goes on.
+//
+// It writes whole lines only: the buffer goes out in writes of whole lines
+// of at most AtomicWrite bytes, which a pipe takes whole or not at all, so
+// a process that ends during a write (a stop while Telegraf reads slowly)
+// leaves no half line on stdout.
 type Writer struct {
 	enc       encoder
 	out       *bufio.Writer
+	lines     *lineWriter
 	log       telegraf.Logger
 	err       error // the first write error, kept until flush
 	dropField func(key string, err error)
-	writing   atomic.Bool // a write to the underlying writer is under way
+	queued    atomic.Int64 // points taken since the last flush
 }
 
 // NewWriter returns a Writer to w that reports the points it drops to log.
 func NewWriter(w io.Writer, log telegraf.Logger) *Writer {
-	pw := &Writer{log: log}
+	pw := &Writer{log: log, lines: &lineWriter{w: w}}
 	pw.dropField = pw.logDroppedField
-	pw.out = bufio.NewWriterSize(watchedWriter{w: w, writing: &pw.writing}, 256*1024)
+	pw.out = bufio.NewWriterSize(pw.lines, bufferSize)
 	return pw
 }
 
+// bufferSize is the Writer's buffer: at least four times the longest
+// line (the plugin bounds a point to 64 KiB), so that a line never waits
+// for a buffer of its own.
+const bufferSize = 256 * 1024
+
 // Blocked reports whether a write to the output is under way, for a stop
 // that finds the output not reading.
-func (pw *Writer) Blocked() bool { return pw.writing.Load() }
+func (pw *Writer) Blocked() bool { return pw.lines.writing.Load() }
 
-// watchedWriter marks the time spent in each write.
-type watchedWriter struct {
-	w       io.Writer
-	writing *atomic.Bool
+// Stop ends the writing at the next line boundary: no write begins after
+// it, and a line longer than AtomicWrite being written is finished first,
+// for at most wait. It returns how many of the points taken since the last
+// flush were written whole, out of how many, and whether a line was left
+// cut (wait passed with a long line half written).
+func (pw *Writer) Stop(wait time.Duration) (written, queued int64, cut bool) {
+	pw.lines.stopping.Store(true)
+	deadline := time.Now().Add(wait)
+	for pw.lines.partial.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return pw.lines.lines.Load(), pw.queued.Load(), pw.lines.partial.Load()
 }
 
-func (ww watchedWriter) Write(b []byte) (int, error) {
-	ww.writing.Store(true)
-	defer ww.writing.Store(false)
-	return ww.w.Write(b)
+// ErrStopped is the write error after Stop.
+var ErrStopped = errors.New("writing stopped at a line boundary")
+
+// AtomicWrite is the largest write a pipe takes whole (PIPE_BUF, POSIX's
+// minimum and Linux's value): ended during such a write, a process leaves
+// all of it in the pipe or none of it.
+const AtomicWrite = 4096
+
+// lineWriter writes what the buffer hands it, whole lines always (see
+// Writer.Write), in writes of whole lines of at most AtomicWrite bytes; a
+// longer line goes in several, and partial tells that one is half written.
+type lineWriter struct {
+	w        io.Writer
+	writing  atomic.Bool  // a write to w is under way
+	partial  atomic.Bool  // part of a line is out, not its end
+	stopping atomic.Bool  // Stop was called: no write begins
+	lines    atomic.Int64 // lines written whole since the last flush
+}
+
+func (lw *lineWriter) Write(b []byte) (int, error) {
+	lw.writing.Store(true)
+	defer lw.writing.Store(false)
+	done := 0
+	for done < len(b) {
+		if lw.stopping.Load() && !lw.partial.Load() {
+			return done, ErrStopped
+		}
+		chunk := b[done:min(len(b), done+AtomicWrite)]
+		ends := false // chunk ends a line
+		if lw.partial.Load() {
+			// The rest of a long line, up to its end.
+			if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+				chunk, ends = chunk[:i+1], true
+			}
+		} else if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			chunk, ends = chunk[:i+1], true
+		}
+		if !ends {
+			lw.partial.Store(true)
+		}
+		n, err := lw.w.Write(chunk)
+		done += n
+		if n == len(chunk) && ends {
+			lw.lines.Add(int64(bytes.Count(chunk, []byte{'\n'})))
+			lw.partial.Store(false)
+		}
+		if err != nil {
+			return done, err
+		}
+		if n < len(chunk) {
+			return done, io.ErrShortWrite
+		}
+	}
+	return done, nil
 }
 
 func (pw *Writer) Write(m telegraf.Metric) {
@@ -61,6 +132,14 @@ func (pw *Writer) Write(m telegraf.Metric) {
 		pw.log.Errorf("dropping a point that cannot be written: %v", err)
 		return
 	}
+	if len(line) > pw.out.Available() {
+		// The buffer goes out before the line, which bufio would cut
+		// between two writes: the writes are of whole lines.
+		if pw.err = pw.out.Flush(); pw.err != nil {
+			return
+		}
+	}
+	pw.queued.Add(1)
 	_, pw.err = pw.out.Write(line)
 }
 
@@ -75,6 +154,10 @@ func (pw *Writer) Flush() error {
 	pw.err = nil
 	if ferr := pw.out.Flush(); err == nil {
 		err = ferr
+	}
+	if !pw.lines.stopping.Load() { // a stop counts what this gather wrote
+		pw.queued.Store(0)
+		pw.lines.lines.Store(0)
 	}
 	if err != nil {
 		return &WriteError{err}

@@ -281,7 +281,7 @@ func (p *MIP) Init() error {
 			return err
 		}
 	}
-	transport, err := p.TransportConfig.CreateTransport()
+	transport, err := p.newTransport()
 	if err != nil {
 		return err
 	}
@@ -295,6 +295,9 @@ func (p *MIP) Init() error {
 	p.stateKey = p.instanceKey()
 	p.progress = newProgress()
 	if p.StateFile != "" {
+		if err := checkStateFile(p.StateFile, p.StateReadOnly); err != nil {
+			return err
+		}
 		if p.progress, err = loadProgress(p.StateFile, p.stateKey, p.StateReadOnly); err != nil {
 			if !errors.Is(err, errStateDamaged) {
 				return err

@@ -266,7 +266,7 @@ var errStateDamaged = errors.New("damaged")
 // the lock.
 func readStateFile(path string) (*stateFile, error) {
 	empty := &stateFile{Version: stateVersion, Instances: make(map[string]*progress)}
-	b, err := os.ReadFile(path)
+	b, err := readStateBytes(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, nil
 	}

@@ -174,7 +174,7 @@ func TestForeignStateFileIsRefused(t *testing.T) {
 // fail.
 func TestStateFileThatCannotBeRead(t *testing.T) {
 	dir := t.TempDir()
-	requireInitRefuses(t, "https://mip.example.com", func(p *MIP) { p.StateFile = dir }, "reading state file: read "+dir)
+	requireInitRefuses(t, "https://mip.example.com", func(p *MIP) { p.StateFile = dir }, "state_file "+dir+" is a directory")
 }
 
 // TestEmptyStateFileIsAFirstStart: an empty file (touch) is no state yet.

@@ -204,6 +204,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values) (io.Rea
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) //nolint:errcheck // best effort: the status is the error reported
 		resp.Body.Close()
 		statusErr := statusError(c.lastEndpoint, resp)
+		statusErr.ThroughProxy, statusErr.ProxyAnswered = proxyInPath(c.http.Transport, resp.Request, resp)
 		wait, retry := retryAfter(resp, time.Now())
 		if !retry {
 			return nil, statusErr
@@ -271,6 +272,8 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 	}
 	if err != nil && w.silent.Load() {
 		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence) //nolint:revive // MIP is the product's name
+	} else if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("the response did not come whole within timeout, though MIP kept sending: raise timeout for a slow link: %w", err)
 	}
 	return n, err
 }
@@ -304,8 +307,13 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 // requestError removes the URL that net/http repeats in its errors (it
-// carries the query) and says what the user can do.
+// carries the query) and credentials of any URL in them, and says what the
+// user can do.
 func requestError(endpoint string, err error) error {
+	return RedactError(describeRequestError(endpoint, err))
+}
+
+func describeRequestError(endpoint string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -322,6 +330,10 @@ func requestError(endpoint string, err error) error {
 			}
 		}
 	}
+	if strings.Contains(err.Error(), "TLS handshake timeout") {
+		return getFailed(endpoint, fmt.Errorf("the server did not complete the TLS handshake within response_timeout: "+
+			"is it serving https on this port? %w", err))
+	}
 	if strings.Contains(err.Error(), "timeout awaiting response headers") {
 		return getFailed(endpoint, fmt.Errorf("no answer within response_timeout: %w", err))
 	}
@@ -332,9 +344,8 @@ func requestError(endpoint string, err error) error {
 	if errors.As(err, &dnsErr) {
 		return getFailed(endpoint, fmt.Errorf("cannot resolve %q: check url and the DNS of this machine: %w", dnsErr.Name, err))
 	}
-	if isCertificateError(err) {
-		return getFailed(endpoint, fmt.Errorf("the server's TLS certificate is not trusted: "+
-			"set tls_ca to the CA that signed it (or, for a test instance only, insecure_skip_verify = true): %w", err))
+	if advice := certificateAdvice(err); advice != "" {
+		return getFailed(endpoint, fmt.Errorf("%s: %w", advice, err))
 	}
 	return getFailed(endpoint, err)
 }
@@ -344,13 +355,29 @@ func getFailed(endpoint string, err error) error {
 	return fmt.Errorf("GET %s: %w", endpoint, err) //nolint:revive // GET is the HTTP method, written as net/http writes it
 }
 
-func isCertificateError(err error) bool {
+// certificateAdvice says what to do about a certificate the client refused,
+// by what is wrong with it: only an unknown signer is tls_ca's business.
+func certificateAdvice(err error) string {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verification *tls.CertificateVerificationError
-	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
-		errors.As(err, &invalid) || errors.As(err, &verification)
+	switch {
+	case errors.As(err, &hostname):
+		return "the server's TLS certificate is not valid for the host name in url: write in url a name the certificate holds " +
+			"(or set tls_server_name to one)"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "the server's TLS certificate has expired or is not valid yet: renew it on the server, and check this machine's clock; " +
+			"tls_ca does not change this"
+	case errors.As(err, &invalid):
+		return "the server's TLS certificate chain is not valid for a server"
+	case errors.As(err, &unknownAuthority):
+		return "the server's TLS certificate is not trusted: set tls_ca to the CA that signed it (or, for a test instance only, " +
+			"insecure_skip_verify = true); a tls_ca already set is not that CA"
+	case errors.As(err, &verification):
+		return "the server's TLS certificate was refused"
+	}
+	return ""
 }
 
 // StatusError is a non-2xx answer, worded so a user can act on it.
@@ -363,6 +390,10 @@ type StatusError struct {
 	Code int
 	// RetryAfter is what MIP asked to wait, when it did.
 	RetryAfter time.Duration
+	// ThroughProxy tells that the request went in clear text through a
+	// proxy, which may have answered in MIP's place; ProxyAnswered, that
+	// the answer says it is the proxy's.
+	ThroughProxy, ProxyAnswered bool
 }
 
 // Error says what failed and what the user can do about it.
@@ -370,7 +401,14 @@ func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("GET %s returned HTTP status %s", e.Endpoint, e.Status)
 	switch e.Code {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		msg += ": MIP rejected the API key; check api_key"
+		switch {
+		case e.ProxyAnswered:
+			msg += " from the proxy, not MIP (it sent Proxy-* headers): check the proxy's access rules for this host"
+		case e.ThroughProxy:
+			msg += ": MIP rejected the API key, or the proxy in between refused the request; check api_key, and the proxy's access rules"
+		default:
+			msg += ": MIP rejected the API key; check api_key"
+		}
 	case http.StatusNotFound:
 		msg += ": no MIP API at this address; check url"
 	}

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package mip
+
+import "os"
+
+// openNoBlock opens path for reading: opening a named pipe does not wait
+// for a writer here.
+func openNoBlock(path string) (*os.File, error) {
+	return os.Open(path)
+}
