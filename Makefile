@@ -72,7 +72,7 @@ demo:
 	go run ./cmd/telegraf-mip -demo
 
 ## dist: release artefacts in dist/, each archive holding the binary,
-## sample.conf, both READMEs (at their repository paths, so the links work),
+## sample.conf, both READMEs and docs/ (at their repository paths, so the links work),
 ## the dashboard, the license and examples:
 ##   linux amd64/arm64 tarballs, .deb and .rpm (nfpm, packaging/nfpm.yaml),
 ##   darwin amd64/arm64 tarballs, a windows/amd64 .zip (needs zip),
@@ -81,7 +81,7 @@ demo:
 ## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
-DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
 DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
 DIST_EXAMPLES_darwin := examples/inputs.execd.conf
 DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf
