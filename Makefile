@@ -18,14 +18,18 @@ build:
 ## test: every test, end-to-end ones included (they run a real Telegraf,
 ## built into .cache/bin on first use, and a real InfluxDB). The whole
 ## verbose output is kept in .cache/test.log and must hold neither the tests'
-## API keys (they all contain the marker below) nor a skipped test.
+## API keys (they all contain the marker below) nor a skipped test; the
+## terminal shows each package's result and the output of failing tests
+## only (scripts/test-output.awk), or all of it with V=1.
 ## MIP_SOAK=long runs the soak tests at full length (go test alone runs
 ## them short, for a fast loop).
 TEST_KEY_MARKER := s3cr3t-mip-k3y
+TEST_OUTPUT := $(if $(V),grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)',awk -f scripts/test-output.awk)
 test: telegraf
 	@mkdir -p .cache
 	set -o pipefail; MIP_SOAK=long TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
-	  | tee .cache/test.log | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)'
+	  | tee .cache/test.log | $(TEST_OUTPUT) \
+	  || { echo "FAIL: the whole output is in .cache/test.log"; exit 1; }
 	@if grep -n -F '$(TEST_KEY_MARKER)' .cache/test.log; then echo "FAIL: a test API key appears in the test output above"; exit 1; fi
 	@if grep -n -E -- '--- SKIP' .cache/test.log; then echo "FAIL: tests were skipped"; exit 1; fi
 	@echo "test output checked: no API key, no skipped test"
@@ -65,8 +69,12 @@ lint:
 
 telegraf: $(CACHE_BIN)/telegraf
 
+## The version Telegraf reports ("Telegraf 1.37.2 (customized)"), set as
+## Telegraf's own Makefile does; go install alone leaves it "unknown".
 $(CACHE_BIN)/telegraf:
-	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
+	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" \
+	  -ldflags "-X github.com/influxdata/telegraf/internal.Version=$(TELEGRAF_VERSION:v%=%)" \
+	  github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 demo:
 	go run ./cmd/telegraf-mip -demo
