@@ -144,8 +144,7 @@ func unknownKeys(missing []string) error {
 		msgs = append(msgs, "unknown configuration keys: "+strings.Join(other, ", ")+" (see sample.conf for the valid ones)")
 	}
 	if len(execd) > 0 {
-		msgs = append(msgs, fmt.Sprintf("%s belong to Telegraf's [[inputs.execd]] block (telegraf.conf), not to [[inputs.mip]]: move them there",
-			strings.Join(execd, ", ")))
+		msgs = append(msgs, strings.Join(execd, ", ")+" belong to Telegraf's [[inputs.execd]] block (telegraf.conf), not to [[inputs.mip]]: move them there")
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }
@@ -202,7 +201,7 @@ type environment struct {
 // and so is what is not a valid pattern (${1}). Comments are never read:
 // like Telegraf, which strips them first, only string values are replaced.
 func substituteEnvironment(tbl *ast.Table) (environment, error) {
-	env := environment{kept: map[string][]string{}, emptyOrUnset: map[string][]string{}}
+	env := environment{kept: make(map[string][]string), emptyOrUnset: make(map[string][]string)}
 	var key string // the key whose value is being replaced
 	options := []template.Option{
 		template.WithReplacementFunction(func(s string, m template.Mapping, cfg *template.Config) (string, error) {

@@ -80,7 +80,8 @@ line"""`,
 				require.NoError(t, err)
 				require.Equal(t, want, nonStrict)
 			}
-			p, err := loadPlugin(writeFile(t, "mip.conf", fmt.Sprintf("[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  state_file = %s # ${MIP_T_UNSET:?never read}\n", value)))
+			conf := fmt.Sprintf("[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  state_file = %s # ${MIP_T_UNSET:?never read}\n", value)
+			p, err := loadPlugin(writeFile(t, "mip.conf", conf))
 			require.NoError(t, err)
 			require.Equal(t, want, p.StateFile)
 		})
@@ -106,9 +107,11 @@ func TestConfigMessages(t *testing.T) {
 			contains: "unknown configuration keys: inputs.mip.API_KEY (keys are case-sensitive: api_key)",
 		},
 		{
-			name:     "Telegraf's input settings",
-			config:   "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  interval = \"1m\"\n  alias = \"mip\"\n  name_override = \"x\"\n  [inputs.mip.tags]\n    env = \"prod\"\n",
-			contains: "alias, interval, name_override, tags belong to Telegraf's [[inputs.execd]] block (telegraf.conf), not to [[inputs.mip]]: move them there",
+			name: "Telegraf's input settings",
+			config: "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  interval = \"1m\"\n  alias = \"mip\"\n  name_override = \"x\"\n" +
+				"  [inputs.mip.tags]\n    env = \"prod\"\n",
+			contains: "alias, interval, name_override, tags belong to Telegraf's [[inputs.execd]] block (telegraf.conf), " +
+				"not to [[inputs.mip]]: move them there",
 		},
 		{
 			name:     "both kinds",

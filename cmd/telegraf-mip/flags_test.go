@@ -34,15 +34,30 @@ func TestFlagsThatDoNotGoTogether(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-list", "-once"}, "-once and -list do not go together: -once gathers once and saves state_file, -list lists the scenarios and gathers nothing; use one"},
+		{
+			[]string{"-list", "-once"},
+			"-once and -list do not go together: -once gathers once and saves state_file, -list lists the scenarios and gathers nothing; use one",
+		},
 		{[]string{"-demo", "-test"}, "-demo and -test do not go together"},
-		{[]string{"-format", "json", "-test", "-config", "x"}, "-format applies only with -list, not with -test, which gathers once without writing state_file"},
+		{
+			[]string{"-format", "json", "-test", "-config", "x"},
+			"-format applies only with -list, not with -test, which gathers once without writing state_file",
+		},
 		{[]string{"-format", "xml", "-config", "x"}, "-format applies only with -list"},
 		{[]string{"-demo", "-config", "x"}, "-demo reads no configuration: it runs against the built-in simulator; drop -config"},
-		{[]string{"-poll_interval", "5s", "-once", "-config", "x"}, "-poll_interval applies only under inputs.execd (no -demo, -test, -once or -list), not with -once"},
+		{
+			[]string{"-poll_interval", "5s", "-once", "-config", "x"},
+			"-poll_interval applies only under inputs.execd (no -demo, -test, -once or -list), not with -once",
+		},
 		{[]string{"-poll_interval_disabled", "-test", "-config", "x"}, "-poll_interval_disabled applies only under inputs.execd"},
-		{[]string{"-catch_up_interval", "1s", "-list", "-config", "x"}, "-catch_up_interval applies only under inputs.execd (no -demo, -test, -once or -list), not with -list"},
-		{[]string{"-poll_interval", "5s", "-poll_interval_disabled", "-config", "x"}, "-poll_interval and -poll_interval_disabled do not go together"},
+		{
+			[]string{"-catch_up_interval", "1s", "-list", "-config", "x"},
+			"-catch_up_interval applies only under inputs.execd (no -demo, -test, -once or -list), not with -list",
+		},
+		{
+			[]string{"-poll_interval", "5s", "-poll_interval_disabled", "-config", "x"},
+			"-poll_interval and -poll_interval_disabled do not go together",
+		},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

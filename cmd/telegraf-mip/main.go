@@ -76,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
 		return 2
 	}
-	set := map[string]bool{}
+	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := checkFlags(set); err != nil {
 		fmt.Fprintf(stderr, "E! %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,12 @@ func TestREADMERecipe(t *testing.T) {
 	defer stderr.Close()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	t.Cleanup(func() {
+		// The simulator and Telegraf the recipe left running, with bash.
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("stopping the recipe's processes: %v", err)
+		}
+	})
 	runErr := cmd.Wait()
 	out, err := os.ReadFile(stdout.Name())
 	require.NoError(t, err)

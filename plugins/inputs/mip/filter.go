@@ -70,7 +70,7 @@ func checkGlobs(setting string, patterns []string) error {
 		if strings.Count(pattern, "[") > strings.Count(pattern, "]") {
 			hint = `: a "[" opens a character class that is never closed; write \\[ for a literal "["`
 		}
-		return fmt.Errorf("%s: %q is not a valid glob (%v)%s", setting, pattern, err, hint)
+		return fmt.Errorf("%s: %q is not a valid glob (%w)%s", setting, pattern, err, hint)
 	}
 	return nil
 }

@@ -532,7 +532,8 @@ func TestInitRefusesBadConfiguration(t *testing.T) {
 		{
 			name:      "url ending in /api",
 			configure: func(p *MIP) { p.URL = "https://mip.example.com:8443/api/" },
-			contains:  `url "https://mip.example.com:8443/api" ends in /api: give MIP's base address, the plugin adds /api/measures/...; drop /api: url = "https://mip.example.com:8443"`,
+			contains: `url "https://mip.example.com:8443/api" ends in /api: give MIP's base address, ` +
+				`the plugin adds /api/measures/...; drop /api: url = "https://mip.example.com:8443"`,
 		},
 		{
 			name:      "url under a path ending in /api",
