@@ -18,14 +18,18 @@ build:
 ## test: every test, end-to-end ones included (they run a real Telegraf,
 ## built into .cache/bin on first use, and a real InfluxDB). The whole
 ## verbose output is kept in .cache/test.log and must hold neither the tests'
-## API keys (they all contain the marker below) nor a skipped test.
+## API keys (they all contain the marker below) nor a skipped test; the
+## terminal shows each package's result and the output of failing tests
+## only (scripts/test-output.awk), or all of it with V=1.
 ## MIP_SOAK=long runs the soak tests at full length (go test alone runs
 ## them short, for a fast loop).
 TEST_KEY_MARKER := s3cr3t-mip-k3y
+TEST_OUTPUT := $(if $(V),grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)',awk -f scripts/test-output.awk)
 test: telegraf
 	@mkdir -p .cache
 	set -o pipefail; MIP_SOAK=long TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
-	  | tee .cache/test.log | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)'
+	  | tee .cache/test.log | $(TEST_OUTPUT) \
+	  || { echo "FAIL: the whole output is in .cache/test.log"; exit 1; }
 	@if grep -n -F '$(TEST_KEY_MARKER)' .cache/test.log; then echo "FAIL: a test API key appears in the test output above"; exit 1; fi
 	@if grep -n -E -- '--- SKIP' .cache/test.log; then echo "FAIL: tests were skipped"; exit 1; fi
 	@echo "test output checked: no API key, no skipped test"
@@ -65,14 +69,18 @@ lint:
 
 telegraf: $(CACHE_BIN)/telegraf
 
+## The version Telegraf reports ("Telegraf 1.37.2 (customized)"), set as
+## Telegraf's own Makefile does; go install alone leaves it "unknown".
 $(CACHE_BIN)/telegraf:
-	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
+	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" \
+	  -ldflags "-X github.com/influxdata/telegraf/internal.Version=$(TELEGRAF_VERSION:v%=%)" \
+	  github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 demo:
 	go run ./cmd/telegraf-mip -demo
 
 ## dist: release artefacts in dist/, each archive holding the binary,
-## sample.conf, both READMEs (at their repository paths, so the links work),
+## sample.conf, both READMEs and docs/ (at their repository paths, so the links work),
 ## the dashboard, the license and examples:
 ##   linux amd64/arm64 tarballs, .deb and .rpm (nfpm, packaging/nfpm.yaml),
 ##   darwin amd64/arm64 tarballs, a windows/amd64 .zip (needs zip),
@@ -81,7 +89,7 @@ demo:
 ## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
-DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
 DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
 DIST_EXAMPLES_darwin := examples/inputs.execd.conf
 DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf

@@ -1,108 +1,288 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/compose-spec/compose-go/template"
+	"github.com/influxdata/toml"
+	"github.com/influxdata/toml/ast"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
 
-// envEscaper escapes what an environment value could break in a TOML
-// string, as Telegraf's execd shim does.
-var envEscaper = strings.NewReplacer(`"`, `\"`, `\`, `\\`)
-
-// loadPlugin reads the [[inputs.mip]] block of a configuration file. Unlike
-// the execd shim's loader it refuses what it does not understand: an unknown
-// key, another plugin, or a second block, so that a typo never silently does
+// loadPlugin reads the [[inputs.mip]] block of a configuration file as
+// Telegraf v1.37 reads a plugin block (config.parseConfig, strict mode): its
+// TOML parser, environment variables replaced in string values only, keys
+// matched case-sensitively. Unlike the execd shim's loader, and like
+// Telegraf's, it refuses what it does not understand: an unknown key,
+// another plugin, or a second block, so that a typo never silently does
 // nothing.
 func loadPlugin(path string) (*mip.MIP, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var unset, broken []string // the variables the file refers to that are unset or empty, or hold a line break
-	data := os.Expand(string(raw), func(name string) string {
-		v := os.Getenv(name)
-		switch {
-		case v == "":
-			unset = append(unset, name)
-		case strings.ContainsAny(v, "\r\n"):
-			broken = append(broken, name)
-		}
-		return envEscaper.Replace(v)
-	})
-
-	var conf struct {
-		Inputs map[string][]toml.Primitive `toml:"inputs"`
-	}
-	md, err := toml.Decode(data, &conf)
+	tbl, err := toml.Parse(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")))
 	if err != nil {
-		if len(broken) > 0 {
-			return nil, fmt.Errorf("%s: the environment variable %s holds a line break, which breaks the configuration once expanded: "+
-				"remove it from the variable", path, strings.Join(sortedUnique(broken), ", "))
-		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for name := range conf.Inputs {
-		if name != "mip" {
-			return nil, fmt.Errorf("%s: [[inputs.%s]] is not supported: this program runs [[inputs.mip]] only", path, name)
-		}
+	env, err := substituteEnvironment(tbl)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	blocks := conf.Inputs["mip"]
-	switch len(blocks) {
-	case 0:
-		return nil, fmt.Errorf("%s: no [[inputs.mip]] block", path)
-	case 1:
-	default:
-		return nil, fmt.Errorf("%s: %d [[inputs.mip]] blocks: run one telegraf-mip per block (one [[inputs.execd]] each)", path, len(blocks))
+	if len(env.broken) > 0 {
+		return nil, fmt.Errorf("%s: the environment variable %s holds a line break, which no configuration value may hold: "+
+			"remove it from the variable", path, strings.Join(sortedUnique(env.broken), ", "))
+	}
+	block, err := mipBlock(tbl)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 
 	p := mip.New()
-	if err := md.PrimitiveDecode(blocks[0], p); err != nil {
+	var missing []string
+	conf := toml.Config{
+		NormFieldName: toml.DefaultConfig.NormFieldName,
+		FieldToKey:    toml.DefaultConfig.FieldToKey,
+		MissingField: func(typ reflect.Type, key string) error {
+			missing = append(missing, keyPath(typ, key))
+			return nil
+		},
+	}
+	if err := conf.UnmarshalTable(block, p); err != nil {
 		return nil, fmt.Errorf("%s: [[inputs.mip]]: %w", path, err)
 	}
-	if unknown := md.Undecoded(); len(unknown) > 0 {
-		keys := make([]string, 0, len(unknown))
-		for _, k := range unknown {
-			keys = append(keys, k.String())
-		}
-		slices.Sort(keys)
-		return nil, errors.New(path + ": unknown configuration keys: " + strings.Join(keys, ", ") + " (see sample.conf for the valid ones)")
+	if err := unknownKeys(missing); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if p.APIKey.Empty() && p.APIKeyFile == "" {
-		if names := keyVariables(string(raw), unset); len(names) > 0 {
-			return nil, fmt.Errorf("%s: api_key comes from the environment variable %s, which is not set or empty in the environment of telegraf-mip: "+
-				"set it where Telegraf is started (e.g. /etc/default/telegraf), or use api_key_file", path, strings.Join(names, ", "))
-		}
+	// Telegraf keeps ${VAR} as written when VAR is not set: never send that
+	// as the key.
+	names := sortedUnique(env.kept["api_key"])
+	if p.APIKey.Empty() {
+		names = sortedUnique(env.emptyOrUnset["api_key"])
+	}
+	if len(names) > 0 && p.APIKeyFile == "" {
+		return nil, fmt.Errorf("%s: api_key comes from the environment variable %s, which is not set or empty in the environment of telegraf-mip: "+
+			"set it where Telegraf is started (e.g. /etc/default/telegraf), or use api_key_file", path, strings.Join(names, ", "))
 	}
 	return p, nil
 }
 
-func sortedUnique(names []string) []string {
-	slices.Sort(names)
-	return slices.Compact(names)
+// mipBlock returns the one [[inputs.mip]] table of a configuration.
+func mipBlock(tbl *ast.Table) (*ast.Table, error) {
+	var outside []string
+	for name := range tbl.Fields {
+		if name != "inputs" {
+			outside = append(outside, name)
+		}
+	}
+	if len(outside) > 0 {
+		slices.Sort(outside)
+		return nil, fmt.Errorf("%s outside [[inputs.mip]]: the file holds one [[inputs.mip]] block and nothing else "+
+			"(Telegraf's own settings go in telegraf.conf)", strings.Join(outside, ", "))
+	}
+	inputs, ok := tbl.Fields["inputs"].(*ast.Table)
+	if !ok {
+		return nil, errors.New("no [[inputs.mip]] block")
+	}
+	for name := range inputs.Fields {
+		if name != "mip" {
+			return nil, fmt.Errorf("[[inputs.%s]] is not supported: this program runs [[inputs.mip]] only", name)
+		}
+	}
+	switch blocks := inputs.Fields["mip"].(type) {
+	case []*ast.Table:
+		if len(blocks) > 1 {
+			return nil, fmt.Errorf("%d [[inputs.mip]] blocks: run one telegraf-mip per block (one [[inputs.execd]] each)", len(blocks))
+		}
+		return blocks[0], nil
+	case *ast.Table:
+		return nil, fmt.Errorf("line %d: [inputs.mip] is a single table: use [[inputs.mip]], with double brackets, as for every Telegraf plugin", blocks.Line)
+	default:
+		return nil, errors.New("no [[inputs.mip]] block")
+	}
 }
 
-// keyVariables returns those of the unset variables that the api_key line
-// of the unexpanded file refers to.
-func keyVariables(raw string, unset []string) []string {
-	var names []string
-	for line := range strings.SplitSeq(raw, "\n") {
-		key, value, ok := strings.Cut(line, "=")
-		if !ok || strings.TrimSpace(key) != "api_key" {
-			continue
-		}
-		os.Expand(value, func(name string) string {
-			if slices.Contains(unset, name) && !slices.Contains(names, name) {
-				names = append(names, name)
-			}
-			return ""
-		})
+// execdKeys are the settings Telegraf gives every input (and inputs.execd's
+// own): in [[inputs.mip]] they would do nothing, since Telegraf never reads
+// this file.
+var execdKeys = []string{
+	"alias", "always_include_local_tags", "collection_jitter", "collection_offset",
+	"fielddrop", "fieldexclude", "fieldinclude", "fieldpass", "interval", "metricpass",
+	"name_override", "name_prefix", "name_suffix", "namedrop", "namedrop_separator", "namepass", "namepass_separator",
+	"precision", "startup_error_behavior", "tagdrop", "tagexclude", "taginclude", "tagpass", "tags",
+	"command", "environment", "signal", "restart_delay", "buffer_size", "stop_on_error", "data_format",
+}
+
+// unknownKeys explains the keys of [[inputs.mip]] that the plugin has no
+// field for.
+func unknownKeys(missing []string) error {
+	if len(missing) == 0 {
+		return nil
 	}
-	return names
+	known := topLevelKeys()
+	var execd, other []string
+	for _, key := range sortedUnique(missing) {
+		name := strings.TrimPrefix(key, "inputs.mip.")
+		switch {
+		case slices.Contains(execdKeys, name):
+			execd = append(execd, name)
+		case slices.Contains(known, strings.ToLower(name)):
+			other = append(other, fmt.Sprintf("%s (keys are case-sensitive: %s)", key, strings.ToLower(name)))
+		default:
+			other = append(other, key)
+		}
+	}
+	var msgs []string
+	if len(other) > 0 {
+		msgs = append(msgs, "unknown configuration keys: "+strings.Join(other, ", ")+" (see sample.conf for the valid ones)")
+	}
+	if len(execd) > 0 {
+		msgs = append(msgs, strings.Join(execd, ", ")+" belong to Telegraf's [[inputs.execd]] block (telegraf.conf), not to [[inputs.mip]]: move them there")
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// keyPath names a key missing from the struct typ: the plugin's own keys
+// under inputs.mip, those of its sub-tables (e.g. [[inputs.mip.threshold]])
+// under the sub-table.
+func keyPath(typ reflect.Type, key string) string {
+	plugin := reflect.TypeFor[mip.MIP]()
+	if typ == plugin {
+		return "inputs.mip." + key
+	}
+	for i := range plugin.NumField() {
+		f := plugin.Field(i)
+		t := f.Type
+		for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == typ {
+			name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+			return "inputs.mip." + name + "." + key
+		}
+	}
+	return "inputs.mip." + key
+}
+
+// topLevelKeys returns the keys of [[inputs.mip]].
+func topLevelKeys() []string {
+	plugin := reflect.TypeFor[mip.MIP]()
+	keys := make([]string, 0, plugin.NumField())
+	for i := range plugin.NumField() {
+		name, _, _ := strings.Cut(plugin.Field(i).Tag.Get("toml"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+// environment is what substituting the environment found, by key: the
+// variables left as written because they are not set, those read unset or
+// empty (a default may have applied), and those holding a line break.
+type environment struct {
+	kept         map[string][]string
+	emptyOrUnset map[string][]string
+	broken       []string
+}
+
+// substituteEnvironment replaces environment variables in the string values
+// of tbl with Telegraf's rules (config/envvar.go,
+// substituteEnvironmentStrict): $VAR, ${VAR}, ${VAR:-default},
+// ${VAR-default}, ${VAR:?error} and the like from compose-go's template, $$
+// for a $; a variable that is not set and has no default is kept as written,
+// and so is what is not a valid pattern (${1}). Comments are never read:
+// like Telegraf, which strips them first, only string values are replaced.
+func substituteEnvironment(tbl *ast.Table) (environment, error) {
+	env := environment{kept: make(map[string][]string), emptyOrUnset: make(map[string][]string)}
+	var key string // the key whose value is being replaced
+	options := []template.Option{
+		template.WithReplacementFunction(func(s string, m template.Mapping, cfg *template.Config) (string, error) {
+			result, applied, err := template.DefaultReplacementAppliedFunc(s, m, cfg)
+			if err == nil && !applied {
+				env.kept[key] = append(env.kept[key], variableName(s))
+				return s, nil
+			}
+			if err != nil && strings.HasPrefix(err.Error(), "Invalid template:") {
+				return s, nil
+			}
+			return result, err
+		}),
+		template.WithoutLogging,
+	}
+	mapping := func(name string) (string, bool) {
+		v, ok := os.LookupEnv(name)
+		switch {
+		case v == "":
+			env.emptyOrUnset[key] = append(env.emptyOrUnset[key], name)
+		case strings.ContainsAny(v, "\r\n"):
+			env.broken = append(env.broken, name)
+		}
+		return v, ok
+	}
+	err := walkStrings(tbl, "", func(k string, s *ast.String) error {
+		key = k
+		v, err := template.SubstituteWithOptions(s.Value, mapping, options...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		s.Value = v
+		return nil
+	})
+	return env, err
+}
+
+// walkStrings calls f with every string value under node and the name of
+// its key (the last component).
+func walkStrings(node any, key string, f func(key string, s *ast.String) error) error {
+	switch n := node.(type) {
+	case *ast.Table:
+		for k, v := range n.Fields {
+			if err := walkStrings(v, k, f); err != nil {
+				return err
+			}
+		}
+	case []*ast.Table:
+		for _, v := range n {
+			if err := walkStrings(v, key, f); err != nil {
+				return err
+			}
+		}
+	case *ast.Array:
+		for _, v := range n.Value {
+			if err := walkStrings(v, key, f); err != nil {
+				return err
+			}
+		}
+	case *ast.KeyValue:
+		return walkStrings(n.Value, n.Key, f)
+	case *ast.String:
+		return f(key, n)
+	}
+	return nil
+}
+
+// variableName returns the name in a $VAR or ${VAR...} pattern.
+func variableName(pattern string) string {
+	name := strings.TrimPrefix(strings.TrimPrefix(pattern, "$"), "{")
+	end := strings.IndexFunc(name, func(r rune) bool {
+		return r != '_' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
+	})
+	if end >= 0 {
+		name = name[:end]
+	}
+	return name
+}
+
+func sortedUnique(names []string) []string {
+	names = slices.Clone(names)
+	slices.Sort(names)
+	return slices.Compact(names)
 }

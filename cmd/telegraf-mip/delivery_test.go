@@ -52,7 +52,8 @@ func TestTestModeNeverWritesTheStateFile(t *testing.T) {
 
 	r = runBinary(t, testKey, "-config", conf, "-test", "-once")
 	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, "E! -once and -test are exclusive")
+	require.Contains(t, r.stderr,
+		"E! -test and -once do not go together: -test gathers once without writing state_file, -once gathers once and saves state_file")
 }
 
 // TestClosedStdout: a reader that went away gives an error line and exit 1,

@@ -182,7 +182,7 @@ func (t *pointTally) writeTour(out io.Writer) {
 	fmt.Fprintf(&b, "  5. MIP_API_KEY=demo-key telegraf --config telegraf.conf %s\n", demoTelegrafTest)
 	b.WriteString("     (execd needs --test-wait: plain --test and --once end before the plugin answers; without\n")
 	b.WriteString("     --test Telegraf keeps running; no Telegraf at hand? make telegraf builds one into .cache/bin)\n")
-	b.WriteString("Then point url and api_key at your MIP: README.md, \"Build and install\".\n")
+	b.WriteString("Then on to InfluxDB and Grafana: README.md, \"Try it under Telegraf\"; for your MIP: docs/install.md.\n")
 	fmt.Fprint(out, b.String())
 }
 

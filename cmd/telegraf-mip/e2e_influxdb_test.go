@@ -105,6 +105,28 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 			require.NotEmpty(t, rows, "no data for the dashboard query %s", q)
 		}
 	}
+
+	// A scenario without an application ("slow") stays selectable when an
+	// application is: the Scenario list offers it, and the panels show it.
+	for _, q := range dashboards.Queries() {
+		q = strings.NewReplacer(
+			"$source", ".*", "$application", "E2E", "$scenario", "slow",
+			"$timeFilter", "time > now() - 1h", "$__interval", "5s",
+		).Replace(q)
+		rows := db.query(t, q)
+		switch {
+		case strings.Contains(q, `WITH KEY = "scenario"`):
+			var offered []string
+			for _, s := range rows {
+				for _, v := range s.Values {
+					offered = append(offered, fmt.Sprint(v[1]))
+				}
+			}
+			require.ElementsMatch(t, []string{"fast", "medium", "slow"}, offered, q)
+		case strings.Contains(q, `"scenario" =~ /^slow$/`) && !nonOK.MatchString(q):
+			require.NotEmpty(t, rows, "no data for the scenario without an application: %s", q)
+		}
+	}
 }
 
 func formatTimes(ts []time.Time) []string {

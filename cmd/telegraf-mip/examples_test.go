@@ -13,10 +13,10 @@ import (
 
 // TestExecdExamples checks the [[inputs.execd]] examples the packages and
 // archives ship: each runs the binary from its install path with the
-// configuration beside it, gathering on Telegraf's signal; the README shows
+// configuration beside it, gathering on Telegraf's signal; docs/install.md shows
 // the Windows one as it is.
 func TestExecdExamples(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "docs", "install.md"))
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		file, binary, config string
@@ -52,7 +52,7 @@ func TestExecdExamples(t *testing.T) {
 			require.GreaterOrEqual(t, start, 0, "no [[inputs.execd]] in %s", tc.file)
 			block := string(b[start:])
 			if strings.Contains(tc.file, "windows") {
-				require.Contains(t, string(readme), "```toml\n"+block+"```\n", "the README shows the Windows example")
+				require.Contains(t, string(readme), "```toml\n"+block+"```\n", "docs/install.md shows the Windows example")
 			}
 		})
 	}

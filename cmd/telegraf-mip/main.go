@@ -11,6 +11,7 @@ import (
 	stdlog "log"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -66,6 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
 	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
 	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -73,11 +78,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "E! unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
 		return 2
 	}
-	if opts.once && opts.test {
-		fmt.Fprintln(stderr, "E! -once and -test are exclusive: -test never writes state_file, -once does")
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := checkFlags(set); err != nil {
+		fmt.Fprintf(stderr, "E! %v\n", err)
 		return 2
 	}
 	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
@@ -162,6 +169,117 @@ func run(args []string, stdout, stderr io.Writer) int {
 // minPollInterval is the shortest -poll_interval: gathers closer than this
 // would only load MIP (its robots run every few minutes) and Telegraf.
 const minPollInterval = time.Second
+
+// usage comes before the flags in -h.
+const usage = `telegraf-mip: an external Telegraf input plugin, run by Telegraf's [[inputs.execd]],
+that reads the scenario statuses and metrics of a MIP (Maltem Insight Performances)
+instance over its REST API and writes them as InfluxDB line protocol on stdout.
+
+Modes:
+  telegraf-mip -demo
+      try it without a MIP: start the built-in MIP simulator, gather once,
+      print the points, then explain them on stderr
+  telegraf-mip -config mip.conf -test
+      check a configuration by hand, like telegraf --test: gather once, print
+      the points; state_file is read, never written
+  telegraf-mip -config mip.conf -once
+      gather once, print the points, save state_file, exit (e.g. under inputs.exec)
+  telegraf-mip -config mip.conf -list [-format table|json|xml]
+      list the scenarios of MIP's discovery endpoint that the filters keep
+  telegraf-mip -config mip.conf -poll_interval_disabled
+      the production mode, under [[inputs.execd]] with signal = "STDIN": gather at
+      each line on stdin, until stdin closes (without -poll_interval_disabled:
+      every -poll_interval)
+  telegraf-mip centreon --mode=scenarios --hostname=... --api-key=... [...]
+      the Centreon Perl plugin's command line, as a Centreon Engine active
+      check (docs/centreon-plugin.md)
+
+mip.conf holds one [[inputs.mip]] block; sample.conf shows every key. The API
+key usually comes from the environment: api_key = "${MIP_API_KEY}" reads the
+variable MIP_API_KEY, which must then be set where telegraf-mip runs (under
+execd: in Telegraf's environment), or api_key_file names a file holding it.
+
+Documentation: README.md (a step-by-step recipe under Telegraf), docs/ and
+plugins/inputs/mip/README.md, in the release archives and the repository, and
+in /usr/share/doc/telegraf-mip/ with the packages.
+
+Flags:
+`
+
+// modes are the flags that choose what the process does; without one, it
+// runs under inputs.execd.
+var modes = []struct{ flag, does string }{
+	{"demo", "runs against the built-in simulator"},
+	{"test", "gathers once without writing state_file"},
+	{"once", "gathers once and saves state_file"},
+	{"list", "lists the scenarios and gathers nothing"},
+}
+
+// flagModes are the modes each flag applies to ("execd": no mode flag);
+// a flag absent applies to all.
+var flagModes = map[string][]string{
+	"config":                 {"test", "once", "list", "execd"},
+	"poll_interval":          {"execd"},
+	"poll_interval_disabled": {"execd"},
+	"catch_up_interval":      {"execd"},
+	"format":                 {"list"},
+}
+
+// checkFlags refuses, with a sentence, flags that do not apply together:
+// two modes, or a flag that the chosen mode would ignore.
+func checkFlags(set map[string]bool) error {
+	var chosen []int
+	for i, m := range modes {
+		if set[m.flag] {
+			chosen = append(chosen, i)
+		}
+	}
+	if len(chosen) > 1 {
+		a, b := modes[chosen[0]], modes[chosen[1]]
+		return fmt.Errorf("-%s and -%s do not go together: -%s %s, -%s %s; use one", a.flag, b.flag, a.flag, a.does, b.flag, b.does)
+	}
+	mode := "execd"
+	if len(chosen) == 1 {
+		mode = modes[chosen[0]].flag
+	}
+	if mode == "demo" && set["config"] {
+		return errors.New("-demo reads no configuration: it runs against the built-in simulator; " +
+			"drop -config, or drop -demo to use the configuration (e.g. -config FILE -test)")
+	}
+	if set["poll_interval"] && set["poll_interval_disabled"] {
+		return errors.New("-poll_interval and -poll_interval_disabled do not go together: " +
+			"the first gathers on its own clock, the second only when a line arrives on stdin")
+	}
+	names := make([]string, 0, len(set))
+	for name := range set {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		applies, ok := flagModes[name]
+		if !ok || slices.Contains(applies, mode) {
+			continue
+		}
+		where := "under inputs.execd (no -demo, -test, -once or -list)"
+		if applies[0] != "execd" {
+			where = "with -" + applies[0]
+		}
+		if mode == "execd" {
+			return fmt.Errorf("-%s applies only %s", name, where)
+		}
+		return fmt.Errorf("-%s applies only %s, not with -%s, which %s", name, where, mode, modeDoes(mode))
+	}
+	return nil
+}
+
+func modeDoes(mode string) string {
+	for _, m := range modes {
+		if m.flag == mode {
+			return m.does
+		}
+	}
+	return ""
+}
 
 func logLevel(debug bool, configured string) telegraf.LogLevel {
 	if debug {

@@ -173,7 +173,7 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 	points := roundUp(steady+steady/5, 1000)
 	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), "+
 		"more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
-		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
+		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the sizing table in docs/delivery.md)",
 		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, points, 2*points, batchSize(points))
 }
 

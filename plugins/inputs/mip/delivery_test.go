@@ -334,13 +334,13 @@ func TestSizingAdvice(t *testing.T) {
 		{name: "too many", scenarios: 1000, advice: "W! [] sizing: 1000 scenarios write about 9000 points per gather (one every 1m0s), " +
 			"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
 			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
-			"(see the README's sizing table)"},
+			"(see the sizing table in docs/delivery.md)"},
 		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second},
 		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second,
 			advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), " +
 				"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
 				"set max_points_per_gather = 44000 and, in Telegraf's [agent], metric_buffer_limit = 88000 and metric_batch_size = 5000 " +
-				"(see the README's sizing table)"},
+				"(see the sizing table in docs/delivery.md)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,11 @@ func newScenarioFilter(p *MIP) (scenarioFilter, error) {
 		"display_name_include": p.DisplayNameInclude, "display_name_exclude": p.DisplayNameExclude,
 		"application_include": p.ApplicationInclude, "application_exclude": p.ApplicationExclude,
 	}
+	for _, setting := range slices.Sorted(maps.Keys(f.patterns)) {
+		if err := checkGlobs(setting, f.patterns[setting]); err != nil {
+			return f, err
+		}
+	}
 	if f.name, err = filter.NewIncludeExcludeFilter(p.ScenarioInclude, p.ScenarioExclude); err != nil {
 		return f, fmt.Errorf("scenario_include/scenario_exclude: %w", err)
 	}
@@ -51,6 +56,23 @@ func newScenarioFilter(p *MIP) (scenarioFilter, error) {
 		return f, fmt.Errorf("application_include/application_exclude: %w", err)
 	}
 	return f, nil
+}
+
+// checkGlobs names the first pattern of a filter setting that is not a
+// glob, with the problem and, for the usual ones, the fix.
+func checkGlobs(setting string, patterns []string) error {
+	for _, pattern := range patterns {
+		_, err := filter.Compile([]string{pattern})
+		if err == nil {
+			continue
+		}
+		hint := ""
+		if strings.Count(pattern, "[") > strings.Count(pattern, "]") {
+			hint = `: a "[" opens a character class that is never closed; write \\[ for a literal "["`
+		}
+		return fmt.Errorf("%s: %q is not a valid glob (%w)%s", setting, pattern, err, hint)
+	}
+	return nil
 }
 
 // match tells whether a measure passes every filter. A measure without an

@@ -350,6 +350,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("url %q must not have a query or fragment: give the base address only", u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
+	if u.Path == "/api" || strings.HasSuffix(u.Path, "/api") {
+		base := *u
+		base.Path = strings.TrimSuffix(u.Path, "/api")
+		return nil, fmt.Errorf("url %q ends in /api: give MIP's base address, the plugin adds /api/measures/...; "+
+			"drop /api: url = %q", u.Redacted(), base.Redacted())
+	}
 	return u, nil
 }
 

@@ -518,7 +518,28 @@ func TestInitRefusesBadConfiguration(t *testing.T) {
 		{name: "secret store", configure: func(p *MIP) { p.APIKey = config.NewSecret([]byte("@{vault:mip}")) }, contains: "secret store"},
 		{name: "zero timeout", configure: func(p *MIP) { p.Timeout = 0 }, contains: "timeout must be positive"},
 		{name: "tiny lookback", configure: func(p *MIP) { p.Lookback = config.Duration(time.Millisecond) }, contains: "lookback must be at least 1s"},
-		{name: "bad glob", configure: func(p *MIP) { p.ScenarioInclude = []string{"[a"} }, contains: "scenario_include/scenario_exclude"},
+		{
+			name:      "bad glob",
+			configure: func(p *MIP) { p.ScenarioInclude = []string{"crm_*", "crm_[login"} },
+			contains: `scenario_include: "crm_[login" is not a valid glob (unexpected end of input): ` +
+				`a "[" opens a character class that is never closed; write \\[ for a literal "["`,
+		},
+		{
+			name:      "bad glob, no hint",
+			configure: func(p *MIP) { p.ApplicationExclude = []string{"CRM]["} },
+			contains:  `application_exclude: "CRM][" is not a valid glob (`,
+		},
+		{
+			name:      "url ending in /api",
+			configure: func(p *MIP) { p.URL = "https://mip.example.com:8443/api/" },
+			contains: `url "https://mip.example.com:8443/api" ends in /api: give MIP's base address, ` +
+				`the plugin adds /api/measures/...; drop /api: url = "https://mip.example.com:8443"`,
+		},
+		{
+			name:      "url under a path ending in /api",
+			configure: func(p *MIP) { p.URL = "http://proxy.example.com/mip/api" },
+			contains:  `drop /api: url = "http://proxy.example.com/mip"`,
+		},
 		{name: "bad log level", configure: func(p *MIP) { p.LogLevel = "verbose" }, contains: `log_level "verbose"`},
 		{name: "missing CA file", configure: func(p *MIP) { p.TLSCA = "/nonexistent/ca.pem" }, contains: "/nonexistent/ca.pem"},
 	}
