@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
 // flushingAcc is an accumulator that delivers, or fails to, as
@@ -66,6 +67,7 @@ func startPlugin(t *testing.T, url, state string, c *clock, log telegraf.Logger,
 	p.APIKey = config.NewSecret([]byte(testKey))
 	p.StateFile = state
 	p.Log = log
+	p.reader = unknownReader // every start replays, unless configured
 	for _, c := range configure {
 		c(p)
 	}
@@ -112,8 +114,8 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	rig.gather(p)
 	before, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
-	watermarks := watermarkTexts(p.progress.Watermarks)
-	lastSuccess := p.progress.LastSuccess
+	watermarks := watermarkTexts(watermarksOf(p))
+	lastSuccess := p.ledger.State().LastSuccess
 
 	rig.clock.Advance(3 * time.Minute)
 	broken := &flushingAcc{err: errors.New("write |1: broken pipe")}
@@ -121,8 +123,8 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	require.ErrorContains(t, err, "broken pipe")
 	require.ErrorContains(t, err, "the watermarks stay where they were, so these runs are written again")
 	require.NotEmpty(t, runPointsOnly(broken.GetTelegrafMetrics()), "the gather had runs to write")
-	require.Equal(t, watermarks, watermarkTexts(p.progress.Watermarks))
-	require.Equal(t, lastSuccess, p.progress.LastSuccess)
+	require.Equal(t, watermarks, watermarkTexts(watermarksOf(p)))
+	require.Equal(t, lastSuccess, p.ledger.State().LastSuccess)
 	after, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
 	require.Equal(t, string(before), string(after), "state_file unchanged")
@@ -159,7 +161,7 @@ func TestStateReadOnlyNeverWritesTheStateFile(t *testing.T) {
 	require.NoError(t, err)
 
 	rig.clock.Advance(5 * time.Minute)
-	check := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.StateReadOnly = true })
+	check := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.SetOptions(Options{ReadOnlyState: true}) })
 	points := rig.gather(check)
 	require.NotEmpty(t, runPointsOnly(points), "the check sees the new runs")
 	after, err := os.ReadFile(rig.state)
@@ -346,7 +348,7 @@ func TestSizingAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
-			p := rig.plugin(log, func(p *MIP) { p.CatchUpInterval = tt.catchUp })
+			p := rig.plugin(log, func(p *MIP) { p.SetOptions(Options{CatchUpInterval: tt.catchUp}) })
 			rig.gather(p)
 			warnings := log.Warnings()
 			if tt.advice == "" {
@@ -396,4 +398,23 @@ func TestRestartSoonAfterTheFirstGather(t *testing.T) {
 		}
 		require.Equal(t, times(want), times(rig.delivered[id]), "scenario %s: written again from the first run on", id)
 	}
+}
+
+// unknownReader is a reader the plugin cannot identify: a start replays.
+func unknownReader() string { return "" }
+
+// watermarksOf returns the watermarks of a plugin's ledger, by scenario.
+func watermarksOf(p *MIP) map[string]time.Time {
+	return knownWatermarks(p.ledger.State())
+}
+
+// knownWatermarks returns the watermarks of a state, by scenario.
+func knownWatermarks(st *ledger.State) map[string]time.Time {
+	out := map[string]time.Time{}
+	for id, r := range st.Scenarios {
+		if r.Known() {
+			out[id] = r.Watermark
+		}
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -233,7 +234,7 @@ func TestWindowFollowsTheLastSuccess(t *testing.T) {
 }
 
 func mustWindow(p *MIP, now time.Time) time.Duration {
-	w, _ := p.window(now)
+	w, _ := p.ledger.Window(now)
 	return w
 }
 
@@ -266,7 +267,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 		"truncated":       `{"version": 1, "instances": {"abc": {"last_s`,
 		"cut in the key":  `{"vers`,
 		"only a brace":    `{`,
-		"wrong version":   `{"version": 99, "instances": {}}`,
+		"wrong version":   `{"version": 0, "instances": {}}`,
 		"bad watermark":   `{"version": 1, "instances": {"abc": {"watermarks": {"1": "yesterday"}}}}`,
 		"trailing bytes":  `{"version": 1, "instances": {}}}`,
 		"zeroed by crash": "\x00\x00\x00\x00",
@@ -303,7 +304,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 				require.False(t, rig.emitted[id][0].Before(firstLatest(start)))
 			}
 			// The file is valid again.
-			_, err = loadProgress(rig.state, p.stateKey, true)
+			_, err = ledger.Load(rig.state, p.instanceKey(), true)
 			require.NoError(t, err)
 		})
 	}
@@ -345,25 +346,36 @@ func TestOutageBeyondLookbackCountsTheLoss(t *testing.T) {
 	require.NoError(t, rig.gather(p))
 
 	now := rig.clock.Now()
+	total := 0
+	firstLost := now
 	for _, sc := range scenariosForWatermarks() {
 		id := strconv.FormatInt(sc.ID, 10)
+		if last := before[id][len(before[id])-1]; last.Before(firstLost) {
+			firstLost = last
+		}
 		// Everything in the last hour is delivered...
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, now.Add(-time.Hour), now) {
 			want = append(want, run.Time)
 		}
 		require.Equal(t, times(want), times(rig.emitted[id][len(before[id]):]), "scenario %s", id)
-		// ... and the runs before it are counted as lost.
+		// ... and the runs before it are counted as lost, at debug level...
 		lost := len(mipsim.Runs(sc, before[id][len(before[id])-1], now.Add(-time.Hour)))
 		found := false
-		for _, w := range log.Warnings() {
-			if strings.Contains(w, fmt.Sprintf("scenario id %d: about %d runs between", sc.ID, lost)) {
+		for _, m := range messages(log) {
+			if strings.Contains(m, fmt.Sprintf("scenario id %d: about %d runs between", sc.ID, lost)) {
 				found = true
-				require.Contains(t, w, "older than lookback (1h0m0s) and were lost")
+				require.True(t, strings.HasPrefix(m, "D! "), m)
+				require.Contains(t, m, "older than lookback (1h0m0s) and were lost")
 			}
 		}
-		require.True(t, found, "scenario %s: no warning counting %d lost runs in %q", id, lost, log.Warnings())
+		require.True(t, found, "scenario %s: no message counting %d lost runs in %q", id, lost, messages(log))
+		total += lost
 	}
+	// ... and in one warning for the gather.
+	require.Equal(t, []string{fmt.Sprintf("W! [] about %d runs of 3 scenarios between %s and %s are older than lookback (1h0m0s) and were lost "+
+		"(the scenarios at debug level); raise lookback to backfill longer outages",
+		total, firstLost.UTC().Format(time.RFC3339), now.Add(-time.Hour).UTC().Format(time.RFC3339))}, log.Warnings())
 }
 
 func cloneRuns(m map[string][]time.Time) map[string][]time.Time {
@@ -404,17 +416,17 @@ func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
 	a := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.NoError(t, rig.gather(a))
 	b := rig.plugin(&testutil.CaptureLogger{}, noReplay, func(p *MIP) { p.ApplicationInclude = []string{"A"} })
-	require.NotEqual(t, a.stateKey, b.stateKey)
+	require.NotEqual(t, a.instanceKey(), b.instanceKey())
 	rig.clock.Advance(time.Minute)
 	require.NoError(t, rig.gather(b))
 
-	sf, err := readStateFile(rig.state)
+	instances, err := ledger.Read(rig.state)
 	require.NoError(t, err)
-	require.Len(t, sf.Instances, 2)
-	require.Len(t, sf.Instances[a.stateKey].Watermarks, 3)
-	require.Len(t, sf.Instances[b.stateKey].Watermarks, 2)
+	require.Len(t, instances, 2)
+	require.Len(t, knownWatermarks(instances[a.instanceKey()]), 3)
+	require.Len(t, knownWatermarks(instances[b.instanceKey()]), 2)
 
 	// A restart of a resumes a's progress, untouched by b's gather.
 	a2 := rig.plugin(&testutil.CaptureLogger{}, noReplay)
-	require.Equal(t, a.progress.LastSuccess, a2.progress.LastSuccess)
+	require.Equal(t, a.ledger.State().LastSuccess, a2.ledger.State().LastSuccess)
 }
