@@ -10,11 +10,11 @@ import "math"
 
 // backlog is what the previous gathers left to write, kept in memory.
 type backlog struct {
-	gathers        int             // gathers committed, for the round robin
-	pointsPerRun   float64         // observed, for the shares
-	runsLeft       int             // left over by the last gather
-	behind         map[string]bool // measures with runs left over
-	steadyPoints   int             // written by the other measures at the last gather
+	gathers      int             // gathers committed, for the round robin
+	pointsPerRun float64         // observed, for the shares
+	runsLeft     int             // left over by the last gather
+	behind       map[string]bool // measures with runs left over
+	steadyPoints int             // written by the other measures at the last gather
 }
 
 // defaultPointsPerRun is the guess before any run was written: a status and
@@ -58,7 +58,8 @@ func (b *backlog) plan(limit int) budget {
 		return bud
 	}
 	ppr := b.runPoints()
-	pool := max(limit-b.steadyPoints, limit/4)
+	// At least a point: a tiny max_points_per_gather must not divide by zero.
+	pool := max(limit-b.steadyPoints, limit/4, 1)
 	need := float64(len(b.behind)) * (ppr + 1)
 	if need > float64(pool) {
 		bud.turns = int(need/float64(pool)) + 1

@@ -214,6 +214,11 @@ func (s *Scenario) Close() (newest time.Time, deferred bool) {
 		c.wroteFirst, c.firstRun = true, s.wrote[0]
 	}
 	c.replayDone = !s.deferred && s.replaying && s.watermark.After(s.replayedUpTo)
+	if s.deferred && s.share.steady {
+		// Behind from now on: its points are no steady share the next
+		// gathers must leave to the others.
+		p.budget.steady -= s.share.used
+	}
 	p.changes[s.id] = c
 	return s.watermark, s.deferred
 }
