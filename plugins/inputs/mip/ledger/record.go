@@ -89,5 +89,14 @@ func (r Record) advance(watermark, settled time.Time, horizon time.Duration, wro
 // normalize restores the invariant of a record read from an older file:
 // settled no later than the watermark, the runs written between them.
 func (r *Record) normalize() {
-	*r = r.advance(r.Watermark, r.Settled, 0, nil, r.Watermark)
+	if r.Settled.After(r.Watermark) {
+		r.Settled = r.Watermark
+	}
+	written := slices.Clone(r.Written)
+	slices.SortFunc(written, time.Time.Compare)
+	written = slices.CompactFunc(written, time.Time.Equal)
+	r.Written = slices.DeleteFunc(written, func(t time.Time) bool { return !t.After(r.Settled) || t.After(r.Watermark) })
+	if len(r.Written) == 0 {
+		r.Written = nil
+	}
 }
