@@ -418,3 +418,51 @@ func knownWatermarks(st *ledger.State) map[string]time.Time {
 	}
 	return out
 }
+
+// TestInTelegrafCommitsOnDelivery: compiled into Telegraf, the plugin
+// hands a gather's points to Telegraf as one tracked group and commits the
+// gather only when Telegraf reports them written; no gather starts
+// meanwhile, and points Telegraf dropped are written again.
+func TestInTelegrafCommitsOnDelivery(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log)
+	inTelegraf := func() ([]telegraf.Metric, *testutil.Accumulator) {
+		t.Helper()
+		var acc testutil.Accumulator
+		require.NoError(t, p.Gather(&acc))
+		return acc.GetTelegrafMetrics(), &acc
+	}
+	first, acc := inTelegraf()
+	require.NotEmpty(t, runPointsOnly(first))
+	_, err := os.Stat(rig.state)
+	require.ErrorIs(t, err, os.ErrNotExist, "nothing committed before delivery")
+	requests := rig.sim.Requests()
+
+	// Not delivered yet: the next gathers wait, MIP is not asked.
+	rig.clock.Advance(time.Minute)
+	waiting, _ := inTelegraf()
+	require.Empty(t, waiting)
+	require.Equal(t, requests, rig.sim.Requests())
+
+	deliver(t, p, acc)
+	instances, err := ledger.Read(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, watermarksOf(p), knownWatermarks(instances[p.instanceKey()]), "committed and saved on delivery")
+
+	// Dropped by Telegraf (a full buffer): written again by the next gather.
+	rig.clock.Advance(time.Minute)
+	dropped, acc := inTelegraf()
+	require.NotEmpty(t, runPointsOnly(dropped))
+	before := watermarksOf(p)
+	for _, m := range dropped {
+		m.Reject()
+	}
+	awaitSettled(t, p)
+	require.Equal(t, before, watermarksOf(p))
+	require.Contains(t, log.Warnings()[len(log.Warnings())-1], "Telegraf dropped the points of")
+	again, acc := inTelegraf()
+	testutil.RequireMetricsEqual(t, runPointsOnly(dropped), runPointsOnly(again), testutil.SortMetrics())
+	deliver(t, p, acc)
+	require.NotEqual(t, before, watermarksOf(p))
+}

@@ -66,6 +66,10 @@ func (p *MIP) begin() *gatherPass {
 // emit per scenario, deliver, commit. Gather marks its error when a stop
 // cut it short.
 func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
+	if p.tracking.busy() {
+		p.Log.Debug("the last gather's points are not delivered yet: no gather until Telegraf's outputs wrote them")
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
 	defer cancel()
 
@@ -76,9 +80,10 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 		p.addStats(acc, g)
 		return err
 	}
+	out, group, tracker := emitTo(acc)
 	g.stats.httpStatus = http.StatusOK
 	counted := &countingReader{ReadCloser: body}
-	problems := p.consume(counted, g, acc)
+	problems := p.consume(counted, g, out)
 	body.Close()
 	g.stats.responseBytes = counted.n
 	g.stats.errors = len(problems)
@@ -86,10 +91,17 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	g.stats.runs -= g.stats.replayed
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
 		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
-	p.addStats(acc, g)
+	p.addStats(out, g)
 
-	if err := deliver(acc); err != nil {
-		return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again", g.stats.runs, err)
+	switch f, flushes := acc.(flusher); {
+	case flushes:
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again",
+				g.stats.runs+g.stats.replayed, err)
+		}
+	case group != nil:
+		p.track(tracker, group, g)
+		return summarize(problems)
 	}
 	return summarize(p.commit(g, problems))
 }
@@ -99,23 +111,6 @@ func (p *MIP) addStats(acc telegraf.Accumulator, g *gatherPass) {
 	if p.influx {
 		acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(g.started)))
 	}
-}
-
-// flusher is an accumulator that can tell whether its points were
-// delivered: telegraf-mip's writer, which flushes them to stdout.
-type flusher interface {
-	Flush() error
-}
-
-// deliver flushes the gather's points when the accumulator can tell
-// whether they were delivered. Any other accumulator (Telegraf's own, the
-// plugin compiled into Telegraf) takes them as delivered once added: see
-// the README's "Delivery".
-func deliver(acc telegraf.Accumulator) error {
-	if f, ok := acc.(flusher); ok {
-		return f.Flush()
-	}
-	return nil
 }
 
 // consume reads a /api/measures/details response and emits the new runs of

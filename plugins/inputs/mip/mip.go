@@ -139,8 +139,9 @@ type MIP struct {
 	// Delivery: what was written, and state_file (store nil without it).
 	ledger *ledger.Ledger
 	store  *ledger.Store
-	reader func() string // identifies the reader; nil: ledger.Reader
-	warned warned
+	reader   func() string // identifies the reader; nil: ledger.Reader
+	tracking tracking      // in Telegraf: the delivery the last gather waits for
+	warned   warned
 
 	now    func() time.Time
 	ctx    context.Context

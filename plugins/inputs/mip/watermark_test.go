@@ -127,7 +127,7 @@ func (r *watermarkRig) plugin(log *testutil.CaptureLogger, configure ...func(*MI
 
 // gather runs one gather and records its runs.
 func (r *watermarkRig) gather(p *MIP) error {
-	var acc testutil.Accumulator
+	var acc flushingAccumulator // the binary's writer: a gather commits once flushed
 	err := p.Gather(&acc)
 	for _, m := range acc.GetTelegrafMetrics() {
 		if m.Name() == "mip_scenario" {
