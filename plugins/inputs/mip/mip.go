@@ -137,8 +137,8 @@ type MIP struct {
 	decoded   mipapi.Cache // measures and metricInfo, decoded once
 
 	// Delivery: what was written, and state_file (store nil without it).
-	ledger *ledger.Ledger
-	store  *ledger.Store
+	ledger   *ledger.Ledger
+	store    *ledger.Store
 	reader   func() string // identifies the reader; nil: ledger.Reader
 	tracking tracking      // in Telegraf: the delivery the last gather waits for
 	warned   warned
@@ -209,16 +209,41 @@ func (p *MIP) Init() error {
 	if err := p.loadAPIKeyFile(); err != nil {
 		return err
 	}
-	if p.APIKey.Empty() {
-		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
-	}
-	if len(p.APIKey.GetUnlinked()) > 0 {
-		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: " +
-			"use an environment variable, e.g. \"${MIP_API_KEY}\"")
-	}
 	if err := p.checkAPIKey(); err != nil {
 		return err
 	}
+	if err := p.checkSettings(); err != nil {
+		return err
+	}
+	if p.filter, err = newScenarioFilter(p); err != nil {
+		return err
+	}
+	p.influx = p.Schema != schemaCentreon
+	if p.Schema != schemaInfluxDB {
+		if p.centreon, err = newCentreonConfig(p); err != nil {
+			return err
+		}
+	}
+	transport, err := p.TransportConfig.CreateTransport()
+	if err != nil {
+		return err
+	}
+	if p.InsecureSkipVerify {
+		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
+	}
+	p.transport = transport
+	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
+	p.source = base.Host
+	p.now = time.Now
+	if err := p.restore(); err != nil {
+		return err
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	return nil
+}
+
+// checkSettings refuses a setting out of its range, naming it.
+func (p *MIP) checkSettings() error {
 	if p.Timeout <= 0 {
 		return fmt.Errorf("timeout must be positive, got %s", time.Duration(p.Timeout))
 	}
@@ -248,35 +273,11 @@ func (p *MIP) Init() error {
 	if p.FirstGather != firstGatherLatest && p.FirstGather != firstGatherWindow {
 		return fmt.Errorf(`first_gather %q is not "latest" or "window"`, p.FirstGather)
 	}
-	if p.filter, err = newScenarioFilter(p); err != nil {
-		return err
-	}
 	switch p.Schema {
 	case schemaInfluxDB, schemaCentreon, schemaBoth:
 	default:
 		return fmt.Errorf(`schema %q is not "influxdb", "centreon" or "both"`, p.Schema)
 	}
-	p.influx = p.Schema != schemaCentreon
-	if p.Schema != schemaInfluxDB {
-		if p.centreon, err = newCentreonConfig(p); err != nil {
-			return err
-		}
-	}
-	transport, err := p.TransportConfig.CreateTransport()
-	if err != nil {
-		return err
-	}
-	if p.InsecureSkipVerify {
-		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
-	}
-	p.transport = transport
-	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
-	p.source = base.Host
-	p.now = time.Now
-	if err := p.restore(); err != nil {
-		return err
-	}
-	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return nil
 }
 
@@ -349,9 +350,16 @@ func (p *MIP) loadAPIKeyFile() error {
 	return nil
 }
 
-// checkAPIKey refuses a key that no HTTP header can carry, which would
-// fail every gather; the message never holds the key.
+// checkAPIKey refuses a missing key, or one that no HTTP header can carry,
+// which would fail every gather; the message never holds the key.
 func (p *MIP) checkAPIKey() error {
+	if p.APIKey.Empty() {
+		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
+	}
+	if len(p.APIKey.GetUnlinked()) > 0 {
+		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: " +
+			"use an environment variable, e.g. \"${MIP_API_KEY}\"")
+	}
 	key, err := p.apiKey()
 	if err != nil {
 		return fmt.Errorf("api_key: %w", err)
