@@ -267,7 +267,7 @@ func BenchmarkGather(b *testing.B) {
 				if err := jsonv2.Unmarshal(start, st); err != nil {
 					b.Fatal(err)
 				}
-				p.ledger.Restore(st, p.reader())
+				p.ledger.Restore(st)
 				if shape.setup == nil {
 					p.decoded = mipapi.Cache{} // a first gather knows no measure
 				}

@@ -16,13 +16,17 @@ import (
 // committed within replay_on_restart before the last stop are rewound when
 // another Telegraf reads now, or one the plugin cannot identify.
 func (p *MIP) restore() error {
+	reader := ledger.Reader
+	if p.reader != nil {
+		reader = p.reader
+	}
 	p.ledger = ledger.New(ledger.Config{
 		Lookback:    time.Duration(p.Lookback),
 		Replay:      time.Duration(p.ReplayOnRestart),
 		ClockSkew:   time.Duration(p.ClockSkewTolerance),
 		NewestFirst: p.FirstGather == firstGatherLatest,
 		MaxPoints:   p.MaxPointsPerGather,
-	})
+	}, reader())
 	if p.StateFile == "" {
 		return nil
 	}
@@ -34,11 +38,7 @@ func (p *MIP) restore() error {
 		}
 		p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 	}
-	reader := ledger.Reader
-	if p.reader != nil {
-		reader = p.reader
-	}
-	replayed := p.ledger.Restore(st, reader())
+	replayed := p.ledger.Restore(st)
 	if replayed > 0 && !p.opts.ReadOnlyState {
 		p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
 			replayed, time.Duration(p.ReplayOnRestart))

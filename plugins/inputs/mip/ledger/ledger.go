@@ -89,21 +89,23 @@ type Ledger struct {
 	backlog backlog
 }
 
-// New returns an empty ledger.
-func New(cfg Config) *Ledger {
-	return &Ledger{cfg: cfg, state: NewState()}
+// New returns an empty ledger whose gathers go to reader, the process that
+// reads the points (see Reader; empty: unknown).
+func New(cfg Config, reader string) *Ledger {
+	return &Ledger{cfg: cfg, state: NewState(), reader: reader}
 }
 
-// Restore starts the ledger from a saved state, read by reader (see
-// Reader). When the journal's gathers went to another reader, or to one
-// that is unknown, they are rewound, so that their runs are written again:
-// the reader may have held them unsent when it stopped. Restore returns
-// how many scenarios are replayed.
-func (l *Ledger) Restore(st *State, reader string) int {
+// Restore starts the ledger from a saved state. When the journal's gathers
+// went to another reader than the ledger's, or to one that is unknown, they
+// are rewound, so that their runs are written again: the reader may have
+// held them unsent when it stopped. Restore returns how many scenarios are
+// replayed.
+func (l *Ledger) Restore(st *State) int {
 	if st.Scenarios == nil {
 		st.Scenarios = make(map[string]*Record)
 	}
-	l.state, l.reader = st, reader
+	l.state = st
+	reader := l.reader
 	if n := len(st.Journal); n > 0 && (reader == "" || st.Journal[n-1].Reader != reader) {
 		l.replayed = st.rewind()
 	}

@@ -140,8 +140,7 @@ func every(from, to time.Time, step time.Duration) []time.Time {
 }
 
 func TestCommitIsTheOnlyChange(t *testing.T) {
-	l := New(Config{Lookback: time.Hour, Replay: time.Minute, NewestFirst: true})
-	l.Restore(NewState(), "telegraf-1")
+	l := New(Config{Lookback: time.Hour, Replay: time.Minute, NewestFirst: true}, "telegraf-1")
 	p, written := run(l, gatherSpec{now: at(0), runs: map[string][]time.Time{"1": every(at(-30), at(0), time.Minute)}, points: 1, horizon: time.Minute})
 	require.Equal(t, map[string][]time.Time{"1": {at(0)}}, written, `"latest": the newest run only`)
 	_, known := l.Record("1")
@@ -197,8 +196,7 @@ func TestOwedRunsAcrossGathers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := New(tt.cfg)
-			l.Restore(NewState(), "r")
+			l := New(tt.cfg, "r")
 			var all []time.Time
 			for i, g := range tt.gathers {
 				p, written := run(l, g)
@@ -227,8 +225,7 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 		{"unknown reader", "", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			l := New(Config{Lookback: time.Hour, Replay: time.Minute})
-			l.Restore(NewState(), "telegraf-1")
+			l := New(Config{Lookback: time.Hour, Replay: time.Minute}, "telegraf-1")
 			runs := map[string][]time.Time{"1": every(at(-3), at(0), time.Minute)}
 			p, _ := run(l, gatherSpec{now: at(0), runs: runs, points: 1, horizon: time.Minute})
 			l.Commit(p)
@@ -238,8 +235,8 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 			require.Len(t, l.State().Journal, 2)
 			require.Equal(t, "telegraf-1", l.State().Journal[1].Reader)
 
-			restarted := New(Config{Lookback: time.Hour, Replay: time.Minute})
-			require.Equal(t, tt.replayed, restarted.Restore(l.State(), tt.reader))
+			restarted := New(Config{Lookback: time.Hour, Replay: time.Minute}, tt.reader)
+			require.Equal(t, tt.replayed, restarted.Restore(l.State()))
 			p, written := run(restarted, gatherSpec{now: at(1), runs: runs, points: 1, horizon: time.Minute})
 			replayedRuns := 0
 			if tt.replayed > 0 {
@@ -255,8 +252,7 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 }
 
 func TestJournalKeepsReplayOnly(t *testing.T) {
-	l := New(Config{Lookback: time.Hour, Replay: time.Minute})
-	l.Restore(NewState(), "r")
+	l := New(Config{Lookback: time.Hour, Replay: time.Minute}, "r")
 	for i := range 5 {
 		now := at(float64(i))
 		p, _ := run(l, gatherSpec{now: now, runs: map[string][]time.Time{"1": {now}}, points: 1, horizon: time.Minute})
@@ -304,8 +300,7 @@ func TestForgetPrunesEveryTrace(t *testing.T) {
 }
 
 func TestBacklogCountsGathersLeft(t *testing.T) {
-	l := New(Config{Lookback: time.Hour, MaxPoints: 10})
-	l.Restore(NewState(), "r")
+	l := New(Config{Lookback: time.Hour, MaxPoints: 10}, "r")
 	runs := map[string][]time.Time{"1": every(at(-29), at(0), time.Minute), "2": every(at(-29), at(0), time.Minute)}
 	p, _ := run(l, gatherSpec{now: at(0), runs: runs, points: 1, horizon: time.Minute})
 	l.Commit(p)
