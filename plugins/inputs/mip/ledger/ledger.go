@@ -44,6 +44,15 @@ type State struct {
 	// Journal holds the gathers committed within Replay before the last
 	// save, oldest first, each with what it changed.
 	Journal []Entry `json:"journal,omitempty"`
+	// Backlog is what the last gather left to write: a start carries the
+	// backfill on, its window reaching as far back as before.
+	Backlog *Left `json:"backlog,omitempty"`
+}
+
+// Left is what a gather left to write.
+type Left struct {
+	Runs      int      `json:"runs"`
+	Scenarios []string `json:"scenarios"`
 }
 
 // NewState returns an empty state.
@@ -105,6 +114,13 @@ func (l *Ledger) Restore(st *State) int {
 		st.Scenarios = make(map[string]*Record)
 	}
 	l.state = st
+	if left := st.Backlog; left != nil {
+		l.backlog.runsLeft = left.Runs
+		l.backlog.behind = make(map[string]bool, len(left.Scenarios))
+		for _, id := range left.Scenarios {
+			l.backlog.behind[id] = true
+		}
+	}
 	reader := l.reader
 	if n := len(st.Journal); n > 0 && (reader == "" || st.Journal[n-1].Reader != reader) {
 		l.replayed = st.rewind()
@@ -229,6 +245,10 @@ func (l *Ledger) Commit(p *Pass) (forgotten int) {
 	forgotten = st.forget(p.horizons, p.At, cutoff)
 	st.remember(entry, p.At, l.cfg.Replay)
 	l.backlog.update(p)
+	st.Backlog = nil
+	if len(l.backlog.behind) > 0 {
+		st.Backlog = &Left{Runs: l.backlog.runsLeft, Scenarios: slices.Sorted(maps.Keys(l.backlog.behind))}
+	}
 	return forgotten
 }
 
