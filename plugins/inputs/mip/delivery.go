@@ -31,6 +31,7 @@ type groupAcc struct {
 	points []telegraf.Metric
 }
 
+// AddMetric keeps m for the group.
 func (a *groupAcc) AddMetric(m telegraf.Metric) { a.points = append(a.points, m) }
 
 // tracking is the delivery a gather in Telegraf waits for.

@@ -452,7 +452,7 @@ func TestInTelegrafCommitsOnDelivery(t *testing.T) {
 
 	// Dropped by Telegraf (a full buffer): written again by the next gather.
 	rig.clock.Advance(time.Minute)
-	dropped, acc := inTelegraf()
+	dropped, _ := inTelegraf()
 	require.NotEmpty(t, runPointsOnly(dropped))
 	before := watermarksOf(p)
 	for _, m := range dropped {

@@ -110,7 +110,8 @@ func runPointsOnly(points []telegraf.Metric) []telegraf.Metric {
 func apiPoint(source string, c apiCounts) telegraf.Metric {
 	return testutil.MustMetric("mip_api", map[string]string{"source": source}, map[string]any{
 		"window_seconds": int64(3600), "http_status": int64(c.httpStatus), "response_bytes": int64(c.responseBytes),
-		"scenarios": int64(c.scenarios), "scenarios_kept": int64(c.kept), "runs": int64(c.runs), "runs_replayed": int64(0), "points": int64(c.points), "errors": int64(c.errors),
+		"scenarios": int64(c.scenarios), "scenarios_kept": int64(c.kept), "runs": int64(c.runs), "runs_replayed": int64(0),
+		"points": int64(c.points), "errors": int64(c.errors),
 	}, testNow)
 }
 

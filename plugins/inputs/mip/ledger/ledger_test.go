@@ -131,9 +131,10 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-func every(from, to time.Time, step time.Duration) []time.Time {
+// every returns a run a minute from from to to.
+func every(from, to time.Time) []time.Time {
 	var out []time.Time
-	for t := from; !t.After(to); t = t.Add(step) {
+	for t := from; !t.After(to); t = t.Add(time.Minute) {
 		out = append(out, t)
 	}
 	return out
@@ -141,7 +142,7 @@ func every(from, to time.Time, step time.Duration) []time.Time {
 
 func TestCommitIsTheOnlyChange(t *testing.T) {
 	l := New(Config{Lookback: time.Hour, Replay: time.Minute, NewestFirst: true}, "telegraf-1")
-	p, written := run(l, gatherSpec{now: at(0), runs: map[string][]time.Time{"1": every(at(-30), at(0), time.Minute)}, points: 1, horizon: time.Minute})
+	p, written := run(l, gatherSpec{now: at(0), runs: map[string][]time.Time{"1": every(at(-30), at(0))}, points: 1, horizon: time.Minute})
 	require.Equal(t, map[string][]time.Time{"1": {at(0)}}, written, `"latest": the newest run only`)
 	_, known := l.Record("1")
 	require.False(t, known, "nothing changes before the commit")
@@ -166,10 +167,10 @@ func TestOwedRunsAcrossGathers(t *testing.T) {
 			name: "window mode writes every run once",
 			cfg:  Config{Lookback: time.Hour},
 			gathers: []gatherSpec{
-				{now: at(0), runs: map[string][]time.Time{"1": every(at(-5), at(0), time.Minute)}, points: 1, horizon: time.Minute},
-				{now: at(3), runs: map[string][]time.Time{"1": every(at(-5), at(3), time.Minute)}, points: 1, horizon: time.Minute},
+				{now: at(0), runs: map[string][]time.Time{"1": every(at(-5), at(0))}, points: 1, horizon: time.Minute},
+				{now: at(3), runs: map[string][]time.Time{"1": every(at(-5), at(3))}, points: 1, horizon: time.Minute},
 			},
-			want: every(at(-5), at(3), time.Minute),
+			want: every(at(-5), at(3)),
 		},
 		{
 			name: "a run recorded late, before the watermark, is written once",
@@ -185,12 +186,12 @@ func TestOwedRunsAcrossGathers(t *testing.T) {
 			name: "the budget defers runs, the next gathers write them in order",
 			cfg:  Config{Lookback: time.Hour, MaxPoints: 3},
 			gathers: []gatherSpec{
-				{now: at(0), runs: map[string][]time.Time{"1": every(at(-7), at(0), time.Minute)}, points: 1, horizon: time.Minute},
-				{now: at(0.1), runs: map[string][]time.Time{"1": every(at(-7), at(0), time.Minute)}, points: 1, horizon: time.Minute},
-				{now: at(0.2), runs: map[string][]time.Time{"1": every(at(-7), at(0), time.Minute)}, points: 1, horizon: time.Minute},
-				{now: at(0.3), runs: map[string][]time.Time{"1": every(at(-7), at(0), time.Minute)}, points: 1, horizon: time.Minute},
+				{now: at(0), runs: map[string][]time.Time{"1": every(at(-7), at(0))}, points: 1, horizon: time.Minute},
+				{now: at(0.1), runs: map[string][]time.Time{"1": every(at(-7), at(0))}, points: 1, horizon: time.Minute},
+				{now: at(0.2), runs: map[string][]time.Time{"1": every(at(-7), at(0))}, points: 1, horizon: time.Minute},
+				{now: at(0.3), runs: map[string][]time.Time{"1": every(at(-7), at(0))}, points: 1, horizon: time.Minute},
 			},
-			want:      every(at(-7), at(0), time.Minute),
+			want:      every(at(-7), at(0)),
 			behindOne: true,
 		},
 	}
@@ -226,7 +227,7 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			l := New(Config{Lookback: time.Hour, Replay: time.Minute}, "telegraf-1")
-			runs := map[string][]time.Time{"1": every(at(-3), at(0), time.Minute)}
+			runs := map[string][]time.Time{"1": every(at(-3), at(0))}
 			p, _ := run(l, gatherSpec{now: at(0), runs: runs, points: 1, horizon: time.Minute})
 			l.Commit(p)
 			runs["1"] = append(runs["1"], at(0.5))
@@ -240,7 +241,7 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 			p, written := run(restarted, gatherSpec{now: at(1), runs: runs, points: 1, horizon: time.Minute})
 			replayedRuns := 0
 			if tt.replayed > 0 {
-				require.Equal(t, every(at(-3), at(0), time.Minute), written["1"][:4], "the journal's runs again")
+				require.Equal(t, every(at(-3), at(0)), written["1"][:4], "the journal's runs again")
 				replayedRuns = 5
 			} else {
 				require.Empty(t, written["1"])
@@ -301,7 +302,7 @@ func TestForgetPrunesEveryTrace(t *testing.T) {
 
 func TestBacklogCountsGathersLeft(t *testing.T) {
 	l := New(Config{Lookback: time.Hour, MaxPoints: 10}, "r")
-	runs := map[string][]time.Time{"1": every(at(-29), at(0), time.Minute), "2": every(at(-29), at(0), time.Minute)}
+	runs := map[string][]time.Time{"1": every(at(-29), at(0)), "2": every(at(-29), at(0))}
 	p, _ := run(l, gatherSpec{now: at(0), runs: runs, points: 1, horizon: time.Minute})
 	l.Commit(p)
 	estimate := l.Backlog().Gathers

@@ -64,10 +64,10 @@ type Owed struct {
 // Owed returns which runs of a scenario the gather considers.
 func (p *Pass) Owed(id string) Owed {
 	r, _ := p.l.Record(id)
-	return p.owed(&r)
+	return p.owedBy(&r)
 }
 
-func (p *Pass) owed(r *Record) Owed {
+func (p *Pass) owedBy(r *Record) Owed {
 	return Owed{
 		After:      r.Settled,
 		Until:      p.At.Add(p.l.cfg.ClockSkew),
@@ -99,7 +99,7 @@ func (p *Pass) Scenario(id string, horizon time.Duration, steadyRuns float64) *S
 	p.horizons[id] = horizon
 	p.budget.steadyRuns += steadyRuns
 	s := &Scenario{
-		p: p, id: id, rec: r, horizon: horizon, owed: p.owed(&r),
+		p: p, id: id, rec: r, horizon: horizon, owed: p.owedBy(&r),
 		share: p.budget.scenario(id), watermark: r.Watermark, settled: r.Settled,
 	}
 	s.replayedUpTo, s.replaying = p.l.replayed[id]

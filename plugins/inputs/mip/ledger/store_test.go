@@ -74,13 +74,13 @@ func TestStateFileIsDeterministic(t *testing.T) {
 	b, err := encode(fill("x", "10", "2", "1"), 0)
 	require.NoError(t, err)
 	require.Equal(t, string(a), string(b))
-	require.Equal(t, `{"version":2,"instances":{"a":{"scenarios":{}},"k":{"last_success":"2026-11-25T10:00:00Z","scenarios":{`+
-		`"1":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T09:59:00Z","written":["2026-11-25T10:00:00Z"],"covered":"2026-11-25T10:00:00Z","last_seen":"2026-11-25T10:00:00Z"},`+
-		`"10":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T09:59:00Z","written":["2026-11-25T10:00:00Z"],"covered":"2026-11-25T10:00:00Z","last_seen":"2026-11-25T10:00:00Z"},`+
-		`"2":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T09:59:00Z","written":["2026-11-25T10:00:00Z"],"covered":"2026-11-25T10:00:00Z","last_seen":"2026-11-25T10:00:00Z"},`+
-		`"x":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T09:59:00Z","written":["2026-11-25T10:00:00Z"],"covered":"2026-11-25T10:00:00Z","last_seen":"2026-11-25T10:00:00Z"}},`+
-		`"journal":[{"at":"2026-11-25T10:00:00Z","reader":"linux:b:1:2","before":{"2":{"watermark":"2026-11-25T09:59:00Z","settled":"2026-11-25T09:58:00Z"}}}]}}}`,
-		string(a))
+	record := `{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T09:59:00Z",` +
+		`"written":["2026-11-25T10:00:00Z"],"covered":"2026-11-25T10:00:00Z","last_seen":"2026-11-25T10:00:00Z"}`
+	want := `{"version":2,"instances":{"a":{"scenarios":{}},"k":{"last_success":"2026-11-25T10:00:00Z","scenarios":{` +
+		`"1":` + record + `,"10":` + record + `,"2":` + record + `,"x":` + record + `},` +
+		`"journal":[{"at":"2026-11-25T10:00:00Z","reader":"linux:b:1:2",` +
+		`"before":{"2":{"watermark":"2026-11-25T09:59:00Z","settled":"2026-11-25T09:58:00Z"}}}]}}}`
+	require.Equal(t, want, string(a))
 
 	path := filepath.Join(t.TempDir(), "mip.state")
 	require.NoError(t, os.WriteFile(path, a, 0o600))
@@ -170,7 +170,8 @@ func TestNewerVersionIsRefused(t *testing.T) {
 // settles past its watermark is not ours as written: damaged.
 func TestRecordBreakingTheInvariantIsDamage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mip.state")
-	require.NoError(t, os.WriteFile(path, []byte(`{"version":2,"instances":{"k":{"scenarios":{"1":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T10:01:00Z"}}}}}`), 0o600))
+	content := `{"version":2,"instances":{"k":{"scenarios":{"1":{"watermark":"2026-11-25T10:00:00Z","settled":"2026-11-25T10:01:00Z"}}}}}`
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	_, err := Read(path)
 	require.ErrorIs(t, err, ErrDamaged)
 	require.ErrorContains(t, err, "scenario 1: settled after the watermark")
