@@ -25,10 +25,19 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 	}
 	p.warned.sizing = true
 	steady := int(g.pass.SteadyRuns()*b.PointsPerRun) + g.stats.kept // runs, and a mip_freshness point per scenario
-	if steady <= p.capacity() {
+	if steady <= p.MaxPointsPerGather {
 		return
 	}
 	points := roundUp(steady+steady/5, 1000)
+	if steady <= p.capacity() {
+		// Kept up with, but only by catch-up gathers at every interval.
+		p.Log.Warnf("sizing: %d scenarios write about %d points per interval (one every %s), "+
+			"more than max_points_per_gather = %d: every interval takes %d gathers, catch-up gathers included; "+
+			"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
+			g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, (steady+p.MaxPointsPerGather-1)/p.MaxPointsPerGather,
+			points, 2*points, batchSize(points))
+		return
+	}
 	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), "+
 		"more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
 		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",

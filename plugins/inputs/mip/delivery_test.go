@@ -337,7 +337,11 @@ func TestSizingAdvice(t *testing.T) {
 			"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
 			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
 			"(see the README's sizing table)"},
-		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second},
+		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second,
+			advice: "W! [] sizing: 1000 scenarios write about 9000 points per interval (one every 1m0s), " +
+				"more than max_points_per_gather = 5000: every interval takes 2 gathers, catch-up gathers included; " +
+				"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
+				"(see the README's sizing table)"},
 		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second,
 			advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), " +
 				"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
