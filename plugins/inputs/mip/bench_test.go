@@ -267,7 +267,7 @@ func BenchmarkGather(b *testing.B) {
 				if err := jsonv2.Unmarshal(start, st); err != nil {
 					b.Fatal(err)
 				}
-				p.ledger.Restore(st)
+				p.ledger.Restore(st, benchNow)
 				if shape.setup == nil {
 					p.decoded = mipapi.Cache{} // a first gather knows no measure
 				}

@@ -68,6 +68,7 @@ func startPlugin(t *testing.T, url, state string, c *clock, log telegraf.Logger,
 	p.StateFile = state
 	p.Log = log
 	p.reader = unknownReader // every start replays, unless configured
+	p.now = c.Now
 	for _, c := range configure {
 		c(p)
 	}

@@ -234,7 +234,9 @@ func (p *MIP) Init() error {
 	p.transport = transport
 	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
 	p.source = base.Host
-	p.now = time.Now
+	if p.now == nil {
+		p.now = time.Now
+	}
 	if err := p.restore(); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,8 @@ func (p *MIP) restore() error {
 		}
 		p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 	}
-	replayed := p.ledger.Restore(st)
+	replayed, ahead := p.ledger.Restore(st, p.now())
+	p.warnAhead(ahead)
 	if replayed > 0 && !p.opts.ReadOnlyState {
 		p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
 			replayed, time.Duration(p.ReplayOnRestart))
@@ -74,4 +76,20 @@ func (p *MIP) instanceKey() string {
 	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:12])
+}
+
+// warnAhead says that the state restored lay ahead of the clock, and how
+// the plugin resumed.
+func (p *MIP) warnAhead(ahead ledger.Ahead) {
+	if ahead.By <= 0 {
+		return
+	}
+	also := ""
+	if ahead.Watermarks > 0 {
+		also = fmt.Sprintf("; the newest runs written of %d scenarios lay ahead too and are brought back to now (runs stamped after now may be written again)",
+			ahead.Watermarks)
+	}
+	p.Log.Warnf("state file %s holds times up to %s ahead of this machine's clock, more than clock_skew_tolerance (%s): "+
+		"the clock went back since they were saved; resuming with a window of lookback (%s), so that no run recorded since is lost%s",
+		p.StateFile, ahead.By.Round(time.Second), time.Duration(p.ClockSkewTolerance), time.Duration(p.Lookback), also)
 }

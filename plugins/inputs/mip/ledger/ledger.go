@@ -104,12 +104,13 @@ func New(cfg Config, reader string) *Ledger {
 	return &Ledger{cfg: cfg, state: NewState(), reader: reader}
 }
 
-// Restore starts the ledger from a saved state. When the journal's gathers
-// went to another reader than the ledger's, or to one that is unknown, they
-// are rewound, so that their runs are written again: the reader may have
-// held them unsent when it stopped. Restore returns how many scenarios are
-// replayed.
-func (l *Ledger) Restore(st *State) int {
+// Restore starts the ledger, at now, from a saved state. When the
+// journal's gathers went to another reader than the ledger's, or to one
+// that is unknown, they are rewound, so that their runs are written again:
+// the reader may have held them unsent when it stopped. A state whose times
+// lie ahead of now is resumed from a safe point (see Ahead). Restore returns
+// how many scenarios are replayed, and what lay ahead.
+func (l *Ledger) Restore(st *State, now time.Time) (replayed int, ahead Ahead) {
 	if st.Scenarios == nil {
 		st.Scenarios = make(map[string]*Record)
 	}
@@ -125,7 +126,7 @@ func (l *Ledger) Restore(st *State) int {
 	if n := len(st.Journal); n > 0 && (reader == "" || st.Journal[n-1].Reader != reader) {
 		l.replayed = st.rewind()
 	}
-	return len(l.replayed)
+	return len(l.replayed), l.resume(now)
 }
 
 // State returns what to save.

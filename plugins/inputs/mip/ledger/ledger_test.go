@@ -237,7 +237,8 @@ func TestReplayOnlyForAnotherReader(t *testing.T) {
 			require.Equal(t, "telegraf-1", l.State().Journal[1].Reader)
 
 			restarted := New(Config{Lookback: time.Hour, Replay: time.Minute}, tt.reader)
-			require.Equal(t, tt.replayed, restarted.Restore(l.State()))
+			replayed, _ := restarted.Restore(l.State(), at(1))
+			require.Equal(t, tt.replayed, replayed)
 			p, written := run(restarted, gatherSpec{now: at(1), runs: runs, points: 1, horizon: time.Minute})
 			replayedRuns := 0
 			if tt.replayed > 0 {
