@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/influxdata/telegraf/config"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
@@ -429,4 +430,23 @@ func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
 	// A restart of a resumes a's progress, untouched by b's gather.
 	a2 := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.Equal(t, a.ledger.State().LastSuccess, a2.ledger.State().LastSuccess)
+}
+
+// TestLossCountWithAnyFrequency: a frequency MIP sends tiny, huge or zero
+// never crashes the count of runs lost (1e-10 divided by zero before).
+func TestLossCountWithAnyFrequency(t *testing.T) {
+	p := New()
+	log := &testutil.CaptureLogger{}
+	p.Log = log
+	p.Lookback = config.Duration(time.Hour)
+	from, to := at("2026-11-25T08:00:00Z"), at("2026-11-25T09:00:00Z")
+	var losses ledger.Losses
+	for i, f := range []mipapi.Number{{Value: 1e-10, Valid: true}, {Value: 1e300, Valid: true}, {Value: 0, Valid: true}, {}, {Value: 60, Valid: true}} {
+		p.countLost(&losses, &mipapi.Measure{ID: mipapi.Text(strconv.Itoa(i)), Frequency: f}, from, to)
+	}
+	require.Equal(t, int64(36_000_000_000_000+60), losses.Runs)
+	require.Equal(t, 2, losses.Uncounted, "zero and none: unknown")
+	require.Equal(t, []string{"0", "2", "3", "4"}, losses.IDs, "1e300: not one run in an hour")
+	p.reportLosses(&losses)
+	require.Len(t, log.Warnings(), 1, "one line")
 }
