@@ -450,3 +450,34 @@ func TestLossCountWithAnyFrequency(t *testing.T) {
 	p.reportLosses(&losses)
 	require.Len(t, log.Warnings(), 1, "one line")
 }
+
+// TestDeferredRunsStayOwedThroughAnOutage: runs max_points_per_gather left
+// for later, then a MIP outage of most of lookback: once MIP answers again,
+// every run is written, once, and no line says runs were lost.
+func TestDeferredRunsStayOwedThroughAnOutage(t *testing.T) {
+	rig := newWatermarkRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) {
+		p.FirstGather = firstGatherWindow
+		p.MaxPointsPerGather = 50
+	})
+	start := rig.clock.Now()
+	require.NoError(t, rig.gather(p))
+	require.True(t, p.Behind(), "runs left for later")
+
+	rig.mip.set(http.StatusInternalServerError, 0)
+	for range 10 {
+		rig.clock.Advance(5 * time.Minute)
+		require.Error(t, rig.gather(p))
+	}
+	rig.mip.set(0, 0)
+	for i := 0; i == 0 || p.Behind(); i++ {
+		require.Less(t, i, 100, "the backlog drains")
+		rig.clock.Advance(10 * time.Second)
+		require.NoError(t, rig.gather(p))
+	}
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+	for _, m := range messages(log) {
+		require.NotContains(t, m, "lost")
+	}
+}
