@@ -38,14 +38,19 @@ func (a *groupAcc) AddMetric(m telegraf.Metric) { a.points = append(a.points, m)
 type tracking struct {
 	mu      sync.Mutex
 	pending bool
+	skipped int           // gathers skipped while it waits
 	settled chan struct{} // closed once the pending delivery is settled
 }
 
-// busy tells whether the last gather's points still wait for delivery.
-func (t *tracking) busy() bool {
+// busy tells whether the last gather's points still wait for delivery, and
+// counts the gather skipped: the first one skipped is the one to say so.
+func (t *tracking) busy() (busy, first bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.pending
+	if t.pending {
+		t.skipped++
+	}
+	return t.pending, t.skipped == 1
 }
 
 // emitTo returns where a gather emits its points: the accumulator itself,
@@ -69,7 +74,7 @@ func emitTo(acc telegraf.Accumulator) (out telegraf.Accumulator, group *groupAcc
 func (p *MIP) track(tracker telegraf.TrackingAccumulator, group *groupAcc, g *gatherPass) {
 	settled := make(chan struct{})
 	p.tracking.mu.Lock()
-	p.tracking.pending, p.tracking.settled = true, settled
+	p.tracking.pending, p.tracking.skipped, p.tracking.settled = true, 0, settled
 	p.tracking.mu.Unlock()
 	delivered := tracker.Delivered()
 	id := tracker.AddTrackingMetricGroup(group.points)
@@ -78,6 +83,9 @@ func (p *MIP) track(tracker telegraf.TrackingAccumulator, group *groupAcc, g *ga
 		defer func() {
 			p.tracking.mu.Lock()
 			p.tracking.pending = false
+			if p.tracking.skipped > 0 {
+				p.Log.Infof("Telegraf settled the points of the gather %d gathers waited for: gathering resumes", p.tracking.skipped)
+			}
 			p.tracking.mu.Unlock()
 		}()
 		for {

@@ -448,9 +448,14 @@ func TestInTelegrafCommitsOnDelivery(t *testing.T) {
 	rig.clock.Advance(time.Minute)
 	waiting, _ := inTelegraf()
 	require.Empty(t, waiting)
+	waiting, _ = inTelegraf()
+	require.Empty(t, waiting)
 	require.Equal(t, requests, rig.sim.Requests())
+	require.Equal(t, []string{"W! [] the last gather's points are not written by Telegraf's outputs yet: no gather until they are, " +
+		"the runs wait in MIP (within lookback)"}, log.Warnings(), "said once")
 
 	deliver(t, p, acc)
+	require.Contains(t, messages(log), "I! [] Telegraf settled the points of the gather 2 gathers waited for: gathering resumes")
 	instances, err := ledger.Read(rig.state)
 	require.NoError(t, err)
 	require.Equal(t, watermarksOf(p), knownWatermarks(instances[p.instanceKey()]), "committed and saved on delivery")

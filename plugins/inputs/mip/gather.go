@@ -66,8 +66,11 @@ func (p *MIP) begin() *gatherPass {
 // emit per scenario, deliver, commit. Gather marks its error when a stop
 // cut it short.
 func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
-	if p.tracking.busy() {
-		p.Log.Debug("the last gather's points are not delivered yet: no gather until Telegraf's outputs wrote them")
+	if busy, first := p.tracking.busy(); busy {
+		if first {
+			p.Log.Warn("the last gather's points are not written by Telegraf's outputs yet: no gather until they are, " +
+				"the runs wait in MIP (within lookback)")
+		}
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
