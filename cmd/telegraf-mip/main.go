@@ -123,13 +123,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	plugin.StateReadOnly = opts.test
+	pluginOpts := mip.Options{ReadOnlyState: opts.test}
 	if !opts.once && !opts.test {
-		plugin.CatchUpInterval = opts.catchUpInterval
+		pluginOpts.CatchUpInterval = opts.catchUpInterval
 	}
 	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
-		plugin.GatherInterval = opts.pollInterval
+		pluginOpts.GatherInterval = opts.pollInterval
 	}
+	plugin.SetOptions(pluginOpts)
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1

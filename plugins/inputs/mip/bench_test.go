@@ -15,12 +15,14 @@ import (
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/config"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -110,11 +112,13 @@ func BenchmarkDecodeAndConvert(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
 				for b.Loop() {
-					p.progress = newProgress()
+					if err := p.restore(); err != nil { // an empty ledger
+						b.Fatal(err)
+					}
 					p.decoded = mipapi.Cache{} // a first gather
-					g := p.newGatherPass()
+					g := p.begin()
 					acc := &discardAcc{}
-					if problems := p.consume(bytes.NewReader(body), &g, acc); len(problems) > 0 {
+					if problems := p.consume(bytes.NewReader(body), g, acc); len(problems) > 0 {
 						b.Fatal(problems)
 					}
 					if g.stats.kept != n {
@@ -216,11 +220,11 @@ func BenchmarkGather(b *testing.B) {
 		// The gather a minute before wrote the run then.
 		body := benchRange(b, benchScenarios, benchNow.Add(-3*time.Minute), benchNow.Add(-time.Minute))
 		p.now = func() time.Time { return benchNow.Add(-time.Minute) }
-		g := p.newGatherPass()
-		if problems := p.consume(bytes.NewReader(body), &g, &discardAcc{}); len(problems) > 0 {
+		g := p.begin()
+		if problems := p.consume(bytes.NewReader(body), g, &discardAcc{}); len(problems) > 0 {
 			b.Fatal(problems)
 		}
-		p.commit(&g)
+		p.ledger.Commit(g.pass)
 		p.now = func() time.Time { return benchNow }
 	}
 	steadyBody := func() []byte { return benchRange(b, benchScenarios, benchNow.Add(-2*time.Minute), benchNow) }
@@ -247,7 +251,7 @@ func BenchmarkGather(b *testing.B) {
 			if shape.setup != nil {
 				shape.setup(p)
 			}
-			start, err := json.Marshal(p.progress)
+			start, err := jsonv2.Marshal(p.ledger.State())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -259,11 +263,11 @@ func BenchmarkGather(b *testing.B) {
 			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				p.progress = newProgress()
-				if err := json.Unmarshal(start, p.progress); err != nil {
+				st := ledger.NewState()
+				if err := jsonv2.Unmarshal(start, st); err != nil {
 					b.Fatal(err)
 				}
-				p.progress.init()
+				p.ledger.Restore(st, benchNow)
 				if shape.setup == nil {
 					p.decoded = mipapi.Cache{} // a first gather knows no measure
 				}
@@ -319,6 +323,7 @@ func benchPlugin(b *testing.B, url, state string) *MIP {
 	p.APIKey = config.NewSecret([]byte("bench"))
 	p.MaxPointsPerGather = 108000 // the README's sizing for 10,000 scenarios
 	p.Log = discardLogger()
+	p.reader = func() string { return "bench" }
 	if err := p.Init(); err != nil {
 		b.Fatal(err)
 	}

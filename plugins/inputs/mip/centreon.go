@@ -15,6 +15,7 @@ import (
 	"github.com/influxdata/telegraf/metric"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -272,12 +273,12 @@ func (c *centreonConfig) perfdataPoint(service, label, unit string, value float6
 
 // emitStale adds the stale-robot check result of a measure whose newest
 // run is newest (zero: none known), when one is due and the share allows.
-func (p *MIP) emitStale(m *mipapi.Measure, newest time.Time, g *gatherPass, share *scenarioShare, acc telegraf.Accumulator) {
+func (p *MIP) emitStale(m *mipapi.Measure, newest time.Time, g *gatherPass, share *ledger.Scenario, acc telegraf.Accumulator) {
 	if p.centreon == nil {
 		return
 	}
 	points := p.centreon.staleCheck(m, newest, g.requested.Add(-g.window), g.requested)
-	if len(points) == 0 || !share.take(len(points)) {
+	if len(points) == 0 || !share.Take(len(points)) {
 		return
 	}
 	for _, point := range points {

@@ -323,3 +323,34 @@ func TestBadRunKeyReportedOnce(t *testing.T) {
 	mip.set(scriptedEntry{id: 42, runs: [][2]string{{"tomorrow", "OK"}}})
 	require.ErrorContains(t, p.Gather(&flushingAcc{}), `"tomorrow"`, "a new one is reported")
 }
+
+// TestStateAheadOfTheClockLosesNoRun: a state saved while this machine's
+// clock was a year ahead (MIP's was right), then the clock corrected: the
+// start says so once, and every run is still written, once.
+func TestStateAheadOfTheClockLosesNoRun(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	start := rig.clock.Now()
+	ahead := &clock{now: start.Add(365 * 24 * time.Hour)}
+	window := func(p *MIP) { p.FirstGather = firstGatherWindow }
+	p := startPlugin(t, rig.srv.URL, rig.state, ahead, &testutil.CaptureLogger{}, window, noReplay)
+	for range 3 {
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+		ahead.Advance(time.Minute)
+	}
+	p.Stop()
+	rig.clock.Advance(10 * time.Minute)
+
+	log := &testutil.CaptureLogger{}
+	corrected := rig.plugin(log, window, noReplay)
+	require.Len(t, log.Warnings(), 1)
+	require.Equal(t, "W! [] state file "+rig.state+" holds times up to 8759h49m0s ahead of this machine's clock, "+
+		"more than clock_skew_tolerance (1m0s): the clock went back since they were saved; resuming with a window of lookback (1h0m0s), "+
+		"so that no run recorded since is lost", log.Warnings()[0])
+	for range 20 {
+		rig.gather(corrected)
+		rig.clock.Advance(time.Minute)
+	}
+	require.Len(t, log.Warnings(), 1, "said once")
+	rig.requireNoneLostNoneTwice(start.Add(-time.Hour), rig.clock.Now().Add(-2*time.Minute), false)
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
 // flushingAcc is an accumulator that delivers, or fails to, as
@@ -66,6 +67,8 @@ func startPlugin(t *testing.T, url, state string, c *clock, log telegraf.Logger,
 	p.APIKey = config.NewSecret([]byte(testKey))
 	p.StateFile = state
 	p.Log = log
+	p.reader = unknownReader // every start replays, unless configured
+	p.now = c.Now
 	for _, c := range configure {
 		c(p)
 	}
@@ -112,8 +115,8 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	rig.gather(p)
 	before, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
-	watermarks := watermarkTexts(p.progress.Watermarks)
-	lastSuccess := p.progress.LastSuccess
+	watermarks := watermarkTexts(watermarksOf(p))
+	lastSuccess := p.ledger.State().LastSuccess
 
 	rig.clock.Advance(3 * time.Minute)
 	broken := &flushingAcc{err: errors.New("write |1: broken pipe")}
@@ -121,8 +124,8 @@ func TestFailedFlushLeavesWatermarksAndStateFile(t *testing.T) {
 	require.ErrorContains(t, err, "broken pipe")
 	require.ErrorContains(t, err, "the watermarks stay where they were, so these runs are written again")
 	require.NotEmpty(t, runPointsOnly(broken.GetTelegrafMetrics()), "the gather had runs to write")
-	require.Equal(t, watermarks, watermarkTexts(p.progress.Watermarks))
-	require.Equal(t, lastSuccess, p.progress.LastSuccess)
+	require.Equal(t, watermarks, watermarkTexts(watermarksOf(p)))
+	require.Equal(t, lastSuccess, p.ledger.State().LastSuccess)
 	after, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
 	require.Equal(t, string(before), string(after), "state_file unchanged")
@@ -159,7 +162,7 @@ func TestStateReadOnlyNeverWritesTheStateFile(t *testing.T) {
 	require.NoError(t, err)
 
 	rig.clock.Advance(5 * time.Minute)
-	check := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.StateReadOnly = true })
+	check := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.SetOptions(Options{ReadOnlyState: true}) })
 	points := rig.gather(check)
 	require.NotEmpty(t, runPointsOnly(points), "the check sees the new runs")
 	after, err := os.ReadFile(rig.state)
@@ -335,7 +338,11 @@ func TestSizingAdvice(t *testing.T) {
 			"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
 			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
 			"(see the sizing table in docs/delivery.md)"},
-		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second},
+		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second,
+			advice: "W! [] sizing: 1000 scenarios write about 9000 points per interval (one every 1m0s), " +
+				"more than max_points_per_gather = 5000: every interval takes 2 gathers, catch-up gathers included; " +
+				"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
+				"(see the sizing table in docs/delivery.md)"},
 		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second,
 			advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), " +
 				"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
@@ -346,7 +353,7 @@ func TestSizingAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
-			p := rig.plugin(log, func(p *MIP) { p.CatchUpInterval = tt.catchUp })
+			p := rig.plugin(log, func(p *MIP) { p.SetOptions(Options{CatchUpInterval: tt.catchUp}) })
 			rig.gather(p)
 			warnings := log.Warnings()
 			if tt.advice == "" {
@@ -395,5 +402,111 @@ func TestRestartSoonAfterTheFirstGather(t *testing.T) {
 			want = append(want, run.Time)
 		}
 		require.Equal(t, times(want), times(rig.delivered[id]), "scenario %s: written again from the first run on", id)
+	}
+}
+
+// unknownReader is a reader the plugin cannot identify: a start replays.
+func unknownReader() string { return "" }
+
+// watermarksOf returns the watermarks of a plugin's ledger, by scenario.
+func watermarksOf(p *MIP) map[string]time.Time {
+	return knownWatermarks(p.ledger.State())
+}
+
+// knownWatermarks returns the watermarks of a state, by scenario.
+func knownWatermarks(st *ledger.State) map[string]time.Time {
+	out := map[string]time.Time{}
+	for id, r := range st.Scenarios {
+		if r.Known() {
+			out[id] = r.Watermark
+		}
+	}
+	return out
+}
+
+// TestInTelegrafCommitsOnDelivery: compiled into Telegraf, the plugin
+// hands a gather's points to Telegraf as one tracked group and commits the
+// gather only when Telegraf reports them written; no gather starts
+// meanwhile, and points Telegraf dropped are written again.
+func TestInTelegrafCommitsOnDelivery(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log)
+	inTelegraf := func() ([]telegraf.Metric, *testutil.Accumulator) {
+		t.Helper()
+		var acc testutil.Accumulator
+		require.NoError(t, p.Gather(&acc))
+		return acc.GetTelegrafMetrics(), &acc
+	}
+	first, acc := inTelegraf()
+	require.NotEmpty(t, runPointsOnly(first))
+	_, err := os.Stat(rig.state)
+	require.ErrorIs(t, err, os.ErrNotExist, "nothing committed before delivery")
+	requests := rig.sim.Requests()
+
+	// Not delivered yet: the next gathers wait, MIP is not asked.
+	rig.clock.Advance(time.Minute)
+	waiting, _ := inTelegraf()
+	require.Empty(t, waiting)
+	waiting, _ = inTelegraf()
+	require.Empty(t, waiting)
+	require.Equal(t, requests, rig.sim.Requests())
+	require.Equal(t, []string{"W! [] the last gather's points are not written by Telegraf's outputs yet: no gather until they are, " +
+		"the runs wait in MIP (within lookback)"}, log.Warnings(), "said once")
+
+	deliver(t, p, acc)
+	require.Contains(t, messages(log), "I! [] Telegraf settled the points of the gather 2 gathers waited for: gathering resumes")
+	instances, err := ledger.Read(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, watermarksOf(p), knownWatermarks(instances[p.instanceKey()]), "committed and saved on delivery")
+
+	// Dropped by Telegraf (a full buffer): written again by the next gather.
+	rig.clock.Advance(time.Minute)
+	dropped, _ := inTelegraf()
+	require.NotEmpty(t, runPointsOnly(dropped))
+	before := watermarksOf(p)
+	for _, m := range dropped {
+		m.Reject()
+	}
+	awaitSettled(t, p)
+	require.Equal(t, before, watermarksOf(p))
+	require.Contains(t, log.Warnings()[len(log.Warnings())-1], "Telegraf dropped the points of")
+	again, acc := inTelegraf()
+	testutil.RequireMetricsEqual(t, runPointsOnly(dropped), runPointsOnly(again), testutil.SortMetrics())
+	deliver(t, p, acc)
+	require.NotEqual(t, before, watermarksOf(p))
+}
+
+// TestRestartMidBackfillLosesNothing: a graceful restart in the middle of
+// a backfill carries it on: every run is written, and no line says runs
+// were lost.
+func TestRestartMidBackfillLosesNothing(t *testing.T) {
+	scenarios := mipsim.Generate(50, 2, time.Minute)
+	rig := newDeliveryRig(t, scenarios)
+	configure := func(p *MIP) {
+		p.FirstGather = firstGatherWindow
+		p.MaxPointsPerGather = 200
+	}
+	start := rig.clock.Now()
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, configure)
+	for range 3 {
+		rig.gather(p)
+		rig.clock.Advance(10 * time.Second)
+	}
+	require.True(t, p.Behind())
+	p.Stop()
+	rig.clock.Advance(30 * time.Second)
+	restarted := rig.plugin(log, configure)
+	require.True(t, restarted.Behind(), "the backfill carries on")
+	for i := 0; i == 0 || restarted.Behind(); i++ {
+		require.Less(t, i, 100, "the backlog drains")
+		rig.gather(restarted)
+		rig.clock.Advance(10 * time.Second)
+	}
+	rig.gather(restarted)
+	rig.requireNoneLostNoneTwice(start.Add(-time.Hour), rig.clock.Now().Add(-time.Minute), true)
+	for _, m := range messages(log) {
+		require.NotContains(t, m, "lost")
 	}
 }

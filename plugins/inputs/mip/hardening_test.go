@@ -427,6 +427,7 @@ func TestSoak(t *testing.T) {
 			if err := p.Gather(acc); err != nil {
 				failed++
 			}
+			deliver(t, p, acc)
 			acc.ClearMetrics()
 		}
 	}

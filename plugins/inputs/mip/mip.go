@@ -8,11 +8,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +20,7 @@ import (
 	httpconfig "github.com/influxdata/telegraf/plugins/common/http"
 	"github.com/influxdata/telegraf/plugins/inputs"
 
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -50,34 +49,11 @@ const (
 	defaultMaxPointsPerGather = 5000
 )
 
-// MIP records a run under its start time once it ends, so a run may appear
-// up to its measure's timeout later. lateSlack is added to the timeout for
-// the time MIP takes to record it, and windowMargin stands for the whole
-// when the timeout is unknown.
-const (
-	lateSlack    = 30 * time.Second
-	windowMargin = 5 * time.Minute
-)
-
-// lateHorizon is how long after its start a run of m may appear; no longer
-// than lookback, which bounds every window.
-func (p *MIP) lateHorizon(m *mipapi.Measure) time.Duration {
-	if !m.Timeout.Valid || m.Timeout.Value <= 0 {
-		return windowMargin
-	}
-	timeout := time.Duration(min(m.Timeout.Value, time.Duration(p.Lookback).Seconds()) * float64(time.Second))
-	return timeout + lateSlack
-}
-
 // First-gather modes.
 const (
 	firstGatherLatest = "latest"
 	firstGatherWindow = "window"
 )
-
-// maxReportedProblems bounds the problems one gather returns, so a response
-// where every scenario is broken yields a readable error, not thousands of lines.
-const maxReportedProblems = 10
 
 // MIP is the plugin's configuration and state.
 type MIP struct {
@@ -141,46 +117,35 @@ type MIP struct {
 	// LogLevel is read by the telegraf-mip binary, which owns the logger.
 	LogLevel string `toml:"log_level"`
 
-	// StateReadOnly makes the plugin read state_file but never write it
-	// (telegraf-mip -test).
-	StateReadOnly bool `toml:"-"`
-	// GatherInterval is how often gathers come, when the binary knows it,
-	// and CatchUpInterval how soon it gathers again when runs are left:
-	// they size the steady state (see reportBacklog).
-	GatherInterval  time.Duration `toml:"-"`
-	CatchUpInterval time.Duration `toml:"-"`
-
 	httpconfig.TransportConfig
 
 	Log telegraf.Logger `toml:"-"`
 
-	client *mipapi.Client
-	// transport is the client's, which tests dial differently.
+	// How the binary runs the plugin (SetOptions).
+	opts Options
+
+	// Derived from the configuration in Init.
+	filter   scenarioFilter
+	influx   bool            // emit the InfluxDB schema
+	centreon *centreonConfig // emit the Centreon schema, when set
+	source   string
+
+	// HTTP: the client, and its transport, which tests dial differently.
+	client    *mipapi.Client
 	transport *http.Transport
-	filter    scenarioFilter
-	influx    bool            // emit the InfluxDB schema
-	centreon  *centreonConfig // emit the Centreon schema, when set
-	source    string
-	stateKey  string
-	store     stateStore // state_file as this instance last saved it
-	progress  *progress
-	// replayed holds, per measure id, the newest run written before a
-	// restart: runs up to it are written again for InfluxDB only.
-	replayed map[string]time.Time
-	backlog  backlog
-	// present holds the measures of the last response read whole, with how
-	// late their runs may be recorded: the next window is sized on them.
-	present map[string]time.Duration
-	// futureWarned holds the runs from the future already warned about, by
-	// measure id and run time.
-	futureWarned map[string]bool
-	// badReported holds the run keys that are no time already reported.
-	badReported map[string]bool
-	runs        mipapi.RunDecoder
-	decoded     mipapi.Cache // measures and metricInfo, decoded once
-	now         func() time.Time
-	ctx         context.Context
-	cancel      context.CancelFunc
+	runs      mipapi.RunDecoder
+	decoded   mipapi.Cache // measures and metricInfo, decoded once
+
+	// Delivery: what was written, and state_file (store nil without it).
+	ledger   *ledger.Ledger
+	store    *ledger.Store
+	reader   func() string // identifies the reader; nil: ledger.Reader
+	tracking tracking      // in Telegraf: the delivery the last gather waits for
+	warned   warned
+
+	now    func() time.Time
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // New returns the plugin with its defaults, as Telegraf's registry does.
@@ -209,6 +174,22 @@ func New() *MIP {
 	}
 }
 
+// Options are what the telegraf-mip binary tells the plugin about how it
+// runs it; Telegraf's registry sets none.
+type Options struct {
+	// ReadOnlyState makes the plugin read state_file but never write it
+	// (telegraf-mip -test).
+	ReadOnlyState bool
+	// GatherInterval is how often gathers come, when the binary knows it,
+	// and CatchUpInterval how soon it gathers again when runs are left
+	// (see Behind): they size the steady state.
+	GatherInterval  time.Duration
+	CatchUpInterval time.Duration
+}
+
+// SetOptions sets how the binary runs the plugin; call it before Init.
+func (p *MIP) SetOptions(o Options) { p.opts = o }
+
 func init() {
 	inputs.Add("mip", func() telegraf.Input { return New() })
 }
@@ -228,16 +209,43 @@ func (p *MIP) Init() error {
 	if err := p.loadAPIKeyFile(); err != nil {
 		return err
 	}
-	if p.APIKey.Empty() {
-		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
-	}
-	if len(p.APIKey.GetUnlinked()) > 0 {
-		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: " +
-			"use an environment variable, e.g. \"${MIP_API_KEY}\"")
-	}
 	if err := p.checkAPIKey(); err != nil {
 		return err
 	}
+	if err := p.checkSettings(); err != nil {
+		return err
+	}
+	if p.filter, err = newScenarioFilter(p); err != nil {
+		return err
+	}
+	p.influx = p.Schema != schemaCentreon
+	if p.Schema != schemaInfluxDB {
+		if p.centreon, err = newCentreonConfig(p); err != nil {
+			return err
+		}
+	}
+	transport, err := p.newTransport()
+	if err != nil {
+		return err
+	}
+	if p.InsecureSkipVerify {
+		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
+	}
+	p.transport = transport
+	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
+	p.source = base.Host
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if err := p.restore(); err != nil {
+		return err
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	return nil
+}
+
+// checkSettings refuses a setting out of its range, naming it.
+func (p *MIP) checkSettings() error {
 	if p.Timeout <= 0 {
 		return fmt.Errorf("timeout must be positive, got %s", time.Duration(p.Timeout))
 	}
@@ -267,50 +275,11 @@ func (p *MIP) Init() error {
 	if p.FirstGather != firstGatherLatest && p.FirstGather != firstGatherWindow {
 		return fmt.Errorf(`first_gather %q is not "latest" or "window"`, p.FirstGather)
 	}
-	if p.filter, err = newScenarioFilter(p); err != nil {
-		return err
-	}
 	switch p.Schema {
 	case schemaInfluxDB, schemaCentreon, schemaBoth:
 	default:
 		return fmt.Errorf(`schema %q is not "influxdb", "centreon" or "both"`, p.Schema)
 	}
-	p.influx = p.Schema != schemaCentreon
-	if p.Schema != schemaInfluxDB {
-		if p.centreon, err = newCentreonConfig(p); err != nil {
-			return err
-		}
-	}
-	transport, err := p.newTransport()
-	if err != nil {
-		return err
-	}
-	if p.InsecureSkipVerify {
-		p.Log.Warn("insecure_skip_verify is set: the MIP server's certificate is not verified")
-	}
-	p.transport = transport
-	p.client = mipapi.NewClient(transport, base, p.apiKey, int64(p.MaxBodySize), time.Duration(p.ResponseHeaderTimeout))
-	p.source = base.Host
-	p.now = time.Now
-	p.stateKey = p.instanceKey()
-	p.progress = newProgress()
-	if p.StateFile != "" {
-		if err := checkStateFile(p.StateFile, p.StateReadOnly); err != nil {
-			return err
-		}
-		if p.progress, err = loadProgress(p.StateFile, p.stateKey, p.StateReadOnly); err != nil {
-			if !errors.Is(err, errStateDamaged) {
-				return err
-			}
-			p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
-		}
-		p.replayed = p.progress.rewind()
-		if len(p.replayed) > 0 && !p.StateReadOnly {
-			p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
-				len(p.replayed), time.Duration(p.ReplayOnRestart))
-		}
-	}
-	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return nil
 }
 
@@ -389,9 +358,16 @@ func (p *MIP) loadAPIKeyFile() error {
 	return nil
 }
 
-// checkAPIKey refuses a key that no HTTP header can carry, which would
-// fail every gather; the message never holds the key.
+// checkAPIKey refuses a missing key, or one that no HTTP header can carry,
+// which would fail every gather; the message never holds the key.
 func (p *MIP) checkAPIKey() error {
+	if p.APIKey.Empty() {
+		return errors.New(`api_key is empty: set it to your MIP API key, e.g. api_key = "${MIP_API_KEY}", or set api_key_file`)
+	}
+	if len(p.APIKey.GetUnlinked()) > 0 {
+		return errors.New("api_key refers to a secret store (@{store:key}), which telegraf-mip cannot reach: " +
+			"use an environment variable, e.g. \"${MIP_API_KEY}\"")
+	}
 	key, err := p.apiKey()
 	if err != nil {
 		return fmt.Errorf("api_key: %w", err)
@@ -412,482 +388,6 @@ func (p *MIP) apiKey() (string, error) {
 	}
 	defer buf.Destroy()
 	return strings.TrimSpace(buf.String()), nil
-}
-
-// Gather reads the runs of every measure in one request and emits, for each
-// scenario that passes the filters, the runs newer than its watermark, in
-// time order, oldest first, at most max_points_per_gather points in all.
-// Scenarios that cannot be read are reported in the returned error; the
-// others are emitted.
-//
-// The watermarks move only past points that were delivered: when the
-// accumulator can flush (telegraf-mip's writer to stdout), they move after a
-// successful flush, and a failed one leaves them, and state_file, unchanged.
-func (p *MIP) Gather(acc telegraf.Accumulator) error {
-	err := p.gatherOnce(acc)
-	if err != nil && p.ctx.Err() != nil {
-		return fmt.Errorf("%w: %w", ErrStopped, err)
-	}
-	return err
-}
-
-// ErrStopped marks the error of a gather that Stop cut short: no fault of
-// MIP's, and nothing lost, since the runs it did not write stay owed.
-var ErrStopped = errors.New("gather cut short by a stop; its unwritten runs are written by the next start")
-
-// gatherOnce is one gather, bounded by timeout; Gather marks its error when a
-// stop cut it short.
-func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
-	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
-	defer cancel()
-
-	started := time.Now()
-	g := p.newGatherPass()
-	addStats := func() {
-		if p.influx {
-			acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(started)))
-		}
-	}
-
-	body, err := p.client.MeasureDetails(ctx, g.window)
-	if err != nil {
-		g.stats.fail(err)
-		addStats()
-		return err
-	}
-	g.stats.httpStatus = http.StatusOK
-	counted := &countingReader{ReadCloser: body}
-	problems := p.consume(counted, &g, acc)
-	body.Close()
-	g.stats.responseBytes = counted.n
-	g.stats.errors = len(problems)
-
-	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
-		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
-	addStats()
-	if f, ok := acc.(flusher); ok {
-		if err := f.Flush(); err != nil {
-			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again", g.stats.runs, err)
-		}
-	}
-	p.commit(&g)
-	if p.StateFile != "" && !p.StateReadOnly {
-		if err := p.store.save(p.StateFile, p.stateKey, p.progress, p.Log.Warnf); err != nil {
-			problems = append(problems, err)
-		}
-	}
-	p.reportBacklog(&g)
-	p.futureWarned = g.future
-	if g.complete {
-		p.badReported = g.bad
-	}
-	return summarize(problems)
-}
-
-// flusher is an accumulator that can tell whether its points were
-// delivered: telegraf-mip's writer, which flushes them to stdout.
-type flusher interface {
-	Flush() error
-}
-
-// gatherPass is what one gather knows before reading the response, and the
-// progress it makes, committed once its points are delivered.
-type gatherPass struct {
-	requested time.Time     // when the request was sent, by the plugin's clock
-	window    time.Duration // how far back MIP is asked for runs
-	capped    bool          // lookback cut the window short
-	first     bool          // no gather succeeded before, here or in the state
-	stats     gatherStats
-
-	// Progress, applied by commit.
-	complete   bool                 // the response was read whole
-	watermarks map[string]time.Time // new watermarks, per measure id
-	firstRuns  map[string]time.Time // the first run written of a scenario without a watermark
-	settled    map[string]time.Time // new settled times, per measure id
-	written    map[string][]time.Time
-	horizons   map[string]time.Duration // how late each measure's runs may appear
-	anchor     time.Time                // the next window starts here (minus the margin)
-
-	budget    budget
-	runPoints int             // points of runs written, mip_freshness excluded
-	future    map[string]bool // runs from the future met, see warnFuture
-	bad       map[string]bool // run keys that are no time met, by measure
-	seen      map[string]bool // measure ids in the response that passed the filters
-
-	scratch pointScratch // reused from run to run
-}
-
-func (p *MIP) newGatherPass() gatherPass {
-	g := gatherPass{
-		requested:  p.now(),
-		first:      p.progress.LastSuccess.IsZero(),
-		watermarks: make(map[string]time.Time),
-		firstRuns:  make(map[string]time.Time),
-		settled:    make(map[string]time.Time),
-		written:    make(map[string][]time.Time),
-		horizons:   make(map[string]time.Duration),
-		future:     make(map[string]bool),
-		bad:        make(map[string]bool),
-		seen:       make(map[string]bool),
-	}
-	g.window, g.capped = p.window(g.requested)
-	g.stats.window = g.window
-	g.anchor = g.requested
-	g.budget = p.backlog.plan(p.MaxPointsPerGather)
-	return g
-}
-
-// consume reads a /api/measures/details response and emits the new runs of
-// the scenarios that pass the filters. It returns the problems met; the
-// window moves on only when the response was read whole.
-func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
-	var problems []error
-	err := p.decoded.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
-		if !p.filter.match(m) {
-			return mipapi.RunSelection{Skip: true}
-		}
-		return p.runsWanted(string(m.ID), g)
-	}, func(entry *mipapi.MeasureEntry, err error) {
-		g.stats.scenarios++
-		if err != nil {
-			problems = append(problems, err)
-			return
-		}
-		if !p.filter.match(entry.Measure) {
-			return
-		}
-		g.stats.kept++
-		g.seen[string(entry.Measure.ID)] = true
-		problems = p.emitEntry(entry, g, acc, problems)
-	})
-	if err != nil {
-		return append(problems, fmt.Errorf("reading %s: %w", p.client.LastEndpoint(), err))
-	}
-	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
-	g.complete = true
-	return problems
-}
-
-// emitEntry emits the runs of one measure newer than its watermark, as many
-// as the gather's budget allows, oldest first.
-func (p *MIP) emitEntry(entry *mipapi.MeasureEntry, g *gatherPass, acc telegraf.Accumulator, problems []error) []error {
-	id := string(entry.Measure.ID)
-	watermark, known := p.progress.Watermarks[id]
-	settled := p.progress.settled(id)
-	horizon := p.lateHorizon(entry.Measure)
-	g.horizons[id] = horizon
-	if known && g.capped {
-		p.warnLost(entry.Measure, watermark, g.requested.Add(-g.window))
-	}
-	// Runs not settled yet, in order: after the watermark, and the late ones
-	// before it not written yet; on a first gather in "latest" mode, the
-	// newest run only. Runs stamped in the future wait for their time.
-	sel := p.runsWanted(id, g)
-	newestOnly := sel.NewestOnly
-	candidates, future, bad := entry.Runs(sel.After, sel.Until, newestOnly)
-	for _, b := range bad {
-		// Reported once: the same key comes back at every gather while it is
-		// in the window.
-		key := id + "\x00" + b.Error()
-		g.bad[key] = true
-		if !p.badReported[key] {
-			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
-		}
-	}
-	p.warnFuture(g, entry.Measure, future)
-	written := p.progress.Written[id]
-	newRuns := candidates.Keep(func(t time.Time) bool {
-		return t.After(watermark) || !slices.ContainsFunc(written, t.Equal)
-	})
-	tags := g.scratch.scenarioTags(p.source, entry.Measure)
-	var names map[string]string
-	if p.influx && newRuns.Len() > 0 {
-		names = metricTags(entry.MetricInfo)
-	}
-	skip := func(format string, args ...any) {
-		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
-	}
-	share := g.budget.scenario(id)
-	g.budget.steadyRuns += p.steadyRuns(entry.Measure)
-	replayedUpTo, replaying := p.replayed[id]
-	deferred := false
-	wrote := make([]time.Time, 0, newRuns.Len())
-	for i, tr := range newRuns.All() {
-		// A run that cannot be read is reported and settled: it would not
-		// read better at the next gather.
-		if err := p.runs.Decode(&tr); err != nil {
-			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, err))
-			wrote = append(wrote, tr.Time)
-			continue
-		}
-		var points []telegraf.Metric
-		if p.influx {
-			points = g.scratch.runPoints(tags, entry.MetricInfo, names, tr, skip)
-		}
-		// Centreon takes a check as the service's current state: not for a
-		// run written before a restart (it would notify a state change
-		// twice), nor for one recorded late, older than a check it has.
-		current := tr.Time.After(watermark) && (!replaying || tr.Time.After(replayedUpTo))
-		if p.centreon != nil && current {
-			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
-		}
-		if !share.take(len(points)) {
-			deferred = true
-			g.budget.deferRuns(id, newRuns.Len()-i)
-			// The next window must reach this run, older than the
-			// watermark when it was recorded late.
-			g.anchor = minTime(g.anchor, tr.Time.Add(-time.Nanosecond))
-			if !known && len(wrote) == 0 {
-				// Never written: this run and the later ones are owed, and
-				// no older one (in "latest" mode, the newest run only).
-				settled = tr.Time.Add(-time.Nanosecond)
-				watermark, known = settled, true
-			}
-			break
-		}
-		for _, m := range points {
-			if err := checkPoint(m); err != nil {
-				metricTag, _ := m.GetTag("metric")
-				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), metricTag, err))
-				continue
-			}
-			acc.AddMetric(m)
-			g.stats.points++
-			g.runPoints++
-		}
-		g.stats.runs++
-		wrote = append(wrote, tr.Time)
-	}
-	if len(wrote) > 0 {
-		if !known {
-			g.firstRuns[id] = wrote[0]
-		}
-		if newest := slices.MaxFunc(wrote, time.Time.Compare); !known || newest.After(watermark) {
-			watermark, known = newest, true
-		}
-		if newestOnly {
-			settled = watermark // the older runs are left out on purpose
-		}
-	}
-	if !known {
-		p.emitStale(entry.Measure, time.Time{}, g, share, acc)
-		return problems
-	}
-	g.watermarks[id] = watermark
-	// A measure missing from MIP's answers for a while: what it missed is
-	// before this window, and comes with the next, which reaches back for
-	// it; until then nothing after what it had is settled.
-	notAfter := mipapi.MaxRunTime
-	if covered, ok := p.progress.Covered[id]; ok && !g.capped && g.requested.Add(-g.window).After(covered.Add(-horizon)) {
-		notAfter = covered.Add(-horizon)
-	}
-	g.settle(id, settled, watermark, horizon, append(slices.Clone(written), wrote...), notAfter)
-	if deferred {
-		return problems
-	}
-	if replaying && watermark.After(replayedUpTo) {
-		delete(p.replayed, id)
-	}
-	if p.influx && share.take(1) {
-		if m := freshnessPoint(tags, entry.Measure, watermark, g.requested); checkPoint(m) == nil {
-			acc.AddMetric(m)
-			g.stats.points++
-		}
-	}
-	p.emitStale(entry.Measure, watermark, g, share, acc)
-	return problems
-}
-
-// runsWanted is which runs of a measure a gather considers: those not
-// settled yet (after the watermark, and the late ones before it); on a
-// first gather in "latest" mode, the newest only. Runs stamped in the
-// future are kept apart, to wait for their time.
-func (p *MIP) runsWanted(id string, g *gatherPass) mipapi.RunSelection {
-	_, known := p.progress.Watermarks[id]
-	return mipapi.RunSelection{
-		After:      p.progress.settled(id),
-		Until:      g.requested.Add(time.Duration(p.ClockSkewTolerance)),
-		NewestOnly: !known && g.first && p.FirstGather == firstGatherLatest,
-	}
-}
-
-// commit applies the progress of a gather whose points were delivered.
-func (p *MIP) commit(g *gatherPass) {
-	before := commitRecord{At: g.requested, LastSuccess: p.progress.LastSuccess,
-		Watermarks: make(map[string]time.Time), Settled: make(map[string]time.Time), Written: make(map[string][]time.Time),
-	}
-	for id, w := range g.watermarks {
-		old, known := p.progress.Watermarks[id]
-		settled, written := p.progress.settled(id), p.progress.Written[id]
-		if !known {
-			// A replay of this gather writes its runs from the first one;
-			// a measure it wrote nothing of (left for later) has no replay.
-			first, wrote := g.firstRuns[id]
-			if !wrote {
-				p.progress.Watermarks[id] = w
-				continue
-			}
-			old = first.Add(-time.Nanosecond)
-			settled, written = old, nil
-		}
-		if !w.After(old) {
-			continue
-		}
-		before.Watermarks[id] = old
-		before.Settled[id] = settled
-		if len(written) > 0 {
-			before.Written[id] = written
-		}
-		p.progress.Watermarks[id] = w
-	}
-	for id, t := range g.settled {
-		p.progress.Settled[id] = t
-		if w := g.written[id]; len(w) > 0 {
-			p.progress.Written[id] = w
-		} else {
-			delete(p.progress.Written, id)
-		}
-	}
-	// Only a response read whole tells which scenarios are gone.
-	var cutoff time.Time
-	if g.complete {
-		p.progress.LastSuccess = g.anchor
-		p.cover(g)
-		cutoff = g.requested.Add(-time.Duration(p.Lookback) - forgetMargin)
-	}
-	if n := p.progress.forget(g.seen, g.requested, cutoff); n > 0 {
-		p.Log.Infof("forgot %d scenarios absent from MIP's answers for more than lookback (%s) plus %s", n, time.Duration(p.Lookback), forgetMargin)
-	}
-	p.progress.record(before, g.requested, time.Duration(p.ReplayOnRestart))
-	p.backlog.update(g)
-}
-
-// cover records, for each measure of a response read whole, that its runs
-// recorded before this request were all seen, unless the window started
-// too late to see those recorded since the previous cover: then the next
-// window reaches back for them (a measure that was missing from MIP's
-// answers for a while, then came back). A window that lookback cut short
-// covers anyway: warnLost counted what it could not reach.
-func (p *MIP) cover(g *gatherPass) {
-	from := g.requested.Add(-g.window)
-	for id, horizon := range g.horizons {
-		old, known := p.progress.Covered[id]
-		if !known || g.capped || !from.After(old.Add(-horizon)) {
-			p.progress.Covered[id] = g.requested
-		}
-	}
-	p.present = g.horizons
-}
-
-// settle records, for a measure, the time up to which every run is settled
-// (written, or left out on purpose) and the runs written after it, which
-// runs recorded late may still fall between.
-func (g *gatherPass) settle(id string, settled, watermark time.Time, horizon time.Duration, written []time.Time, notAfter time.Time) {
-	if t := minTime(watermark.Add(-horizon), notAfter); t.After(settled) {
-		settled = t
-	}
-	slices.SortFunc(written, time.Time.Compare)
-	written = slices.CompactFunc(written, time.Time.Equal)
-	keep := written[:0]
-	for _, t := range written {
-		if t.After(settled) {
-			keep = append(keep, t)
-		}
-	}
-	g.settled[id] = settled
-	g.written[id] = keep
-}
-
-// warnFuture warns, once per run, about the runs of a measure stamped
-// later than the clock skew tolerance allows: they wait for their time.
-func (p *MIP) warnFuture(g *gatherPass, m *mipapi.Measure, future []mipapi.TimedRun) {
-	for _, tr := range future {
-		key := string(m.ID) + "\x00" + tr.Time.String()
-		g.future[key] = true
-		if !p.futureWarned[key] {
-			p.Log.Warnf("scenario id %s: run %s is stamped %s ahead of this machine's clock, more than clock_skew_tolerance (%s): "+
-				"it is written once its time comes, and no later run waits for it; check the clocks of MIP and its robots",
-				m.ID, tr.Time.UTC().Format(time.RFC3339Nano), tr.Time.Sub(g.requested).Round(time.Second), time.Duration(p.ClockSkewTolerance))
-		}
-	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// window is how far back to ask for runs at now: back to where every
-// measure of the last response still needs runs (its runs may appear up to
-// its timeout late, and one missing from earlier answers needs what it
-// missed), and to the last success or the oldest run left to write, or
-// lookback when nothing succeeded yet. capped tells that lookback cut the
-// window short, so that runs may have been lost. While a backlog is being
-// written, the window may reach one more lookback back: those runs were
-// seen, only not written yet.
-func (p *MIP) window(now time.Time) (window time.Duration, capped bool) {
-	lookback := time.Duration(p.Lookback)
-	if p.progress.LastSuccess.IsZero() {
-		return lookback, false
-	}
-	from := p.progress.LastSuccess.Add(-lateSlack)
-	need := func(id string, horizon time.Duration) {
-		if covered, ok := p.progress.Covered[id]; ok && covered.Add(-horizon).Before(from) {
-			from = covered.Add(-horizon)
-		}
-	}
-	if p.present != nil {
-		for id, horizon := range p.present {
-			need(id, horizon)
-		}
-	} else {
-		// Since the start, no response read whole: every measure of the state.
-		for id := range p.progress.Covered {
-			need(id, windowMargin)
-		}
-		if len(p.progress.Covered) == 0 {
-			from = p.progress.LastSuccess.Add(-windowMargin)
-		}
-	}
-	limit := lookback
-	if p.Behind() {
-		limit *= 2
-	}
-	window = now.Sub(from)
-	if window > limit {
-		return limit, true
-	}
-	return window, false
-}
-
-// warnLost reports the runs of a measure recorded between its watermark and
-// the start of a window that lookback cut short: MIP was not asked for them.
-func (p *MIP) warnLost(m *mipapi.Measure, watermark, windowStart time.Time) {
-	gap := windowStart.Sub(watermark)
-	if gap <= 0 {
-		return
-	}
-	count := "an unknown number of"
-	if m.Frequency.Valid && m.Frequency.Value > 0 {
-		n := int64(gap / time.Duration(m.Frequency.Value*float64(time.Second)))
-		if n == 0 {
-			return
-		}
-		count = "about " + strconv.FormatInt(n, 10)
-	}
-	p.Log.Warnf("scenario id %s: %s runs between %s and %s are older than lookback (%s) and were lost; raise lookback to backfill longer outages",
-		m.ID, count, watermark.UTC().Format(time.RFC3339), windowStart.UTC().Format(time.RFC3339), time.Duration(p.Lookback))
-}
-
-// summarize joins the first problems of a gather and counts the rest.
-func summarize(problems []error) error {
-	if len(problems) <= maxReportedProblems {
-		return errors.Join(problems...)
-	}
-	more := fmt.Errorf("and %d more problems", len(problems)-maxReportedProblems)
-	return errors.Join(append(problems[:maxReportedProblems:maxReportedProblems], more)...)
 }
 
 // Stop aborts a request in flight, so the process can exit promptly, and

@@ -110,7 +110,8 @@ func runPointsOnly(points []telegraf.Metric) []telegraf.Metric {
 func apiPoint(source string, c apiCounts) telegraf.Metric {
 	return testutil.MustMetric("mip_api", map[string]string{"source": source}, map[string]any{
 		"window_seconds": int64(3600), "http_status": int64(c.httpStatus), "response_bytes": int64(c.responseBytes),
-		"scenarios": int64(c.scenarios), "scenarios_kept": int64(c.kept), "runs": int64(c.runs), "points": int64(c.points), "errors": int64(c.errors),
+		"scenarios": int64(c.scenarios), "scenarios_kept": int64(c.kept), "runs": int64(c.runs), "runs_replayed": int64(0),
+		"points": int64(c.points), "errors": int64(c.errors),
 	}, testNow)
 }
 
@@ -128,7 +129,36 @@ func gather(t *testing.T, p *MIP) ([]telegraf.Metric, error) {
 	if err != nil {
 		require.NotContains(t, err.Error(), testKey)
 	}
+	deliver(t, p, &acc)
 	return acc.GetTelegrafMetrics(), err
+}
+
+// deliver plays Telegraf's outputs writing the points of a gather into
+// acc, Telegraf's accumulator: it accepts them, and waits for the plugin
+// to commit the gather on the delivery notification.
+func deliver(t *testing.T, p *MIP, acc *testutil.Accumulator) {
+	t.Helper()
+	for _, m := range acc.GetTelegrafMetrics() {
+		m.Accept()
+	}
+	awaitSettled(t, p)
+}
+
+// awaitSettled waits until the gather's delivery is settled: committed,
+// or given up.
+func awaitSettled(t *testing.T, p *MIP) {
+	t.Helper()
+	p.tracking.mu.Lock()
+	settled := p.tracking.settled
+	p.tracking.mu.Unlock()
+	if settled == nil {
+		return
+	}
+	select {
+	case <-settled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gather's delivery was never settled")
+	}
 }
 
 func at(s string) time.Time {

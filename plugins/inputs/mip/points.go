@@ -155,6 +155,17 @@ func (s *pointScratch) runPoints(
 		points = append(points, m)
 	}
 
+	points = s.formattedPoints(points, withMetric, tr, skip)
+	s.points = points[:0] // grown, for the next run
+	return points
+}
+
+// formattedPoints appends the mip_formatted_metric points of a run, with
+// the tags withMetric gives a metric.
+func (s *pointScratch) formattedPoints(
+	points []telegraf.Metric, withMetric func(name, unit string) map[string]string, tr mipapi.TimedRun, skip func(format string, args ...any),
+) []telegraf.Metric {
+	r := tr.Run
 	s.keys = appendSortedKeys(s.keys[:0], r.FormatedMetrics)
 	for _, label := range s.keys {
 		if _, ok := versionLabels[label]; ok {
@@ -180,7 +191,6 @@ func (s *pointScratch) runPoints(
 		}
 		points = append(points, m)
 	}
-	s.points = points[:0] // grown, for the next run
 	return points
 }
 

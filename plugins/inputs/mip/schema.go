@@ -25,7 +25,7 @@ func Schema() []Measurement {
 		{Name: measurementFreshness, Tags: with(), Fields: []string{"age_seconds", "frequency_seconds"}},
 		{Name: measurementAPI, Tags: []string{"source"}, Fields: []string{
 			"duration_seconds", "window_seconds", "http_status", "response_bytes",
-			"scenarios", "scenarios_kept", "runs", "points", "errors",
+			"scenarios", "scenarios_kept", "runs", "runs_replayed", "points", "errors",
 		}},
 	}
 }

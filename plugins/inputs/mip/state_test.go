@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
 // TestMain lets the test binary play a second process saving the state
@@ -46,13 +46,13 @@ const concurrentSaves = 100
 // Each instance saves through its own stateStore, as a plugin does: the
 // store's memory of the file it wrote must never hide the other's saves.
 func saveRepeatedly(path, key, other string) error {
-	pr := newProgress()
-	var store stateStore
+	st := ledger.NewState()
+	store := ledger.Store{Path: path, Key: key}
 	otherSaves := 0
 	for i := 1; i <= concurrentSaves; i++ {
-		pr.LastSuccess = time.Unix(int64(i), 0).UTC()
-		pr.Watermarks[key] = pr.LastSuccess
-		if err := store.save(path, key, pr, func(format string, args ...any) {
+		st.LastSuccess = time.Unix(int64(i), 0).UTC()
+		st.Scenarios[key] = &ledger.Record{Watermark: st.LastSuccess, Settled: st.LastSuccess}
+		if err := store.Save(st, func(format string, args ...any) {
 			panic(fmt.Sprintf("unexpected warning: "+format, args...))
 		}); err != nil {
 			return err
@@ -72,17 +72,17 @@ func saveRepeatedly(path, key, other string) error {
 // savesOf reads the state file, under its lock, and returns how many saves
 // each instance made, from its LastSuccess.
 func savesOf(path string) (map[string]int, error) {
-	unlock, err := lockState(path)
+	unlock, err := ledger.Lock(path)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	sf, err := readStateFile(path)
+	instances, err := ledger.Read(path)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]int{}
-	for key, pr := range sf.Instances {
+	for key, pr := range instances {
 		out[key] = int(pr.LastSuccess.Unix())
 	}
 	return out, nil
@@ -152,7 +152,7 @@ func TestForeignStateFileIsRefused(t *testing.T) {
 
 				requireInitRefuses(t, "https://mip.example.com", func(p *MIP) {
 					p.StateFile = path
-					p.StateReadOnly = readOnly
+					p.SetOptions(Options{ReadOnlyState: readOnly})
 				}, "state_file "+path+" exists and is not a telegraf-mip state file")
 
 				after, err := os.ReadFile(path)
@@ -188,9 +188,9 @@ func TestEmptyStateFileIsAFirstStart(t *testing.T) {
 			require.Empty(t, log.Warnings())
 			require.NoError(t, rig.gather(p))
 			require.Empty(t, log.Warnings())
-			sf, err := readStateFile(rig.state)
+			instances, err := ledger.Read(rig.state)
 			require.NoError(t, err)
-			require.Len(t, sf.Instances[p.stateKey].Watermarks, 3)
+			require.Len(t, knownWatermarks(instances[p.instanceKey()]), 3)
 			aside, err := filepath.Glob(rig.state + ".damaged-*")
 			require.NoError(t, err)
 			require.Empty(t, aside)
@@ -202,7 +202,7 @@ func TestEmptyStateFileIsAFirstStart(t *testing.T) {
 // file but neither moves it nor writes anything beside a missing one.
 func TestReadOnlyLeavesADamagedStateFile(t *testing.T) {
 	rig := newWatermarkRig(t)
-	readOnly := func(p *MIP) { p.StateReadOnly = true }
+	readOnly := func(p *MIP) { p.SetOptions(Options{ReadOnlyState: true}) }
 
 	rig.plugin(&testutil.CaptureLogger{}, readOnly)
 	entries, err := os.ReadDir(filepath.Dir(rig.state))
@@ -237,9 +237,9 @@ func TestStateFileChangedUnderARunningPlugin(t *testing.T) {
 	require.Len(t, log.Warnings(), 1)
 	require.Contains(t, log.Warnings()[0], "state file "+rig.state+" is damaged")
 	require.Contains(t, log.Warnings()[0], "set aside as "+rig.state+".damaged-")
-	sf, err := readStateFile(rig.state)
+	instances, err := ledger.Read(rig.state)
 	require.NoError(t, err)
-	require.Len(t, sf.Instances[p.stateKey].Watermarks, 3, "saved again, whole")
+	require.Len(t, knownWatermarks(instances[p.instanceKey()]), 3, "saved again, whole")
 
 	toml := "[agent]\n  interval = \"10s\"\n"
 	require.NoError(t, os.WriteFile(rig.state, []byte(toml), 0o600))
@@ -248,29 +248,6 @@ func TestStateFileChangedUnderARunningPlugin(t *testing.T) {
 	after, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
 	require.Equal(t, toml, string(after))
-}
-
-// TestStateLockHeldTooLong: a save waits for another instance's lock, but
-// not forever.
-func TestStateLockHeldTooLong(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mip.state")
-	unlock, err := lockState(path)
-	require.NoError(t, err)
-	go func() {
-		time.Sleep(100 * time.Millisecond)
-		unlock()
-	}()
-	start := time.Now()
-	require.NoError(t, new(stateStore).save(path, "k", newProgress(), t.Errorf), "waits for the lock")
-	require.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
-
-	held, err := lockState(path)
-	require.NoError(t, err)
-	defer held()
-	defer func(wait time.Duration) { stateLockWait = wait }(stateLockWait)
-	stateLockWait = 200 * time.Millisecond
-	err = new(stateStore).save(path, "k", newProgress(), t.Errorf)
-	require.EqualError(t, err, "state file "+path+": another process has held "+path+".lock for more than 200ms")
 }
 
 // switchingMIP serves one simulator or another: scenarios deleted in MIP,
@@ -307,15 +284,15 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	log := &testutil.CaptureLogger{}
 	p := rig.plugin(log, noReplay, func(p *MIP) { p.URL = srv.URL })
 
-	stateOf := func() *progress {
+	stateOf := func() *ledger.State {
 		t.Helper()
-		sf, err := readStateFile(rig.state)
+		instances, err := ledger.Read(rig.state)
 		require.NoError(t, err)
-		return sf.Instances[p.stateKey]
+		return instances[p.instanceKey()]
 	}
 	rig.gather(p)
 	lastSeen := rig.clock.Now()
-	require.Equal(t, map[string]time.Time{"1": lastSeen, "2": lastSeen, "3": lastSeen}, stateOf().LastSeen)
+	require.Equal(t, map[string]time.Time{"1": lastSeen, "2": lastSeen, "3": lastSeen}, field(stateOf(), lastSeenOf))
 
 	// Scenario 3 is deleted in MIP: kept for lookback (1h) plus 5 minutes.
 	mip.set(fewer)
@@ -323,9 +300,9 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 		rig.clock.Advance(5 * time.Minute)
 		rig.gather(p)
 		pr := stateOf()
-		require.Contains(t, pr.Watermarks, "3", "at %s", rig.clock.Now())
-		require.Equal(t, lastSeen, pr.LastSeen["3"])
-		require.Equal(t, rig.clock.Now(), pr.LastSeen["1"])
+		require.Contains(t, knownWatermarks(pr), "3", "at %s", rig.clock.Now())
+		require.Equal(t, lastSeen, pr.Scenarios["3"].LastSeen)
+		require.Equal(t, rig.clock.Now(), pr.Scenarios["1"].LastSeen)
 	}
 	for _, m := range log.Messages() {
 		require.NotContains(t, m.String(), "forgot", "nothing forgotten yet")
@@ -333,11 +310,10 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	rig.clock.Advance(time.Second)
 	rig.gather(p)
 	pr := stateOf()
-	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.Watermarks)))
-	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.LastSeen)))
-	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(pr.Covered)))
-	require.NotContains(t, pr.Settled, "3")
-	require.NotContains(t, pr.Written, "3")
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(knownWatermarks(pr))))
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(field(pr, lastSeenOf))))
+	require.Equal(t, []string{"1", "2"}, slices.Sorted(maps.Keys(field(pr, coveredOf))))
+	require.NotContains(t, pr.Scenarios, "3", "no settled time, no run written")
 	require.Contains(t, log.Messages()[len(log.Messages())-1].String(),
 		"forgot 1 scenarios absent from MIP's answers for more than lookback (1h0m0s) plus 5m0s")
 
@@ -345,7 +321,7 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	before := len(rig.delivered["3"])
 	mip.set(rig.sim)
 	rig.clock.Advance(10 * time.Minute)
-	window, _ := p.window(rig.clock.Now())
+	window, _ := p.ledger.Window(rig.clock.Now())
 	rig.gather(p)
 	runs := mipsim.Runs(all[2], rig.clock.Now().Add(-window), rig.clock.Now())
 	want := make([]time.Time, 0, len(runs))
@@ -354,79 +330,20 @@ func TestScenariosUnseenAreForgotten(t *testing.T) {
 	}
 	require.NotEmpty(t, want)
 	require.Equal(t, times(want), times(rig.delivered["3"][before:]))
-	require.Contains(t, stateOf().Watermarks, "3")
+	require.Contains(t, knownWatermarks(stateOf()), "3")
 }
 
-// TestForgetPrunesEveryTrace: watermarks, settled times, runs written,
-// coverage, last-seen times and the records of recent gathers; a scenario
-// from a file without last_seen counts as seen at the first gather after
-// the start; an incomplete response (zero cutoff) forgets nothing.
-func TestForgetPrunesEveryTrace(t *testing.T) {
-	t0 := at("2026-11-25T10:00:00Z")
-	long := t0.Add(-2 * time.Hour)
-	all := func(ids ...string) map[string]time.Time {
-		m := map[string]time.Time{}
-		for _, id := range ids {
-			m[id] = t0
+func lastSeenOf(r *ledger.Record) time.Time { return r.LastSeen }
+func coveredOf(r *ledger.Record) time.Time  { return r.Covered }
+
+// field returns one time of each record of a state that has it, by
+// scenario.
+func field(st *ledger.State, of func(*ledger.Record) time.Time) map[string]time.Time {
+	out := map[string]time.Time{}
+	for id, r := range st.Scenarios {
+		if t := of(r); !t.IsZero() {
+			out[id] = t
 		}
-		return m
 	}
-	pr := &progress{
-		Watermarks: all("gone", "old-file", "listed"),
-		Settled:    all("gone", "listed"),
-		Written:    map[string][]time.Time{"gone": {t0}, "listed": {t0}},
-		Covered:    all("gone", "listed", "no-runs-gone"),
-		LastSeen:   map[string]time.Time{"gone": long, "listed": long, "no-runs-gone": long},
-		Recent: []commitRecord{
-			{At: t0, Watermarks: all("gone", "listed")},
-			{At: t0, Watermarks: all("gone")},
-		},
-	}
-	pr.init()
-	now := t0.Add(time.Minute)
-	seen := map[string]bool{"listed": true, "no-runs": true}
-
-	require.Zero(t, pr.forget(seen, now, time.Time{}), "no cutoff: nothing forgotten")
-	require.Len(t, pr.Watermarks, 3)
-
-	require.Equal(t, 2, pr.forget(seen, now, now.Add(-65*time.Minute)))
-	require.Equal(t, all("old-file", "listed"), pr.Watermarks)
-	require.Equal(t, all("listed"), pr.Settled)
-	require.Equal(t, map[string][]time.Time{"listed": {t0}}, pr.Written)
-	require.Equal(t, all("listed"), pr.Covered)
-	require.Equal(t, map[string]time.Time{"old-file": now, "listed": now, "no-runs": now}, pr.LastSeen)
-	require.Equal(t, all("listed"), pr.Recent[0].Watermarks)
-	require.Empty(t, pr.Recent[1].Watermarks)
-
-	// The old file's scenario and the one without runs, never listed
-	// again, go 65 minutes later.
-	later := now.Add(65*time.Minute + time.Second)
-	require.Equal(t, 2, pr.forget(map[string]bool{"listed": true}, later, later.Add(-65*time.Minute)))
-	require.Equal(t, all("listed"), pr.Watermarks)
-	require.Equal(t, map[string]time.Time{"listed": later}, pr.LastSeen)
-}
-
-// TestManyScenariosOnceShrinkBack: after one answer listing a hundred
-// thousand measures, the state file is back to the size of the real ones
-// once they are forgotten.
-func TestManyScenariosOnceShrinkBack(t *testing.T) {
-	t0 := at("2026-11-25T10:00:00Z")
-	pr := newProgress()
-	seen := map[string]bool{}
-	for i := range 100_000 {
-		id := strconv.Itoa(i)
-		pr.Watermarks[id] = t0
-		seen[id] = true
-	}
-	pr.forget(seen, t0, time.Time{})
-	path := filepath.Join(t.TempDir(), "mip.state")
-	require.NoError(t, new(stateStore).save(path, "k", pr, t.Errorf))
-
-	pr.Watermarks["real"] = t0
-	later := t0.Add(66 * time.Minute)
-	require.Equal(t, 100_000, pr.forget(map[string]bool{"real": true}, later, later.Add(-65*time.Minute)))
-	require.NoError(t, new(stateStore).save(path, "k", pr, t.Errorf))
-	info, err := os.Stat(path)
-	require.NoError(t, err)
-	require.Less(t, info.Size(), int64(300))
+	return out
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/influxdata/telegraf/config"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
 // initWithin runs Init on a plugin with state_file path and returns its
@@ -24,7 +26,7 @@ func initWithin(t *testing.T, path string, readOnly bool) error {
 	p.APIKey = config.NewSecret([]byte(testKey))
 	p.Log = testutil.Logger{}
 	p.StateFile = path
-	p.StateReadOnly = readOnly
+	p.SetOptions(Options{ReadOnlyState: readOnly})
 	done := make(chan error, 1)
 	go func() { done <- p.Init() }()
 	select {
@@ -70,13 +72,13 @@ func TestStateFileMustBeARegularFile(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "mip.state")
 			f, err := os.Create(path)
 			require.NoError(t, err)
-			require.NoError(t, f.Truncate(maxStateFileSize+1)) // sparse: no disk used
+			require.NoError(t, f.Truncate(ledger.MaxFileSize+1)) // sparse: no disk used
 			require.NoError(t, f.Close())
 			return path
 		}, "is 67108865 bytes, more than the 64 MiB a state file may hold", false},
 		{"lock file a FIFO", func(t *testing.T) string {
 			path := filepath.Join(t.TempDir(), "mip.state")
-			require.NoError(t, syscall.Mkfifo(path+stateLockSuffix, 0o600))
+			require.NoError(t, syscall.Mkfifo(path+".lock", 0o600))
 			return path
 		}, "the lock file of state_file, ", false},
 	} {
@@ -84,7 +86,7 @@ func TestStateFileMustBeARegularFile(t *testing.T) {
 			path := tc.make(t)
 			examined := path // what must be left as it is
 			if _, err := os.Lstat(path); os.IsNotExist(err) {
-				examined = path + stateLockSuffix
+				examined = path + ".lock"
 			}
 			before, err := os.Lstat(examined)
 			require.NoError(t, err)

@@ -22,7 +22,8 @@ type gatherStats struct {
 	responseBytes int64
 	scenarios     int // in the response
 	kept          int // passing the filters
-	runs          int // emitted
+	runs          int // written for the first time
+	replayed      int // written again after a restart (replay_on_restart)
 	points        int // emitted, this one excluded
 	errors        int
 }
@@ -60,6 +61,7 @@ func (s *gatherStats) point(source string, at time.Time, duration time.Duration)
 	m.AddField("scenarios", int64(s.scenarios))
 	m.AddField("scenarios_kept", int64(s.kept))
 	m.AddField("runs", int64(s.runs))
+	m.AddField("runs_replayed", int64(s.replayed))
 	m.AddField("points", int64(s.points))
 	m.AddField("errors", int64(s.errors))
 	return m

@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/influxdata/telegraf/config"
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
@@ -126,7 +128,7 @@ func (r *watermarkRig) plugin(log *testutil.CaptureLogger, configure ...func(*MI
 
 // gather runs one gather and records its runs.
 func (r *watermarkRig) gather(p *MIP) error {
-	var acc testutil.Accumulator
+	var acc flushingAccumulator // the binary's writer: a gather commits once flushed
 	err := p.Gather(&acc)
 	for _, m := range acc.GetTelegrafMetrics() {
 		if m.Name() == "mip_scenario" {
@@ -233,7 +235,7 @@ func TestWindowFollowsTheLastSuccess(t *testing.T) {
 }
 
 func mustWindow(p *MIP, now time.Time) time.Duration {
-	w, _ := p.window(now)
+	w, _ := p.ledger.Window(now)
 	return w
 }
 
@@ -266,7 +268,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 		"truncated":       `{"version": 1, "instances": {"abc": {"last_s`,
 		"cut in the key":  `{"vers`,
 		"only a brace":    `{`,
-		"wrong version":   `{"version": 99, "instances": {}}`,
+		"wrong version":   `{"version": 0, "instances": {}}`,
 		"bad watermark":   `{"version": 1, "instances": {"abc": {"watermarks": {"1": "yesterday"}}}}`,
 		"trailing bytes":  `{"version": 1, "instances": {}}}`,
 		"zeroed by crash": "\x00\x00\x00\x00",
@@ -303,7 +305,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 				require.False(t, rig.emitted[id][0].Before(firstLatest(start)))
 			}
 			// The file is valid again.
-			_, err = loadProgress(rig.state, p.stateKey, true)
+			_, err = ledger.Load(rig.state, p.instanceKey(), true)
 			require.NoError(t, err)
 		})
 	}
@@ -345,25 +347,36 @@ func TestOutageBeyondLookbackCountsTheLoss(t *testing.T) {
 	require.NoError(t, rig.gather(p))
 
 	now := rig.clock.Now()
+	total := 0
+	firstLost := now
 	for _, sc := range scenariosForWatermarks() {
 		id := strconv.FormatInt(sc.ID, 10)
+		if last := before[id][len(before[id])-1]; last.Before(firstLost) {
+			firstLost = last
+		}
 		// Everything in the last hour is delivered...
 		var want []time.Time
 		for _, run := range mipsim.Runs(sc, now.Add(-time.Hour), now) {
 			want = append(want, run.Time)
 		}
 		require.Equal(t, times(want), times(rig.emitted[id][len(before[id]):]), "scenario %s", id)
-		// ... and the runs before it are counted as lost.
+		// ... and the runs before it are counted as lost, at debug level...
 		lost := len(mipsim.Runs(sc, before[id][len(before[id])-1], now.Add(-time.Hour)))
 		found := false
-		for _, w := range log.Warnings() {
-			if strings.Contains(w, fmt.Sprintf("scenario id %d: about %d runs between", sc.ID, lost)) {
+		for _, m := range messages(log) {
+			if strings.Contains(m, fmt.Sprintf("scenario id %d: about %d runs between", sc.ID, lost)) {
 				found = true
-				require.Contains(t, w, "older than lookback (1h0m0s) and were lost")
+				require.True(t, strings.HasPrefix(m, "D! "), m)
+				require.Contains(t, m, "older than lookback (1h0m0s) and were lost")
 			}
 		}
-		require.True(t, found, "scenario %s: no warning counting %d lost runs in %q", id, lost, log.Warnings())
+		require.True(t, found, "scenario %s: no message counting %d lost runs in %q", id, lost, messages(log))
+		total += lost
 	}
+	// ... and in one warning for the gather.
+	require.Equal(t, []string{fmt.Sprintf("W! [] about %d runs of 3 scenarios between %s and %s are older than lookback (1h0m0s) and were lost "+
+		"(the scenarios at debug level); raise lookback to backfill longer outages",
+		total, firstLost.UTC().Format(time.RFC3339), now.Add(-time.Hour).UTC().Format(time.RFC3339))}, log.Warnings())
 }
 
 func cloneRuns(m map[string][]time.Time) map[string][]time.Time {
@@ -404,17 +417,67 @@ func TestStateOfOtherInstancesIsKeptApart(t *testing.T) {
 	a := rig.plugin(&testutil.CaptureLogger{}, noReplay)
 	require.NoError(t, rig.gather(a))
 	b := rig.plugin(&testutil.CaptureLogger{}, noReplay, func(p *MIP) { p.ApplicationInclude = []string{"A"} })
-	require.NotEqual(t, a.stateKey, b.stateKey)
+	require.NotEqual(t, a.instanceKey(), b.instanceKey())
 	rig.clock.Advance(time.Minute)
 	require.NoError(t, rig.gather(b))
 
-	sf, err := readStateFile(rig.state)
+	instances, err := ledger.Read(rig.state)
 	require.NoError(t, err)
-	require.Len(t, sf.Instances, 2)
-	require.Len(t, sf.Instances[a.stateKey].Watermarks, 3)
-	require.Len(t, sf.Instances[b.stateKey].Watermarks, 2)
+	require.Len(t, instances, 2)
+	require.Len(t, knownWatermarks(instances[a.instanceKey()]), 3)
+	require.Len(t, knownWatermarks(instances[b.instanceKey()]), 2)
 
 	// A restart of a resumes a's progress, untouched by b's gather.
 	a2 := rig.plugin(&testutil.CaptureLogger{}, noReplay)
-	require.Equal(t, a.progress.LastSuccess, a2.progress.LastSuccess)
+	require.Equal(t, a.ledger.State().LastSuccess, a2.ledger.State().LastSuccess)
+}
+
+// TestLossCountWithAnyFrequency: a frequency MIP sends tiny, huge or zero
+// never crashes the count of runs lost (1e-10 divided by zero before).
+func TestLossCountWithAnyFrequency(t *testing.T) {
+	p := New()
+	log := &testutil.CaptureLogger{}
+	p.Log = log
+	p.Lookback = config.Duration(time.Hour)
+	from, to := at("2026-11-25T08:00:00Z"), at("2026-11-25T09:00:00Z")
+	var losses ledger.Losses
+	for i, f := range []mipapi.Number{{Value: 1e-10, Valid: true}, {Value: 1e300, Valid: true}, {Value: 0, Valid: true}, {}, {Value: 60, Valid: true}} {
+		p.countLost(&losses, &mipapi.Measure{ID: mipapi.Text(strconv.Itoa(i)), Frequency: f}, from, to)
+	}
+	require.Equal(t, int64(36_000_000_000_000+60), losses.Runs)
+	require.Equal(t, 2, losses.Uncounted, "zero and none: unknown")
+	require.Equal(t, []string{"0", "2", "3", "4"}, losses.IDs, "1e300: not one run in an hour")
+	p.reportLosses(&losses)
+	require.Len(t, log.Warnings(), 1, "one line")
+}
+
+// TestDeferredRunsStayOwedThroughAnOutage: runs max_points_per_gather left
+// for later, then a MIP outage of most of lookback: once MIP answers again,
+// every run is written, once, and no line says runs were lost.
+func TestDeferredRunsStayOwedThroughAnOutage(t *testing.T) {
+	rig := newWatermarkRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) {
+		p.FirstGather = firstGatherWindow
+		p.MaxPointsPerGather = 50
+	})
+	start := rig.clock.Now()
+	require.NoError(t, rig.gather(p))
+	require.True(t, p.Behind(), "runs left for later")
+
+	rig.mip.set(http.StatusInternalServerError, 0)
+	for range 10 {
+		rig.clock.Advance(5 * time.Minute)
+		require.Error(t, rig.gather(p))
+	}
+	rig.mip.set(0, 0)
+	for i := 0; i == 0 || p.Behind(); i++ {
+		require.Less(t, i, 100, "the backlog drains")
+		rig.clock.Advance(10 * time.Second)
+		require.NoError(t, rig.gather(p))
+	}
+	rig.requireExactlyOnce(start.Add(-time.Hour))
+	for _, m := range messages(log) {
+		require.NotContains(t, m, "lost")
+	}
 }

@@ -1,4 +1,4 @@
-package mip
+package ledger
 
 import (
 	"errors"
@@ -9,23 +9,23 @@ import (
 	"path/filepath"
 )
 
-// maxStateFileSize bounds the state file read at start and at each save.
+// MaxFileSize bounds the state file read at start and at each save.
 // The state of 10,000 scenarios is about 2.3 MB (BenchmarkLoadState's), so
 // the bound leaves room for about 250,000, while a file that is not ours,
 // or one grown without bound, can neither exhaust memory nor hold the start
 // for minutes: 36 MB of state (210,000 scenarios) loaded in 2.6 s here.
-const maxStateFileSize = 64 << 20
+const MaxFileSize = 64 << 20
 
-// checkStateFile refuses, at start, a state_file the plugin cannot use: it
+// CheckFile refuses, at start, a state_file the plugin cannot use: it
 // must be a regular file, or nothing yet, in a directory where the plugin
 // can create files (unless readOnly), since each save replaces the file
 // by a rename. It looks at the file without opening it, so a FIFO cannot
 // block the start, and it changes nothing.
-func checkStateFile(path string, readOnly bool) error {
+func CheckFile(path string, readOnly bool) error {
 	if err := checkRegular(path, "state_file "+path); err != nil {
 		return err
 	}
-	if err := checkRegular(path+stateLockSuffix, "the lock file of state_file, "+path+stateLockSuffix+","); err != nil {
+	if err := checkRegular(path+lockSuffix, "the lock file of state_file, "+path+lockSuffix+","); err != nil {
 		return err
 	}
 	if readOnly {
@@ -35,7 +35,7 @@ func checkStateFile(path string, readOnly bool) error {
 }
 
 // checkRegular refuses a path that exists and is not a regular file of at
-// most maxStateFileSize bytes; what names it in messages.
+// most MaxFileSize bytes; what names it in messages.
 func checkRegular(path, what string) error {
 	info, err := os.Lstat(path)
 	switch {
@@ -55,9 +55,9 @@ func checkRegular(path, what string) error {
 	case !mode.IsRegular():
 		return fmt.Errorf("%s is not a regular file but a %s: point state_file at a regular file of its own, or leave it unset to keep no state",
 			what, fileKind(mode))
-	case info.Size() > maxStateFileSize:
+	case info.Size() > MaxFileSize:
 		return fmt.Errorf("%s is %d bytes, more than the %d MiB a state file may hold: it is no state file of this plugin's, or one out of control; "+
-			"move it away to start without state", what, info.Size(), maxStateFileSize>>20)
+			"move it away to start without state", what, info.Size(), MaxFileSize>>20)
 	}
 	return nil
 }
@@ -98,11 +98,11 @@ func checkWritableDir(path string) error {
 	return cerr
 }
 
-// readStateBytes reads the state file through the checks of checkStateFile,
+// readBytes reads the state file through the checks of CheckFile,
 // done again on the open file: opened without blocking (a FIFO put there
 // since the start), it must be a regular file, read up to
-// maxStateFileSize. A missing file is fs.ErrNotExist.
-func readStateBytes(path string) ([]byte, error) {
+// MaxFileSize. A missing file is fs.ErrNotExist.
+func readBytes(path string) ([]byte, error) {
 	f, err := openNoBlock(path)
 	if err != nil {
 		return nil, err
@@ -116,13 +116,13 @@ func readStateBytes(path string) ([]byte, error) {
 		return nil, fmt.Errorf("state_file %s is not a regular file but a %s: point state_file at a regular file of its own",
 			path, fileKind(info.Mode()))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxStateFileSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxStateFileSize {
+	if len(b) > MaxFileSize {
 		return nil, fmt.Errorf("state_file %s is more than the %d MiB a state file may hold: move it away to start without state",
-			path, maxStateFileSize>>20)
+			path, MaxFileSize>>20)
 	}
 	return b, nil
 }

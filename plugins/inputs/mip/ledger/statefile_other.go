@@ -1,6 +1,6 @@
 //go:build !unix
 
-package mip
+package ledger
 
 import "os"
 

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package mip
+package ledger
 
 import (
 	"os"

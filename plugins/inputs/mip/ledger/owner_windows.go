@@ -1,4 +1,4 @@
-package mip
+package ledger
 
 import "os"
 

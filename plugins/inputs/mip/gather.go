@@ -1,0 +1,179 @@
+package mip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/influxdata/telegraf"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+)
+
+// maxReportedProblems bounds the problems one gather returns, so a response
+// where every scenario is broken yields a readable error, not thousands of lines.
+const maxReportedProblems = 10
+
+// Gather reads the runs of every measure in one request and emits, for each
+// scenario that passes the filters, the runs newer than its watermark, in
+// time order, oldest first, at most max_points_per_gather points in all.
+// Scenarios that cannot be read are reported in the returned error; the
+// others are emitted.
+//
+// The watermarks move only past points that were delivered: when the
+// accumulator can flush (telegraf-mip's writer to stdout), they move after a
+// successful flush, and a failed one leaves them, and state_file, unchanged.
+func (p *MIP) Gather(acc telegraf.Accumulator) error {
+	err := p.gatherOnce(acc)
+	if err != nil && p.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, err)
+	}
+	return err
+}
+
+// ErrStopped marks the error of a gather that Stop cut short: no fault of
+// MIP's, and nothing lost, since the runs it did not write stay owed.
+var ErrStopped = errors.New("gather cut short by a stop; its unwritten runs are written by the next start")
+
+// gatherPass is one gather: its pass over the ledger, what it met and what
+// it counts.
+type gatherPass struct {
+	pass      *ledger.Pass
+	started   time.Time
+	requested time.Time     // when the request was sent, by the plugin's clock
+	window    time.Duration // how far back MIP is asked for runs
+	stats     gatherStats
+	future    map[string]bool // runs from the future met, see warnFuture
+	bad       map[string]bool // run keys that are no time met, by measure
+	scratch   pointScratch    // reused from run to run
+}
+
+func (p *MIP) begin() *gatherPass {
+	pass := p.ledger.Begin(p.now())
+	g := &gatherPass{
+		pass: pass, started: time.Now(), requested: pass.At, window: pass.Window,
+		future: make(map[string]bool), bad: make(map[string]bool),
+	}
+	g.stats.window = pass.Window
+	return g
+}
+
+// gatherOnce is one gather, bounded by timeout: begin, request, decode and
+// emit per scenario, deliver, commit. Gather marks its error when a stop
+// cut it short.
+func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
+	if busy, first := p.tracking.busy(); busy {
+		if first {
+			p.Log.Warn("the last gather's points are not written by Telegraf's outputs yet: no gather until they are, " +
+				"the runs wait in MIP (within lookback)")
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, time.Duration(p.Timeout))
+	defer cancel()
+
+	g := p.begin()
+	body, err := p.client.MeasureDetails(ctx, g.window)
+	if err != nil {
+		g.stats.fail(err)
+		p.addStats(acc, g)
+		return err
+	}
+	out, group, tracker := emitTo(acc)
+	g.stats.httpStatus = http.StatusOK
+	counted := &countingReader{ReadCloser: body}
+	problems := p.consume(counted, g, out)
+	body.Close()
+	g.stats.responseBytes = counted.n
+	g.stats.errors = len(problems)
+	g.stats.runs, g.stats.replayed = g.pass.Runs()
+	g.stats.runs -= g.stats.replayed
+	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
+		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
+	p.addStats(out, g)
+
+	switch f, flushes := acc.(flusher); {
+	case flushes:
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again",
+				g.stats.runs+g.stats.replayed, err)
+		}
+	case group != nil:
+		p.track(tracker, group, g)
+		return summarize(problems)
+	}
+	return summarize(p.commit(g, problems))
+}
+
+// addStats emits the gather's own point.
+func (p *MIP) addStats(acc telegraf.Accumulator, g *gatherPass) {
+	if p.influx {
+		acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(g.started)))
+	}
+}
+
+// consume reads a /api/measures/details response and emits the new runs of
+// the scenarios that pass the filters. It returns the problems met; the
+// window moves on only when the response was read whole.
+func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
+	var problems []error
+	err := p.decoded.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
+		if !p.filter.match(m) {
+			return mipapi.RunSelection{Skip: true}
+		}
+		return selection(g.pass.Owed(string(m.ID)))
+	}, func(entry *mipapi.MeasureEntry, err error) {
+		g.stats.scenarios++
+		if err != nil {
+			problems = append(problems, err)
+			return
+		}
+		if !p.filter.match(entry.Measure) {
+			return
+		}
+		g.stats.kept++
+		problems = p.emitScenario(entry, g, acc, problems)
+	})
+	if err != nil {
+		return append(problems, fmt.Errorf("reading %s: %w", p.client.LastEndpoint(), err))
+	}
+	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
+	g.pass.Complete()
+	return problems
+}
+
+func selection(o ledger.Owed) mipapi.RunSelection {
+	return mipapi.RunSelection{After: o.After, Until: o.Until, NewestOnly: o.NewestOnly}
+}
+
+// commit applies a delivered gather to the ledger, saves it and reports
+// what the gather leaves: losses, backlog, sizing.
+func (p *MIP) commit(g *gatherPass, problems []error) []error {
+	if n := p.ledger.Commit(g.pass); n > 0 {
+		p.Log.Infof("forgot %d scenarios absent from MIP's answers for more than lookback (%s) plus %s",
+			n, time.Duration(p.Lookback), ledger.ForgetMargin)
+	}
+	if err := p.save(); err != nil {
+		problems = append(problems, err)
+	}
+	p.reportLosses(g.pass.Losses())
+	p.reportBacklog(g)
+	p.warned.futureRuns = g.future
+	if g.pass.IsComplete() {
+		p.warned.badKeys = g.bad
+	}
+	return problems
+}
+
+// summarize joins the first problems of a gather and counts the rest.
+func summarize(problems []error) error {
+	if len(problems) <= maxReportedProblems {
+		return errors.Join(problems...)
+	}
+	more := fmt.Errorf("and %d more problems", len(problems)-maxReportedProblems)
+	return errors.Join(append(problems[:maxReportedProblems:maxReportedProblems], more)...)
+}
