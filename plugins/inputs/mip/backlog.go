@@ -33,7 +33,7 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 		// Kept up with, but only by catch-up gathers at every interval.
 		p.Log.Warnf("sizing: %d scenarios write about %d points per interval (one every %s), "+
 			"more than max_points_per_gather = %d: every interval takes %d gathers, catch-up gathers included; "+
-			"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the README's sizing table)",
+			"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the sizing table in docs/delivery.md)",
 			g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, (steady+p.MaxPointsPerGather-1)/p.MaxPointsPerGather,
 			points, 2*points, batchSize(points))
 		return
