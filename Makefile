@@ -12,8 +12,12 @@ CACHE_BIN := $(CURDIR)/.cache/bin
 
 .PHONY: build test fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
 
+## build: ./telegraf-mip and ./telegraf-mip-centreon (the Centreon check
+## alone, without Telegraf linked: docs/centreon-plugin.md), static, with the
+## version from git.
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip ./cmd/telegraf-mip
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip-centreon ./cmd/telegraf-mip-centreon
 
 ## test: every test, end-to-end ones included (they run a real Telegraf,
 ## built into .cache/bin on first use, and a real InfluxDB). The whole
@@ -79,9 +83,11 @@ $(CACHE_BIN)/telegraf:
 demo:
 	go run ./cmd/telegraf-mip -demo
 
-## dist: release artefacts in dist/, each archive holding the binary,
+## dist: release artefacts in dist/, each archive holding the binaries
+## (telegraf-mip and telegraf-mip-centreon, .exe on Windows),
 ## sample.conf, both READMEs and docs/ (at their repository paths, so the links work),
-## the dashboard, the license and examples:
+## the dashboard, the license and examples (the CLAPI import file of
+## docs/centreon-plugin.md in each):
 ##   linux amd64/arm64 tarballs, .deb and .rpm (nfpm, packaging/nfpm.yaml),
 ##   darwin amd64/arm64 tarballs, a windows/amd64 .zip (needs zip),
 ##   and SHA256SUMS over all of them.
@@ -90,9 +96,9 @@ demo:
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
 DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
-DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
-DIST_EXAMPLES_darwin := examples/inputs.execd.conf
-DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf
+DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf examples/centreon-clapi-mip.txt
+DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/centreon-clapi-mip.txt
+DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/centreon-clapi-mip.txt
 DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
@@ -106,10 +112,12 @@ dist: nfpm
 	rm -rf dist
 	set -e; for target in $(DIST_TARGETS); do \
 	  os=$${target%/*}; arch=$${target#*/}; \
-	  name=telegraf-mip-$(VERSION)-$$os-$$arch; exe=telegraf-mip; \
-	  if [ $$os = windows ]; then exe=telegraf-mip.exe; fi; \
+	  name=telegraf-mip-$(VERSION)-$$os-$$arch; ext=; \
+	  if [ $$os = windows ]; then ext=.exe; fi; \
 	  mkdir -p dist/$$name; \
-	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o dist/$$name/$$exe ./cmd/telegraf-mip; \
+	  for cmd in telegraf-mip telegraf-mip-centreon; do \
+	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o dist/$$name/$$cmd$$ext ./cmd/$$cmd; \
+	  done; \
 	  case $$os in \
 	    linux) examples="$(DIST_EXAMPLES_linux)";; \
 	    darwin) examples="$(DIST_EXAMPLES_darwin)";; \

@@ -4,7 +4,7 @@
 if getent group telegraf >/dev/null 2>&1; then
   chgrp telegraf /etc/telegraf/mip.conf || true
 fi
-# On a Centreon poller, `telegraf-mip centreon` (run by Centreon Engine as
+# On a Centreon poller, telegraf-mip-centreon (run by Centreon Engine as
 # centreon-engine) keeps its --memory state and the MIP answer it shares
 # between checks in the Centreon plugins' state directory: create it when
 # the Centreon plugins have not (it is theirs otherwise, left as it is).

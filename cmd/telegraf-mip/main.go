@@ -193,7 +193,8 @@ Modes:
       every -poll_interval)
   telegraf-mip centreon --mode=scenarios --hostname=... --api-key=... [...]
       the Centreon Perl plugin's command line, as a Centreon Engine active
-      check (docs/centreon-plugin.md)
+      check (docs/centreon-plugin.md); telegraf-mip-centreon [...] is the
+      same, and starts faster: use it in Centreon's commands
 
 mip.conf holds one [[inputs.mip]] block; sample.conf shows every key. The API
 key usually comes from the environment: api_key = "${MIP_API_KEY}" reads the

@@ -130,10 +130,10 @@ func TestCLAPIImportFile(t *testing.T) {
 			require.True(t, ok, "macro %s is not defined", m)
 			return v
 		})
+		// The packages' lean binary, which the docs recommend.
 		args := shellWords(t, line)
-		require.Equal(t, "/usr/bin/telegraf-mip", args[0])
-		require.Equal(t, "centreon", args[1])
-		return args[2:]
+		require.Equal(t, "/usr/bin/telegraf-mip-centreon", args[0])
+		return args[1:]
 	}
 	var out bytes.Buffer
 	code := runAt(expand(commands[checkCommand].line), &out, &out, time.Now)
