@@ -1,9 +1,5 @@
 package mipapi
 
-import (
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
-)
-
 // Cache keeps, from one response to the next, the measures and metricInfo
 // as decoded, by their JSON: a scenario's come back the same at every
 // gather, and are decoded once (many scenarios often share one
@@ -13,8 +9,8 @@ import (
 type Cache struct {
 	measures map[string]*cached[*Measure]
 	infos    map[string]*cached[map[string]MetricInfo]
-	gen      uint64           // the response being read
-	sub      jsonscan.Decoder // decodes a value read whole
+	gen      uint64  // the response being read
+	sub      decoder // decodes a value read whole
 }
 
 // cached is a value decoded, with the problem its decoding found.
@@ -52,23 +48,23 @@ func forget[T any](m map[string]*cached[T], gen uint64) {
 }
 
 // measure reads the "measure" member of an entry.
-func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
-	return lookup(c, c.measures, dec, probs, func(sub *jsonscan.Decoder, own *problems) (*Measure, error) {
+func (c *Cache) measure(dec *decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
+	return lookup(c, c.measures, dec, probs, func(sub *decoder, own *problems) (*Measure, error) {
 		return decodeMeasure(sub, own, &entry.names)
 	})
 }
 
 // metricInfo reads the "metricInfo" member of an entry.
-func (c *Cache) metricInfo(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (map[string]MetricInfo, error) {
-	return lookup(c, c.infos, dec, probs, func(sub *jsonscan.Decoder, own *problems) (map[string]MetricInfo, error) {
+func (c *Cache) metricInfo(dec *decoder, probs *problems, entry *MeasureEntry) (map[string]MetricInfo, error) {
+	return lookup(c, c.infos, dec, probs, func(sub *decoder, own *problems) (map[string]MetricInfo, error) {
 		return decodeMetricInfo(sub, own, &entry.names)
 	})
 }
 
 // lookup reads the value dec is at whole, and returns it as decoded before
 // when m has it, or decodes it and keeps it in m.
-func lookup[T any](c *Cache, m map[string]*cached[T], dec *jsonscan.Decoder, probs *problems,
-	decode func(*jsonscan.Decoder, *problems) (T, error),
+func lookup[T any](c *Cache, m map[string]*cached[T], dec *decoder, probs *problems,
+	decode func(*decoder, *problems) (T, error),
 ) (T, error) {
 	var zero T
 	raw, err := dec.ReadValue()
@@ -81,9 +77,9 @@ func lookup[T any](c *Cache, m map[string]*cached[T], dec *jsonscan.Decoder, pro
 		return hit.v, nil
 	}
 	var own problems
-	c.sub.ResetBytes(raw)
+	c.sub.resetBytes(raw)
 	v, err := decode(&c.sub, &own)
-	c.sub.ResetBytes(nil) // raw is the response's buffer: not kept past the gather
+	c.sub.resetBytes(nil) // raw is the response's buffer: not kept past the gather
 	if err != nil {
 		return zero, err
 	}

@@ -13,22 +13,12 @@ import (
 	"unicode"
 
 	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
 )
 
-// The response is scanned with internal/jsonscan, a streaming tokenizer
-// with jsontext's grammar made for responses of many small objects (about
-// twice jsontext's speed, which is several times encoding/json's), and only
-// the small parts a gather needs (the measure, its metricInfo, the runs it
-// emits) are decoded into Go values, by hand (wire.go): the runs of a
-// measure stay raw bytes until they are chosen. Like encoding/json, it
-// takes duplicate names and invalid UTF-8: MIP is not known to guarantee
-// unique names or valid UTF-8.
-
-// decoderOptions make jsontext, which cuts over-long texts (shrinkTexts),
-// as tolerant.
-var decoderOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+// The response is scanned with jsontext, a streaming tokenizer (jsontext.go),
+// and only the small parts a gather needs (the measure, its metricInfo, the
+// runs it emits) are decoded into Go values, by hand (wire.go): the runs of
+// a measure stay raw bytes until they are chosen.
 
 // entryError is a scenario of the response that could not be read; the
 // other scenarios of the same response are not affected by it.
@@ -67,12 +57,12 @@ func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*Meas
 	if err := expectJSONObject(br); err != nil {
 		return err
 	}
-	dec := jsonscan.NewDecoder(br)
+	dec := newDecoder(br)
 	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
 		return syntaxError(err)
 	}
 	foundResults := false
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
 		if err != nil {
 			return syntaxError(err)
@@ -121,13 +111,13 @@ func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
 	return *answer.Results, nil
 }
 
-func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error)) error {
+func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	switch dec.PeekKind() {
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
 		return syntaxError(err)
-	case jsonscan.KindBeginArray:
-	case jsonscan.KindInvalid:
+	case jsontext.KindBeginArray:
+	case jsontext.KindInvalid:
 		_, err := dec.ReadToken()
 		return syntaxError(err)
 	default:
@@ -139,10 +129,10 @@ func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*Me
 	entry := &MeasureEntry{}
 	for i := 0; ; i++ {
 		switch dec.PeekKind() {
-		case jsonscan.KindEndArray:
+		case jsontext.KindEndArray:
 			_, err := dec.ReadToken()
 			return syntaxError(err)
-		case jsonscan.KindInvalid:
+		case jsontext.KindInvalid:
 			_, err := dec.ReadToken()
 			return syntaxError(err)
 		}
@@ -167,13 +157,13 @@ func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*Me
 // decodeEntry reads one element of "results". A problem is an entry that
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
-func decodeEntry(dec *jsonscan.Decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
+func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
 	var shape problems
 	if open, err := openObject(dec, fieldPath{}, "an object", &shape); !open {
 		return shape.first, err
 	}
 	selected := false // the runs were chosen for the measure read so far
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
 		if err != nil {
 			return nil, err
@@ -238,7 +228,7 @@ const maxBadKeys = 10
 // keeps, as raw bytes, those sel selects. A "results" member sent twice
 // counts last, as any member does, and so does a run time sent twice (under
 // the same key, or another that reads as the same time).
-func decodeRuns(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
+func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
 	entry.results, entry.badKeys, entry.badKeyCount = entry.results[:0], entry.badKeys[:0], 0
 	entry.runs.reset()
 	var shape problems
@@ -253,7 +243,7 @@ func decodeRuns(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelection) (p
 	// kept once all are read.
 	newest, newestNs := entry.newest[:0], int64(math.MinInt64)
 	defer func() { entry.newest = newest }()
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		// Read as a raw value: no string is made for the keys of the runs
 		// a gather does not emit.
 		name, err := dec.ReadValue()
@@ -447,7 +437,7 @@ func syntaxError(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("the response ends early (truncated JSON)")
 	}
-	var se *jsonscan.SyntacticError
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
 		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
 			return errors.New("the response ends early (truncated JSON)")
@@ -458,7 +448,7 @@ func syntaxError(err error) error {
 }
 
 // kindName names a kind with its article, for messages.
-func kindName(k jsonscan.Kind) string {
+func kindName(k jsontext.Kind) string {
 	switch w := kindWord(k); w {
 	case "null":
 		return w
@@ -471,19 +461,19 @@ func kindName(k jsonscan.Kind) string {
 
 // kindWord names a kind for messages; an invalid kind, which no value
 // read whole has, is "nothing".
-func kindWord(k jsonscan.Kind) string {
+func kindWord(k jsontext.Kind) string {
 	switch k {
-	case jsonscan.KindBeginObject:
+	case jsontext.KindBeginObject:
 		return "object"
-	case jsonscan.KindBeginArray:
+	case jsontext.KindBeginArray:
 		return "array"
-	case jsonscan.KindString:
+	case jsontext.KindString:
 		return "string"
-	case jsonscan.KindNumber:
+	case jsontext.KindNumber:
 		return "number"
-	case jsonscan.KindTrue, jsonscan.KindFalse:
+	case jsontext.KindTrue, jsontext.KindFalse:
 		return "boolean"
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		return "null"
 	}
 	return "nothing"
