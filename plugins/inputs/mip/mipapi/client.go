@@ -247,7 +247,7 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 // the whole timeout, so a large answer may take long while a dead server is
 // still found quickly.
 func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
-	w := &watchedBody{limitedBody: limitedBody{ReadCloser: body, left: c.maxBodySize, limit: c.maxBodySize}, silence: c.silence}
+	w := &watchedBody{ReadCloser: http.MaxBytesReader(nil, body, c.maxBodySize), silence: c.silence}
 	// Closing the body is how a read in progress is interrupted.
 	w.timer = time.AfterFunc(c.silence, func() {
 		w.silent.Store(true)
@@ -258,16 +258,20 @@ func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
 
 // watchedBody is a response body under the silence limit.
 type watchedBody struct {
-	limitedBody
+	io.ReadCloser // the body under max_body_size
 	silence time.Duration
 	timer   *time.Timer
 	silent  atomic.Bool
 }
 
 func (w *watchedBody) Read(p []byte) (int, error) {
-	n, err := w.limitedBody.Read(p)
+	n, err := w.ReadCloser.Read(p)
 	if n > 0 {
 		w.timer.Reset(w.silence)
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = fmt.Errorf("the response is larger than max_body_size (%d bytes): raise max_body_size", tooLarge.Limit)
 	}
 	if err != nil && w.silent.Load() {
 		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence) //nolint:revive // MIP is the product's name
@@ -278,29 +282,7 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 // Close stops the silence watchdog and closes the response body.
 func (w *watchedBody) Close() error {
 	w.timer.Stop()
-	return w.limitedBody.Close()
-}
-
-// limitedBody fails a read past max_body_size instead of letting a runaway
-// response exhaust memory or the interval.
-type limitedBody struct {
-	io.ReadCloser
-	left, limit int64
-}
-
-// errBodyTooLarge is returned once a response exceeds max_body_size.
-var errBodyTooLarge = errors.New("the response is larger than max_body_size")
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, fmt.Errorf("%w (%d bytes): raise max_body_size", errBodyTooLarge, b.limit)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
+	return w.ReadCloser.Close()
 }
 
 // requestError removes the URL that net/http repeats in its errors (it
