@@ -39,6 +39,9 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", endpoint, err)
 	}
+	for _, w := range body.Warnings() {
+		p.Log.Warn(w)
+	}
 	if len(measures) == 0 {
 		p.Log.Warnf("%s lists no scenario (type ASA_DESKTOP, engine activated)", endpoint)
 	}

@@ -447,10 +447,12 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 		return err
 	}
 	g.stats.httpStatus = http.StatusOK
-	counted := &countingReader{ReadCloser: body}
-	problems := p.consume(counted, &g, acc)
+	problems := p.consume(body, &g, acc)
 	body.Close()
-	g.stats.responseBytes = counted.n
+	g.stats.responseBytes = body.Bytes()
+	for _, w := range body.Warnings() {
+		p.Log.Warn(w)
+	}
 	g.stats.errors = len(problems)
 
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",

@@ -153,8 +153,8 @@ func endpointOf(u *url.URL) string {
 const maxAttempts = 3
 
 // MeasureDetails asks for the runs of every measure recorded in the last
-// lookback and returns the open response body, which the caller closes.
-func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (io.ReadCloser, error) {
+// lookback and returns the open response, which the caller closes.
+func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (*Response, error) {
 	q := url.Values{}
 	q.Set("fields", measureDetailsFields)
 	q.Set("scenario.name__neq", "null")
@@ -164,10 +164,22 @@ func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (io
 	return c.get(ctx, measureDetailsPath, q)
 }
 
-func (c *Client) get(ctx context.Context, path string, query url.Values) (io.ReadCloser, error) {
+// get asks for the first page of an answer.
+func (c *Client) get(ctx context.Context, path string, query url.Values) (*Response, error) {
 	u := c.baseURL.JoinPath(path)
-	endpoint := u.Redacted() // taken before the query: messages never carry it
 	u.RawQuery = query.Encode()
+	body, err := c.getURL(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(ctx, c, u, body), nil
+}
+
+// getURL asks for one page, at u.
+func (c *Client) getURL(ctx context.Context, u *url.URL) (io.ReadCloser, error) {
+	v := *u
+	v.RawQuery = ""
+	endpoint := v.Redacted() // without the query: messages never carry it
 
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -394,8 +406,8 @@ const (
 )
 
 // Measures asks for the measures the reference plugin's discovery lists and
-// returns the open response body, which the caller closes.
-func (c *Client) Measures(ctx context.Context) (io.ReadCloser, error) {
+// returns the open response, which the caller closes.
+func (c *Client) Measures(ctx context.Context) (*Response, error) {
 	q := url.Values{}
 	q.Set("type", "ASA_DESKTOP")
 	q.Set("engineActivated", "true")

@@ -43,6 +43,8 @@ func (e *entryError) Unwrap() error { return e.Err }
 // that cannot be decoded is passed to fn as an *entryError and the stream
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
+// When r is a *Response, the pages it links with "next" are read too, in
+// order, as one answer: nil is returned once the last page is read whole.
 func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	return new(Cache).DecodeMeasureDetails(r, sel, fn)
 }
@@ -53,65 +55,153 @@ func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, e
 // change them.
 func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	c.begin()
+	resp, paged := r.(*Response)
 	br := bufio.NewReaderSize(r, 64*1024)
-	if err := expectJSONObject(br); err != nil {
-		return err
-	}
-	dec := newDecoder(br)
-	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
-		return syntaxError(err)
-	}
-	foundResults := false
-	for dec.PeekKind() == jsontext.KindString {
-		name, err := dec.ReadToken()
+	read := 0 // entries, on every page
+	for {
+		page, err := c.decodeDetailsPage(br, sel, fn, &read)
 		if err != nil {
-			return syntaxError(err)
-		}
-		if name.String() != "results" {
-			if err := dec.SkipValue(); err != nil {
-				return syntaxError(err)
-			}
-			continue
-		}
-		if foundResults {
-			// The first array was streamed: it cannot count less than a
-			// later one, as a member sent twice elsewhere would.
-			return errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
-		}
-		foundResults = true
-		if err := decodeResults(dec, c, sel, fn); err != nil {
 			return err
 		}
-	}
-	if _, err := dec.ReadToken(); err != nil { // the closing '}'
-		return syntaxError(err)
-	}
-	if !foundResults {
-		return errors.New(`the response has no "results" array`)
+		if !paged {
+			break
+		}
+		if page.next == "" {
+			resp.checkCount(page.count, read)
+			break
+		}
+		if err := resp.follow(page.next); err != nil {
+			return err
+		}
+		br.Reset(r)
 	}
 	c.end()
 	return nil
 }
 
-// DecodeMeasures reads a /api/measures/ response whole and returns the
-// measures of its "results" array.
-func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
-	var answer struct {
-		Results *[]DiscoveredMeasure `json:"results"`
-	}
-	if err := json.NewDecoder(r).Decode(&answer); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("the response ends early or is empty")
-		}
-		return nil, err
-	}
-	if answer.Results == nil {
-		return nil, errors.New(`the response has no "results" array`)
-	}
-	return *answer.Results, nil
+// pageLinks is what a page says besides its results: Django REST
+// framework's "next" and "count".
+type pageLinks struct {
+	next  string
+	count *int64
 }
 
-func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error)) error {
+// decodeDetailsPage reads one page of /api/measures/details; read counts
+// the entries, from one page to the next.
+func (c *Cache) decodeDetailsPage(br *bufio.Reader, sel RunSelector, fn func(*MeasureEntry, error), read *int) (pageLinks, error) {
+	var page pageLinks
+	if err := expectJSONObject(br); err != nil {
+		return page, err
+	}
+	dec := newDecoder(br)
+	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
+		return page, syntaxError(err)
+	}
+	foundResults := false
+	for dec.PeekKind() == jsontext.KindString {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return page, syntaxError(err)
+		}
+		switch n := name.String(); n {
+		case "results":
+			if foundResults {
+				// The first array was streamed: it cannot count less than a
+				// later one, as a member sent twice elsewhere would.
+				return page, errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
+			}
+			foundResults = true
+			if err := decodeResults(dec, c, sel, fn, read); err != nil {
+				return page, err
+			}
+		case "next", "count":
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return page, syntaxError(err)
+			}
+			if err := page.read(n, raw); err != nil {
+				return page, err
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return page, syntaxError(err)
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing '}'
+		return page, syntaxError(err)
+	}
+	if !foundResults {
+		return page, errors.New(`the response has no "results" array`)
+	}
+	return page, nil
+}
+
+// read keeps the member "next" (a URL, or null on the last page) or
+// "count" (the entries of every page).
+func (p *pageLinks) read(name string, raw []byte) error {
+	switch {
+	case name == "count" && kindOf(raw) == jsontext.KindNumber:
+		if n := ParseNumber(raw); n.Valid && n.Value >= 0 && n.Value <= math.MaxInt32 && n.Value == math.Trunc(n.Value) {
+			count := int64(n.Value)
+			p.count = &count
+		}
+	case name == "next" && kindOf(raw) == jsontext.KindString:
+		next, err := unquote(raw)
+		if err != nil {
+			return fmt.Errorf(`"next" is not a valid string: %w`, err)
+		}
+		p.next = strings.TrimSpace(next)
+	case name == "next" && kindOf(raw) != jsontext.KindNull:
+		return fmt.Errorf(`"next" is %s, expected the URL of the next page or null`, kindName(kindOf(raw)))
+	}
+	return nil
+}
+
+// DecodeMeasures reads a /api/measures/ response whole and returns the
+// measures of its "results" array; when r is a *Response, those of the
+// pages it links with "next" too.
+func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
+	resp, paged := r.(*Response)
+	var all []DiscoveredMeasure
+	for {
+		var answer struct {
+			Results *[]DiscoveredMeasure `json:"results"`
+			Next    json.RawMessage      `json:"next"`
+			Count   json.RawMessage      `json:"count"`
+		}
+		if err := json.NewDecoder(r).Decode(&answer); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, errors.New("the response ends early or is empty")
+			}
+			return nil, err
+		}
+		if answer.Results == nil {
+			return nil, errors.New(`the response has no "results" array`)
+		}
+		all = append(all, *answer.Results...)
+		var page pageLinks
+		for name, raw := range map[string]json.RawMessage{"next": answer.Next, "count": answer.Count} {
+			if len(raw) > 0 {
+				if err := page.read(name, raw); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if !paged {
+			return all, nil
+		}
+		if page.next == "" {
+			resp.checkCount(page.count, len(all))
+			return all, nil
+		}
+		if err := resp.follow(page.next); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error), read *int) error {
 	switch dec.PeekKind() {
 	case jsontext.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
@@ -127,7 +217,8 @@ func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntr
 		return syntaxError(err)
 	}
 	entry := &MeasureEntry{}
-	for i := 0; ; i++ {
+	for ; ; *read++ {
+		i := *read
 		switch dec.PeekKind() {
 		case jsontext.KindEndArray:
 			_, err := dec.ReadToken()
