@@ -271,9 +271,9 @@ func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
 // watchedBody is a response body under the silence limit.
 type watchedBody struct {
 	io.ReadCloser // the body under max_body_size
-	silence time.Duration
-	timer   *time.Timer
-	silent  atomic.Bool
+	silence       time.Duration
+	timer         *time.Timer
+	silent        atomic.Bool
 }
 
 func (w *watchedBody) Read(p []byte) (int, error) {
