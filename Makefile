@@ -38,6 +38,7 @@ test: telegraf
 FUZZTIME ?=
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(or $(FUZZTIME),1000x) ./plugins/inputs/mip
+	go test -run '^$$' -fuzz '^FuzzMeasureFields$$' -fuzztime $(or $(FUZZTIME),5000x) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(or $(FUZZTIME),400000x) ./plugins/inputs/mip/mipapi
 	go test -run '^$$' -fuzz '^FuzzEncoderWritesWhatTelegrafWrites$$' -fuzztime $(or $(FUZZTIME),250000x) ./internal/output
 

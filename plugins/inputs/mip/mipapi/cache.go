@@ -11,6 +11,9 @@ type Cache struct {
 	infos    map[string]*cached[map[string]MetricInfo]
 	gen      uint64  // the response being read
 	sub      decoder // decodes a value read whole
+	// warnings gets what a measure decoded afresh warns about: once per
+	// measure while it is kept. Nil: said to no one.
+	warnings *[]string
 }
 
 // cached is a value decoded, with the problem its decoding found.
@@ -33,6 +36,13 @@ func (c *Cache) begin() {
 	}
 }
 
+// warn keeps a warning for the response being read.
+func (c *Cache) warn(s string) {
+	if c.warnings != nil {
+		*c.warnings = append(*c.warnings, s)
+	}
+}
+
 // end forgets what the response read whole did not hold.
 func (c *Cache) end() {
 	forget(c.measures, c.gen)
@@ -50,7 +60,7 @@ func forget[T any](m map[string]*cached[T], gen uint64) {
 // measure reads the "measure" member of an entry.
 func (c *Cache) measure(dec *decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
 	return lookup(c, c.measures, dec, probs, func(sub *decoder, own *problems) (*Measure, error) {
-		return decodeMeasure(sub, own, &entry.names)
+		return decodeMeasure(sub, own, &entry.names, c.warn)
 	})
 }
 

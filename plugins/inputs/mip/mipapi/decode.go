@@ -56,6 +56,11 @@ func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, e
 func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	c.begin()
 	resp, paged := r.(*Response)
+	c.warnings = nil
+	if paged {
+		c.warnings = &resp.warn
+		defer func() { c.warnings = nil }()
+	}
 	br := bufio.NewReaderSize(r, 64*1024)
 	read := 0 // entries, on every page
 	for {

@@ -53,7 +53,8 @@ func (r *Response) Bytes() int64 { return r.bytes }
 func (r *Response) Pages() int { return r.pages }
 
 // Warnings are what the answer's pages said that does not stop a gather:
-// a "count" other than the entries read.
+// a "count" other than the entries read, a measure's frequency or timeout
+// out of range (said once per measure while the Cache keeps it).
 func (r *Response) Warnings() []string { return r.warn }
 
 // follow closes the current page and opens the next, at link, which must be

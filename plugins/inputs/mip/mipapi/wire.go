@@ -160,8 +160,9 @@ type measureStore struct {
 	application Application
 }
 
-// decodeMeasure reads the "measure" member of an entry.
-func decodeMeasure(dec *decoder, probs *problems, names *interner) (*Measure, error) {
+// decodeMeasure reads the "measure" member of an entry; warn is told of a
+// frequency or timeout out of range.
+func decodeMeasure(dec *decoder, probs *problems, names *interner, warn func(string)) (*Measure, error) {
 	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
@@ -187,7 +188,34 @@ func decodeMeasure(dec *decoder, probs *problems, names *interner) (*Measure, er
 		}
 		return err
 	})
+	if err == nil {
+		inSaneRange(&m.Frequency, m.ID, "frequency", warn)
+		inSaneRange(&m.Timeout, m.ID, "timeout", warn)
+	}
 	return m, err
+}
+
+// The range of seconds a measure's frequency or timeout is taken in: MIP
+// replays scenarios every few minutes, with timeouts of a minute or so;
+// outside it, a value is a mistake that would divide by nearly zero or
+// overflow a conversion, and is treated as unknown (as when MIP sends
+// none). A timeout of 0 is MIP's "none", unknown without a word.
+const (
+	MinMeasureSeconds = 1
+	MaxMeasureSeconds = 7 * 24 * 3600 // a week
+)
+
+// inSaneRange makes n, a frequency or timeout in seconds, unknown when it
+// lies outside MinMeasureSeconds..MaxMeasureSeconds, and tells warn.
+func inSaneRange(n *Number, id Text, what string, warn func(string)) {
+	if !n.Valid || (what == "timeout" && n.Value == 0) || (n.Value >= MinMeasureSeconds && n.Value <= MaxMeasureSeconds) {
+		return
+	}
+	problem := fmt.Sprintf("%s %g s is outside 1 s to 1 week: treated as unknown", what, n.Value)
+	if warn != nil {
+		warn(fmt.Sprintf("scenario id %s: %s", id, problem))
+	}
+	*n = Number{Problem: problem}
 }
 
 func decodeScenario(dec *decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
