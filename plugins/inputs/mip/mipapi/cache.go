@@ -1,5 +1,7 @@
 package mipapi
 
+import "fmt"
+
 // Cache keeps, from one response to the next, the measures and metricInfo
 // as decoded, by their JSON: a scenario's come back the same at every
 // gather, and are decoded once (many scenarios often share one
@@ -14,6 +16,12 @@ type Cache struct {
 	// warnings gets what a measure decoded afresh warns about: once per
 	// measure while it is kept. Nil: said to no one.
 	warnings *[]string
+	// ids counts the entries of each measure id in the response being
+	// read: the first is read, the others left out. duplicated are the
+	// ids sent more than once, in order; warned those said so before.
+	ids        map[string]int
+	duplicated []string
+	warned     map[string]bool
 }
 
 // cached is a value decoded, with the problem its decoding found.
@@ -33,7 +41,34 @@ func (c *Cache) begin() {
 	if c.measures == nil {
 		c.measures = make(map[string]*cached[*Measure])
 		c.infos = make(map[string]*cached[map[string]MetricInfo])
+		c.ids = make(map[string]int)
 	}
+	clear(c.ids)
+	c.duplicated = c.duplicated[:0]
+}
+
+// firstOf tells whether an entry of measure id is the first of the
+// response, and counts it.
+func (c *Cache) firstOf(id Text) bool {
+	n := c.ids[string(id)]
+	c.ids[string(id)] = n + 1
+	if n == 1 {
+		c.duplicated = append(c.duplicated, string(id))
+	}
+	return n == 0
+}
+
+// warnDuplicates says which measure ids the response read whole sent more
+// than once, each once for as long as it keeps doing so.
+func (c *Cache) warnDuplicates() {
+	warned := make(map[string]bool, len(c.duplicated))
+	for _, id := range c.duplicated {
+		if !c.warned[id] {
+			c.warn(fmt.Sprintf("scenario id %s is sent %d times in one answer: its first entry is read, the others are left out", id, c.ids[id]))
+		}
+		warned[id] = true
+	}
+	c.warned = warned
 }
 
 // warn keeps a warning for the response being read.

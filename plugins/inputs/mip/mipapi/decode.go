@@ -80,6 +80,7 @@ func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*Meas
 		}
 		br.Reset(r)
 	}
+	c.warnDuplicates()
 	c.end()
 	return nil
 }
@@ -238,6 +239,8 @@ func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntr
 			return syntaxError(err)
 		}
 		switch {
+		case entry.id() != "" && !c.firstOf(entry.Measure.ID):
+			// A measure sent again: its first entry counts (warnDuplicates).
 		case problem != nil:
 			fn(nil, &entryError{Index: i, ID: entry.id(), Err: problem})
 		case entry.Measure == nil:
@@ -277,7 +280,10 @@ func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (
 			entry.MetricInfo, err = c.metricInfo(dec, &probs, entry)
 		case strings.EqualFold(n, "results"):
 			var runSel RunSelection
-			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {
+			switch {
+			case entry.Measure != nil && c.ids[string(entry.Measure.ID)] > 0:
+				runSel = RunSelection{Skip: true} // a measure sent again: left out
+			case sel != nil && entry.Measure != nil && entry.Measure.ID != "":
 				runSel, selected = sel(entry.Measure), true
 			}
 			fieldProblem, err = decodeRuns(dec, entry, runSel)
