@@ -20,10 +20,11 @@ import (
 func TestDuplicateMeasureIDs(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	key := func(ago time.Duration) string { return now.Add(-ago).Format(time.RFC3339) }
-	runs := `"` + key(3*time.Minute) + `": {"state": {"type": "OK"}, "metrics": {"m": 1}}, "` + key(2*time.Minute) + `": {"state": {"type": "OK"}, "metrics": {"m": 2}}`
+	runs := `"` + key(3*time.Minute) + `": {"state": {"type": "OK"}, "metrics": {"m": 1}}, ` +
+		`"` + key(2*time.Minute) + `": {"state": {"type": "OK"}, "metrics": {"m": 2}}`
 	entry := func(id, extra string) string {
-		return fmt.Sprintf(`{"measure": {"id": %s, "name": "login", "frequency": 60, "timeout": 30}, "metricInfo": {"m": {"alias": "Total", "unit": "ms"}}, "results": {%s%s}}`,
-			id, runs, extra)
+		return fmt.Sprintf(`{"measure": {"id": %s, "name": "login", "frequency": 60, "timeout": 30}, `+
+			`"metricInfo": {"m": {"alias": "Total", "unit": "ms"}}, "results": {%s%s}}`, id, runs, extra)
 	}
 	body := `{"results": [` + entry("42", "") + "," + entry(`"42"`, "") + "," +
 		entry("42", `, "`+key(time.Minute)+`": {"state": {"type": "CRITICAL"}, "metrics": {"m": 3}}`) + "," + entry("43", "") + `]}`

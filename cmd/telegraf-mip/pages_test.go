@@ -34,7 +34,7 @@ func TestPagedAnswers(t *testing.T) {
 	require.Empty(t, r.stderr)
 	var listed []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &listed))
-	var ids []string
+	ids := make([]string, 0, len(listed))
 	for _, s := range listed {
 		ids = append(ids, strings.TrimSuffix(strings.TrimSpace(toString(s["id"])), ".0"))
 	}

@@ -291,7 +291,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
-		if writeDetails(bw, links.head(), scenarios, from, now) == nil && bw.Flush() == nil && links.last() {
+		if writeDetailsAfter(bw, links.head(), scenarios, from, now) == nil && bw.Flush() == nil && links.last() {
 			s.mu.Lock()
 			s.served = append(s.served, span{from, now})
 			s.mu.Unlock()

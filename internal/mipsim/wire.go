@@ -67,11 +67,11 @@ func (sc Scenario) measure() measureJSON {
 // WriteDetails writes the /api/measures/details answer for the runs in
 // (from, to], one entry at a time so that large instances stream.
 func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time) error {
-	return writeDetails(w, `{"results":[`, scenarios, from, to)
+	return writeDetailsAfter(w, `{"results":[`, scenarios, from, to)
 }
 
-// writeDetails is WriteDetails after head, the answer's start.
-func writeDetails(w io.Writer, head string, scenarios []Scenario, from, to time.Time) error {
+// writeDetailsAfter is WriteDetails after head, the answer's start.
+func writeDetailsAfter(w io.Writer, head string, scenarios []Scenario, from, to time.Time) error {
 	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}

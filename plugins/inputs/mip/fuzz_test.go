@@ -158,7 +158,8 @@ func FuzzMeasureFields(f *testing.F) {
 		m := fmt.Sprintf(`{"id": %s, "name": %s, "displayName": %s, "frequency": %s, "timeout": %s, "scenario": {"name": %s, "application": {"name": %s}}}`,
 			value(id), value(name), value(displayName), value(frequency), value(timeout), value(scenario), value(application))
 		entry := `{"measure": ` + m + `, "metricInfo": {"m": {"alias": "Total", "unit": "ms"}}, "results": {` +
-			`"2026-11-25T09:58:00Z": {"state": {"type": "OK"}, "metrics": {"m": 1}}, "2026-11-25T09:59:00Z": {"state": {"type": "CRITICAL"}, "metrics": {"m": 2}}}}`
+			`"2026-11-25T09:58:00Z": {"state": {"type": "OK"}, "metrics": {"m": 1}}, ` +
+			`"2026-11-25T09:59:00Z": {"state": {"type": "CRITICAL"}, "metrics": {"m": 2}}}}`
 		mu.Lock()
 		current = []byte(`{"count": 2, "results": [` + entry + `,` + entry + `]}`)
 		mu.Unlock()

@@ -64,7 +64,8 @@ func TestPagesFollowed(t *testing.T) {
 		{
 			name: "a loop",
 			page: func(origin, page string) string {
-				return `{"next": "` + origin + `/api/measures/details?page=` + map[string]string{"": "2", "2": "3", "3": "2"}[page] + `", "results": [` + entry(1) + `]}`
+				next := map[string]string{"": "2", "2": "3", "3": "2"}[page]
+				return `{"next": "` + origin + `/api/measures/details?page=` + next + `", "results": [` + entry(1) + `]}`
 			},
 			contains: "a page read before (the pages loop)",
 		},
