@@ -46,9 +46,9 @@ test: telegraf
 FUZZTIME ?=
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(or $(FUZZTIME),1000x) ./plugins/inputs/mip
+	go test -run '^$$' -fuzz '^FuzzMeasureFields$$' -fuzztime $(or $(FUZZTIME),5000x) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(or $(FUZZTIME),400000x) ./plugins/inputs/mip/mipapi
 	go test -run '^$$' -fuzz '^FuzzEncoderWritesWhatTelegrafWrites$$' -fuzztime $(or $(FUZZTIME),250000x) ./internal/output
-	go test -run '^$$' -fuzz '^FuzzMatchesJSONText$$' -fuzztime $(or $(FUZZTIME),250000x) ./internal/jsonscan
 
 ## lint: gofmt, vet, staticcheck, golangci-lint with Telegraf's own
 ## configuration (a writable copy of its .golangci.yml, from the module

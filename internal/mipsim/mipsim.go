@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,7 @@ type Sim struct {
 	scenarios []Scenario
 	now       func() time.Time
 	maxWindow time.Duration // when set, no answer reaches further back
+	pageSize  int           // when set, answers come in pages of this many entries
 	requests  int
 	served    []span // the windows of the details answers sent whole
 }
@@ -120,6 +122,20 @@ func (s *Sim) SetMaxWindow(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.maxWindow = d
+}
+
+// SetPageSize makes the answers come in pages of n entries (0: one answer
+// whole, as limit=-1 asks), as Django REST framework's
+// PageNumberPagination pages them whatever limit says: {"count": all
+// entries, "next": the absolute URL of the next page or null, "previous":
+// the previous one's or null, "results": this page's}, the page in the
+// query parameter page (1 when absent), and a page out of range a 404
+// {"detail": "Invalid page."}. Each page is computed when asked, as
+// Django computes it.
+func (s *Sim) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
 }
 
 // SetScenarios replaces the scenarios served, e.g. to leave one out of the
@@ -248,12 +264,20 @@ func hash(id int64, t time.Time, what string) uint64 {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	apiKey, scenarios, now, maxWindow := s.apiKey, s.scenarios, s.now(), s.maxWindow
+	apiKey, scenarios, now, maxWindow, pageSize := s.apiKey, s.scenarios, s.now(), s.maxWindow, s.pageSize
 	s.mu.Unlock()
 
 	if r.Header.Get("MIP_API_KEY") != apiKey {
 		writeError(w, http.StatusUnauthorized, "invalid API key")
 		return
+	}
+	var links *pageLinks
+	if pageSize > 0 && r.Header.Get("MIP_API_KEY") == apiKey {
+		var ok bool
+		if scenarios, links, ok = paginate(r, scenarios, pageSize); !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Invalid page."})
+			return
+		}
 	}
 	switch strings.TrimSuffix(r.URL.Path, "/") {
 	case "/api/measures/details":
@@ -267,23 +291,98 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
-		if WriteDetails(bw, scenarios, from, now) == nil && bw.Flush() == nil {
+		if writeDetailsAfter(bw, links.head(), scenarios, from, now) == nil && bw.Flush() == nil && links.last() {
 			s.mu.Lock()
 			s.served = append(s.served, span{from, now})
 			s.mu.Unlock()
 		}
 	case "/api/measures":
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(discovery(scenarios)) //nolint:errcheck // a failed write is a client gone: no one to tell
+		answer := discovery(scenarios)
+		if links != nil {
+			answer["count"], answer["next"], answer["previous"] = links.Count, links.Next, links.Previous
+		}
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.Encode(answer) //nolint:errcheck // a failed write is a client gone: no one to tell
 	default:
 		writeError(w, http.StatusNotFound, "not found")
 	}
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg}) //nolint:errcheck // a failed write is a client gone: no one to tell
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // a failed write is a client gone: no one to tell
+}
+
+// pageLinks are the members Django REST framework puts before a page's
+// results.
+type pageLinks struct {
+	Count    int     `json:"count"`
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+}
+
+// head is the start of a details answer: its links, then its results.
+func (l *pageLinks) head() string {
+	if l == nil {
+		return `{"results":[`
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // Django writes & as is
+	enc.Encode(l)            //nolint:errcheck // ints and strings always encode
+	return strings.TrimSuffix(b.String(), "}\n") + `,"results":[`
+}
+
+// last tells whether the page is the last (or the answer has one).
+func (l *pageLinks) last() bool { return l == nil || l.Next == nil }
+
+// paginate is PageNumberPagination: the scenarios of the page r asks for,
+// and its links, built from r's absolute URL as Django's
+// build_absolute_uri builds it; false for a page out of range.
+func paginate(r *http.Request, scenarios []Scenario, size int) ([]Scenario, *pageLinks, bool) {
+	page := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, nil, false
+		}
+		page = n
+	}
+	pages := max(1, (len(scenarios)+size-1)/size) // an empty answer is one empty page
+	if page > pages {
+		return nil, nil, false
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	link := func(p int) *string {
+		u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path}
+		q := r.URL.Query()
+		if p == 1 {
+			q.Del("page") // Django's remove_query_param for the first page
+		} else {
+			q.Set("page", strconv.Itoa(p))
+		}
+		u.RawQuery = q.Encode()
+		s := u.String()
+		return &s
+	}
+	links := &pageLinks{Count: len(scenarios)}
+	if page < pages {
+		links.Next = link(page + 1)
+	}
+	if page > 1 {
+		links.Previous = link(page - 1)
+	}
+	return scenarios[min((page-1)*size, len(scenarios)):min(page*size, len(scenarios))], links, true
 }
 
 // parseFrom reads MIP's relative time ("now-1h"); the API's default window

@@ -67,7 +67,12 @@ func (sc Scenario) measure() measureJSON {
 // WriteDetails writes the /api/measures/details answer for the runs in
 // (from, to], one entry at a time so that large instances stream.
 func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time) error {
-	if _, err := io.WriteString(w, `{"results":[`); err != nil {
+	return writeDetailsAfter(w, `{"results":[`, scenarios, from, to)
+}
+
+// writeDetailsAfter is WriteDetails after head, the answer's start.
+func writeDetailsAfter(w io.Writer, head string, scenarios []Scenario, from, to time.Time) error {
+	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}
 	for i, sc := range scenarios {

@@ -39,12 +39,22 @@ func (p *MIP) ListScenarios() ([]Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", endpoint, err)
 	}
+	for _, w := range body.Warnings() {
+		p.Log.Warn(w)
+	}
 	if len(measures) == 0 {
 		p.Log.Warnf("%s lists no scenario (type ASA_DESKTOP, engine activated)", endpoint)
 	}
 	scenarios := make([]Scenario, 0, len(measures))
+	listed := make(map[mipapi.Text]int, len(measures))
 	for _, d := range measures {
 		m := &mipapi.Measure{ID: d.ID, Name: d.Name, DisplayName: d.DisplayName, Scenario: d.Scenario}
+		if listed[m.ID]++; listed[m.ID] == 2 {
+			p.Log.Warnf("scenario id %s is listed more than once: its first entry is kept", m.ID)
+		}
+		if listed[m.ID] > 1 {
+			continue
+		}
 		if m.ID == "" || !p.filter.match(m) {
 			continue
 		}

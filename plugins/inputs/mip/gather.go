@@ -85,10 +85,12 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	}
 	out, group, tracker := emitTo(acc)
 	g.stats.httpStatus = http.StatusOK
-	counted := &countingReader{ReadCloser: body}
-	problems := p.consume(counted, g, out)
+	problems := p.consume(body, g, out)
 	body.Close()
-	g.stats.responseBytes = counted.n
+	g.stats.responseBytes = body.Bytes()
+	for _, w := range body.Warnings() {
+		p.Log.Warn(w)
+	}
 	g.stats.errors = len(problems)
 	g.stats.runs, g.stats.replayed = g.pass.Runs()
 	g.stats.runs -= g.stats.replayed

@@ -2,7 +2,6 @@ package mip
 
 import (
 	"errors"
-	"io"
 	"time"
 
 	"github.com/influxdata/telegraf"
@@ -35,18 +34,6 @@ func (s *gatherStats) fail(err error) {
 	if errors.As(err, &se) {
 		s.httpStatus = se.Code
 	}
-}
-
-// countingReader counts the bytes read through it, for self-monitoring.
-type countingReader struct {
-	io.ReadCloser
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadCloser.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 func (s *gatherStats) point(source string, at time.Time, duration time.Duration) telegraf.Metric {

@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // This file describes MIP's JSON and reads its values. MIP has no public API
@@ -223,12 +223,12 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 func parseText(b []byte) (Text, error) {
 	b = bytes.TrimSpace(b)
 	switch kind := kindOf(b); kind {
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		return "", nil
-	case jsonscan.KindString:
+	case jsontext.KindString:
 		s, err := unquote(b)
 		return Text(s), err
-	case jsonscan.KindBeginObject, jsonscan.KindBeginArray:
+	case jsontext.KindBeginObject, jsontext.KindBeginArray:
 		return "", &json.UnmarshalTypeError{Value: kindWord(kind), Type: reflect.TypeFor[string]()}
 	}
 	return Text(b), nil
@@ -281,16 +281,16 @@ func parseFloat(literal string) Number {
 
 // kindOf is the kind of the JSON value b, told by its first byte: anything
 // else than a string, an object, an array, a boolean or null is a number.
-// Nothing (an empty b) is jsonscan.KindInvalid.
-func kindOf(b []byte) jsonscan.Kind {
+// Nothing (an empty b) is jsontext.KindInvalid.
+func kindOf(b []byte) jsontext.Kind {
 	if len(b) == 0 {
-		return jsonscan.KindInvalid
+		return jsontext.KindInvalid
 	}
-	switch k := jsonscan.Kind(b[0]); k {
-	case jsonscan.KindBeginObject, jsonscan.KindBeginArray, jsonscan.KindString, jsonscan.KindTrue, jsonscan.KindFalse, jsonscan.KindNull:
+	switch k := jsontext.Kind(b[0]); k {
+	case jsontext.KindBeginObject, jsontext.KindBeginArray, jsontext.KindString, jsontext.KindTrue, jsontext.KindFalse, jsontext.KindNull:
 		return k
 	}
-	return jsonscan.KindNumber
+	return jsontext.KindNumber
 }
 
 // Kind names the kind of the JSON value raw for messages: "object",
@@ -302,7 +302,7 @@ func Kind(raw []byte) string { return kindWord(kindOf(bytes.TrimSpace(raw))) }
 func FormattedText(raw json.RawMessage) (string, bool) {
 	raw = bytes.TrimSpace(raw)
 	switch kindOf(raw) {
-	case jsonscan.KindInvalid, jsonscan.KindNull, jsonscan.KindBeginObject, jsonscan.KindBeginArray:
+	case jsontext.KindInvalid, jsontext.KindNull, jsontext.KindBeginObject, jsontext.KindBeginArray:
 		return "", false
 	}
 	t, err := parseText(raw)

@@ -1,8 +1,6 @@
 package mipapi
 
-import (
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
-)
+import "fmt"
 
 // Cache keeps, from one response to the next, the measures and metricInfo
 // as decoded, by their JSON: a scenario's come back the same at every
@@ -13,8 +11,17 @@ import (
 type Cache struct {
 	measures map[string]*cached[*Measure]
 	infos    map[string]*cached[map[string]MetricInfo]
-	gen      uint64           // the response being read
-	sub      jsonscan.Decoder // decodes a value read whole
+	gen      uint64  // the response being read
+	sub      decoder // decodes a value read whole
+	// warnings gets what a measure decoded afresh warns about: once per
+	// measure while it is kept. Nil: said to no one.
+	warnings *[]string
+	// ids counts the entries of each measure id in the response being
+	// read: the first is read, the others left out. duplicated are the
+	// ids sent more than once, in order; warned those said so before.
+	ids        map[string]int
+	duplicated []string
+	warned     map[string]bool
 }
 
 // cached is a value decoded, with the problem its decoding found.
@@ -34,6 +41,40 @@ func (c *Cache) begin() {
 	if c.measures == nil {
 		c.measures = make(map[string]*cached[*Measure])
 		c.infos = make(map[string]*cached[map[string]MetricInfo])
+		c.ids = make(map[string]int)
+	}
+	clear(c.ids)
+	c.duplicated = c.duplicated[:0]
+}
+
+// firstOf tells whether an entry of measure id is the first of the
+// response, and counts it.
+func (c *Cache) firstOf(id Text) bool {
+	n := c.ids[string(id)]
+	c.ids[string(id)] = n + 1
+	if n == 1 {
+		c.duplicated = append(c.duplicated, string(id))
+	}
+	return n == 0
+}
+
+// warnDuplicates says which measure ids the response read whole sent more
+// than once, each once for as long as it keeps doing so.
+func (c *Cache) warnDuplicates() {
+	warned := make(map[string]bool, len(c.duplicated))
+	for _, id := range c.duplicated {
+		if !c.warned[id] {
+			c.warn(fmt.Sprintf("scenario id %s is sent %d times in one answer: its first entry is read, the others are left out", id, c.ids[id]))
+		}
+		warned[id] = true
+	}
+	c.warned = warned
+}
+
+// warn keeps a warning for the response being read.
+func (c *Cache) warn(s string) {
+	if c.warnings != nil {
+		*c.warnings = append(*c.warnings, s)
 	}
 }
 
@@ -52,23 +93,23 @@ func forget[T any](m map[string]*cached[T], gen uint64) {
 }
 
 // measure reads the "measure" member of an entry.
-func (c *Cache) measure(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
-	return lookup(c, c.measures, dec, probs, func(sub *jsonscan.Decoder, own *problems) (*Measure, error) {
-		return decodeMeasure(sub, own, &entry.names)
+func (c *Cache) measure(dec *decoder, probs *problems, entry *MeasureEntry) (*Measure, error) {
+	return lookup(c, c.measures, dec, probs, func(sub *decoder, own *problems) (*Measure, error) {
+		return decodeMeasure(sub, own, &entry.names, c.warn)
 	})
 }
 
 // metricInfo reads the "metricInfo" member of an entry.
-func (c *Cache) metricInfo(dec *jsonscan.Decoder, probs *problems, entry *MeasureEntry) (map[string]MetricInfo, error) {
-	return lookup(c, c.infos, dec, probs, func(sub *jsonscan.Decoder, own *problems) (map[string]MetricInfo, error) {
+func (c *Cache) metricInfo(dec *decoder, probs *problems, entry *MeasureEntry) (map[string]MetricInfo, error) {
+	return lookup(c, c.infos, dec, probs, func(sub *decoder, own *problems) (map[string]MetricInfo, error) {
 		return decodeMetricInfo(sub, own, &entry.names)
 	})
 }
 
 // lookup reads the value dec is at whole, and returns it as decoded before
 // when m has it, or decodes it and keeps it in m.
-func lookup[T any](c *Cache, m map[string]*cached[T], dec *jsonscan.Decoder, probs *problems,
-	decode func(*jsonscan.Decoder, *problems) (T, error),
+func lookup[T any](c *Cache, m map[string]*cached[T], dec *decoder, probs *problems,
+	decode func(*decoder, *problems) (T, error),
 ) (T, error) {
 	var zero T
 	raw, err := dec.ReadValue()
@@ -81,9 +122,9 @@ func lookup[T any](c *Cache, m map[string]*cached[T], dec *jsonscan.Decoder, pro
 		return hit.v, nil
 	}
 	var own problems
-	c.sub.ResetBytes(raw)
+	c.sub.resetBytes(raw)
 	v, err := decode(&c.sub, &own)
-	c.sub.ResetBytes(nil) // raw is the response's buffer: not kept past the gather
+	c.sub.resetBytes(nil) // raw is the response's buffer: not kept past the gather
 	if err != nil {
 		return zero, err
 	}

@@ -153,8 +153,8 @@ func endpointOf(u *url.URL) string {
 const maxAttempts = 3
 
 // MeasureDetails asks for the runs of every measure recorded in the last
-// lookback and returns the open response body, which the caller closes.
-func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (io.ReadCloser, error) {
+// lookback and returns the open response, which the caller closes.
+func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (*Response, error) {
 	q := url.Values{}
 	q.Set("fields", measureDetailsFields)
 	q.Set("scenario.name__neq", "null")
@@ -164,10 +164,22 @@ func (c *Client) MeasureDetails(ctx context.Context, lookback time.Duration) (io
 	return c.get(ctx, measureDetailsPath, q)
 }
 
-func (c *Client) get(ctx context.Context, path string, query url.Values) (io.ReadCloser, error) {
+// get asks for the first page of an answer.
+func (c *Client) get(ctx context.Context, path string, query url.Values) (*Response, error) {
 	u := c.baseURL.JoinPath(path)
-	endpoint := u.Redacted() // taken before the query: messages never carry it
 	u.RawQuery = query.Encode()
+	body, err := c.getURL(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(ctx, c, u, body), nil
+}
+
+// getURL asks for one page, at u.
+func (c *Client) getURL(ctx context.Context, u *url.URL) (io.ReadCloser, error) {
+	v := *u
+	v.RawQuery = ""
+	endpoint := v.Redacted() // without the query: messages never carry it
 
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -248,7 +260,7 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 // the whole timeout, so a large answer may take long while a dead server is
 // still found quickly.
 func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
-	w := &watchedBody{limitedBody: limitedBody{ReadCloser: body, left: c.maxBodySize, limit: c.maxBodySize}, silence: c.silence}
+	w := &watchedBody{ReadCloser: http.MaxBytesReader(nil, body, c.maxBodySize), silence: c.silence}
 	// Closing the body is how a read in progress is interrupted.
 	w.timer = time.AfterFunc(c.silence, func() {
 		w.silent.Store(true)
@@ -259,16 +271,20 @@ func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
 
 // watchedBody is a response body under the silence limit.
 type watchedBody struct {
-	limitedBody
-	silence time.Duration
-	timer   *time.Timer
-	silent  atomic.Bool
+	io.ReadCloser // the body under max_body_size
+	silence       time.Duration
+	timer         *time.Timer
+	silent        atomic.Bool
 }
 
 func (w *watchedBody) Read(p []byte) (int, error) {
-	n, err := w.limitedBody.Read(p)
+	n, err := w.ReadCloser.Read(p)
 	if n > 0 {
 		w.timer.Reset(w.silence)
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = fmt.Errorf("the response is larger than max_body_size (%d bytes): raise max_body_size", tooLarge.Limit)
 	}
 	if err != nil && w.silent.Load() {
 		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence) //nolint:revive // MIP is the product's name
@@ -281,29 +297,7 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 // Close stops the silence watchdog and closes the response body.
 func (w *watchedBody) Close() error {
 	w.timer.Stop()
-	return w.limitedBody.Close()
-}
-
-// limitedBody fails a read past max_body_size instead of letting a runaway
-// response exhaust memory or the interval.
-type limitedBody struct {
-	io.ReadCloser
-	left, limit int64
-}
-
-// errBodyTooLarge is returned once a response exceeds max_body_size.
-var errBodyTooLarge = errors.New("the response is larger than max_body_size")
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, fmt.Errorf("%w (%d bytes): raise max_body_size", errBodyTooLarge, b.limit)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
+	return w.ReadCloser.Close()
 }
 
 // requestError removes the URL that net/http repeats in its errors (it
@@ -450,8 +444,8 @@ const (
 )
 
 // Measures asks for the measures the reference plugin's discovery lists and
-// returns the open response body, which the caller closes.
-func (c *Client) Measures(ctx context.Context) (io.ReadCloser, error) {
+// returns the open response, which the caller closes.
+func (c *Client) Measures(ctx context.Context) (*Response, error) {
 	q := url.Values{}
 	q.Set("type", "ASA_DESKTOP")
 	q.Set("engineActivated", "true")

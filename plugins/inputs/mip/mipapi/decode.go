@@ -13,22 +13,12 @@ import (
 	"unicode"
 
 	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
 )
 
-// The response is scanned with internal/jsonscan, a streaming tokenizer
-// with jsontext's grammar made for responses of many small objects (about
-// twice jsontext's speed, which is several times encoding/json's), and only
-// the small parts a gather needs (the measure, its metricInfo, the runs it
-// emits) are decoded into Go values, by hand (wire.go): the runs of a
-// measure stay raw bytes until they are chosen. Like encoding/json, it
-// takes duplicate names and invalid UTF-8: MIP is not known to guarantee
-// unique names or valid UTF-8.
-
-// decoderOptions make jsontext, which cuts over-long texts (shrinkTexts),
-// as tolerant.
-var decoderOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+// The response is scanned with jsontext, a streaming tokenizer (jsontext.go),
+// and only the small parts a gather needs (the measure, its metricInfo, the
+// runs it emits) are decoded into Go values, by hand (wire.go): the runs of
+// a measure stay raw bytes until they are chosen.
 
 // entryError is a scenario of the response that could not be read; the
 // other scenarios of the same response are not affected by it.
@@ -53,6 +43,8 @@ func (e *entryError) Unwrap() error { return e.Err }
 // that cannot be decoded is passed to fn as an *entryError and the stream
 // goes on; a response that is not JSON or ends early is a returned error.
 // The entry's memory is reused for the next one: fn must not keep it.
+// When r is a *Response, the pages it links with "next" are read too, in
+// order, as one answer: nil is returned once the last page is read whole.
 func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	return new(Cache).DecodeMeasureDetails(r, sel, fn)
 }
@@ -63,71 +55,165 @@ func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, e
 // change them.
 func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
 	c.begin()
+	resp, paged := r.(*Response)
+	c.warnings = nil
+	if paged {
+		c.warnings = &resp.warn
+		defer func() { c.warnings = nil }()
+	}
 	br := bufio.NewReaderSize(r, 64*1024)
-	if err := expectJSONObject(br); err != nil {
-		return err
-	}
-	dec := jsonscan.NewDecoder(br)
-	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
-		return syntaxError(err)
-	}
-	foundResults := false
-	for dec.PeekKind() == jsonscan.KindString {
-		name, err := dec.ReadToken()
+	read := 0 // entries, on every page
+	for {
+		page, err := c.decodeDetailsPage(br, sel, fn, &read)
 		if err != nil {
-			return syntaxError(err)
-		}
-		if name.String() != "results" {
-			if err := dec.SkipValue(); err != nil {
-				return syntaxError(err)
-			}
-			continue
-		}
-		if foundResults {
-			// The first array was streamed: it cannot count less than a
-			// later one, as a member sent twice elsewhere would.
-			return errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
-		}
-		foundResults = true
-		if err := decodeResults(dec, c, sel, fn); err != nil {
 			return err
 		}
+		if !paged {
+			break
+		}
+		if page.next == "" {
+			resp.checkCount(page.count, read)
+			break
+		}
+		if err := resp.follow(page.next); err != nil {
+			return err
+		}
+		br.Reset(r)
 	}
-	if _, err := dec.ReadToken(); err != nil { // the closing '}'
-		return syntaxError(err)
-	}
-	if !foundResults {
-		return errors.New(`the response has no "results" array`)
-	}
+	c.warnDuplicates()
 	c.end()
 	return nil
 }
 
-// DecodeMeasures reads a /api/measures/ response whole and returns the
-// measures of its "results" array.
-func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
-	var answer struct {
-		Results *[]DiscoveredMeasure `json:"results"`
-	}
-	if err := json.NewDecoder(r).Decode(&answer); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("the response ends early or is empty")
-		}
-		return nil, err
-	}
-	if answer.Results == nil {
-		return nil, errors.New(`the response has no "results" array`)
-	}
-	return *answer.Results, nil
+// pageLinks is what a page says besides its results: Django REST
+// framework's "next" and "count".
+type pageLinks struct {
+	next  string
+	count *int64
 }
 
-func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error)) error {
+// decodeDetailsPage reads one page of /api/measures/details; read counts
+// the entries, from one page to the next.
+func (c *Cache) decodeDetailsPage(br *bufio.Reader, sel RunSelector, fn func(*MeasureEntry, error), read *int) (pageLinks, error) {
+	var page pageLinks
+	if err := expectJSONObject(br); err != nil {
+		return page, err
+	}
+	dec := newDecoder(br)
+	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
+		return page, syntaxError(err)
+	}
+	foundResults := false
+	for dec.PeekKind() == jsontext.KindString {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return page, syntaxError(err)
+		}
+		switch n := name.String(); n {
+		case "results":
+			if foundResults {
+				// The first array was streamed: it cannot count less than a
+				// later one, as a member sent twice elsewhere would.
+				return page, errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
+			}
+			foundResults = true
+			if err := decodeResults(dec, c, sel, fn, read); err != nil {
+				return page, err
+			}
+		case "next", "count":
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return page, syntaxError(err)
+			}
+			if err := page.read(n, raw); err != nil {
+				return page, err
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return page, syntaxError(err)
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing '}'
+		return page, syntaxError(err)
+	}
+	if !foundResults {
+		return page, errors.New(`the response has no "results" array`)
+	}
+	return page, nil
+}
+
+// read keeps the member "next" (a URL, or null on the last page) or
+// "count" (the entries of every page).
+func (p *pageLinks) read(name string, raw []byte) error {
+	switch {
+	case name == "count" && kindOf(raw) == jsontext.KindNumber:
+		if n := ParseNumber(raw); n.Valid && n.Value >= 0 && n.Value <= math.MaxInt32 && n.Value == math.Trunc(n.Value) {
+			count := int64(n.Value)
+			p.count = &count
+		}
+	case name == "next" && kindOf(raw) == jsontext.KindString:
+		next, err := unquote(raw)
+		if err != nil {
+			return fmt.Errorf(`"next" is not a valid string: %w`, err)
+		}
+		p.next = strings.TrimSpace(next)
+	case name == "next" && kindOf(raw) != jsontext.KindNull:
+		return fmt.Errorf(`"next" is %s, expected the URL of the next page or null`, kindName(kindOf(raw)))
+	}
+	return nil
+}
+
+// DecodeMeasures reads a /api/measures/ response whole and returns the
+// measures of its "results" array; when r is a *Response, those of the
+// pages it links with "next" too.
+func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
+	resp, paged := r.(*Response)
+	var all []DiscoveredMeasure
+	for {
+		var answer struct {
+			Results *[]DiscoveredMeasure `json:"results"`
+			Next    json.RawMessage      `json:"next"`
+			Count   json.RawMessage      `json:"count"`
+		}
+		if err := json.NewDecoder(r).Decode(&answer); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, errors.New("the response ends early or is empty")
+			}
+			return nil, err
+		}
+		if answer.Results == nil {
+			return nil, errors.New(`the response has no "results" array`)
+		}
+		all = append(all, *answer.Results...)
+		var page pageLinks
+		for name, raw := range map[string]json.RawMessage{"next": answer.Next, "count": answer.Count} {
+			if len(raw) > 0 {
+				if err := page.read(name, raw); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if !paged {
+			return all, nil
+		}
+		if page.next == "" {
+			resp.checkCount(page.count, len(all))
+			return all, nil
+		}
+		if err := resp.follow(page.next); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error), read *int) error {
 	switch dec.PeekKind() {
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		_, err := dec.ReadToken() // "results": null is an empty list
 		return syntaxError(err)
-	case jsonscan.KindBeginArray:
-	case jsonscan.KindInvalid:
+	case jsontext.KindBeginArray:
+	case jsontext.KindInvalid:
 		_, err := dec.ReadToken()
 		return syntaxError(err)
 	default:
@@ -137,12 +223,13 @@ func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*Me
 		return syntaxError(err)
 	}
 	entry := &MeasureEntry{}
-	for i := 0; ; i++ {
+	for ; ; *read++ {
+		i := *read
 		switch dec.PeekKind() {
-		case jsonscan.KindEndArray:
+		case jsontext.KindEndArray:
 			_, err := dec.ReadToken()
 			return syntaxError(err)
-		case jsonscan.KindInvalid:
+		case jsontext.KindInvalid:
 			_, err := dec.ReadToken()
 			return syntaxError(err)
 		}
@@ -152,6 +239,8 @@ func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*Me
 			return syntaxError(err)
 		}
 		switch {
+		case entry.id() != "" && !c.firstOf(entry.Measure.ID):
+			// A measure sent again: its first entry counts (warnDuplicates).
 		case problem != nil:
 			fn(nil, &entryError{Index: i, ID: entry.id(), Err: problem})
 		case entry.Measure == nil:
@@ -167,13 +256,13 @@ func decodeResults(dec *jsonscan.Decoder, c *Cache, sel RunSelector, fn func(*Me
 // decodeEntry reads one element of "results". A problem is an entry that
 // was read whole but does not have the expected shape; err is a stream the
 // decoder cannot go on with.
-func decodeEntry(dec *jsonscan.Decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
+func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
 	var shape problems
 	if open, err := openObject(dec, fieldPath{}, "an object", &shape); !open {
 		return shape.first, err
 	}
 	selected := false // the runs were chosen for the measure read so far
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
 		if err != nil {
 			return nil, err
@@ -191,7 +280,10 @@ func decodeEntry(dec *jsonscan.Decoder, c *Cache, entry *MeasureEntry, sel RunSe
 			entry.MetricInfo, err = c.metricInfo(dec, &probs, entry)
 		case strings.EqualFold(n, "results"):
 			var runSel RunSelection
-			if sel != nil && entry.Measure != nil && entry.Measure.ID != "" {
+			switch {
+			case entry.Measure != nil && c.ids[string(entry.Measure.ID)] > 0:
+				runSel = RunSelection{Skip: true} // a measure sent again: left out
+			case sel != nil && entry.Measure != nil && entry.Measure.ID != "":
 				runSel, selected = sel(entry.Measure), true
 			}
 			fieldProblem, err = decodeRuns(dec, entry, runSel)
@@ -238,7 +330,7 @@ const maxBadKeys = 10
 // keeps, as raw bytes, those sel selects. A "results" member sent twice
 // counts last, as any member does, and so does a run time sent twice (under
 // the same key, or another that reads as the same time).
-func decodeRuns(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
+func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
 	entry.results, entry.badKeys, entry.badKeyCount = entry.results[:0], entry.badKeys[:0], 0
 	entry.runs.reset()
 	var shape problems
@@ -253,7 +345,7 @@ func decodeRuns(dec *jsonscan.Decoder, entry *MeasureEntry, sel RunSelection) (p
 	// kept once all are read.
 	newest, newestNs := entry.newest[:0], int64(math.MinInt64)
 	defer func() { entry.newest = newest }()
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		// Read as a raw value: no string is made for the keys of the runs
 		// a gather does not emit.
 		name, err := dec.ReadValue()
@@ -371,21 +463,19 @@ func TooLong(raw json.RawMessage) bool { return len(raw) > maxTextBytes }
 // longer key is refused before it is copied.
 const maxRunKeyBytes = 128
 
-// runNanos reads a run key as nanoseconds since 1970, which holds any
-// time between the years 1678 and 2262.
+// runNanos reads a run key as nanoseconds since 1970. RFC 3339, the
+// layout MIP is seen to use, is read from the bytes, without a copy: a
+// response holds a key for every run.
 func runNanos(key []byte) (int64, error) {
-	if ns, ok := rfc3339Nanos(key); ok {
-		return ns, nil
+	var t time.Time
+	if len(key) > len("2006-01-02T15:04:05") && key[10] == 'T' && t.UnmarshalText(key) == nil && offsetInRange(key) && inRunTimeRange(t) {
+		return t.UnixNano(), nil
 	}
-	t, err := parseRunTime(string(key)) // the fast path already said no
+	t, err := parseRunTime(string(key))
 	if err != nil {
 		return 0, err
 	}
-	ns := t.UnixNano()
-	if !time.Unix(0, ns).Equal(t) {
-		return 0, fmt.Errorf("run time %.40q is out of range (before 1678 or after 2262)", key)
-	}
-	return ns, nil
+	return t.UnixNano(), nil
 }
 
 func (e *MeasureEntry) id() string {
@@ -447,7 +537,7 @@ func syntaxError(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("the response ends early (truncated JSON)")
 	}
-	var se *jsonscan.SyntacticError
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
 		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
 			return errors.New("the response ends early (truncated JSON)")
@@ -458,7 +548,7 @@ func syntaxError(err error) error {
 }
 
 // kindName names a kind with its article, for messages.
-func kindName(k jsonscan.Kind) string {
+func kindName(k jsontext.Kind) string {
 	switch w := kindWord(k); w {
 	case "null":
 		return w
@@ -471,19 +561,19 @@ func kindName(k jsonscan.Kind) string {
 
 // kindWord names a kind for messages; an invalid kind, which no value
 // read whole has, is "nothing".
-func kindWord(k jsonscan.Kind) string {
+func kindWord(k jsontext.Kind) string {
 	switch k {
-	case jsonscan.KindBeginObject:
+	case jsontext.KindBeginObject:
 		return "object"
-	case jsonscan.KindBeginArray:
+	case jsontext.KindBeginArray:
 		return "array"
-	case jsonscan.KindString:
+	case jsontext.KindString:
 		return "string"
-	case jsonscan.KindNumber:
+	case jsontext.KindNumber:
 		return "number"
-	case jsonscan.KindTrue, jsonscan.KindFalse:
+	case jsontext.KindTrue, jsontext.KindFalse:
 		return "boolean"
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		return "null"
 	}
 	return "nothing"

@@ -47,6 +47,10 @@ var MaxRunTime = time.Unix(0, math.MaxInt64).UTC()
 // epoch in seconds, milliseconds, microseconds or nanoseconds (told apart by
 // magnitude, which is unambiguous for any date between 1973 and 2262). A time
 // before 1970 or after 2262-04-11 is refused: it has no nanosecond timestamp.
+// A leap second (23:59:60 UTC, which RFC 3339 allows and the time package
+// does not) is read as the next second, 00:00:00: a point has no instant
+// for it.
+// An offset of 24 hours or more, which time.Parse takes, is refused.
 func parseRunTime(key string) (time.Time, error) {
 	s := strings.TrimSpace(key)
 	if s == "" {
@@ -55,15 +59,47 @@ func parseRunTime(key string) (time.Time, error) {
 	if isEpoch(s) {
 		return parseEpoch(s)
 	}
+	leap := false
+	if len(s) >= len("2006-01-02T15:04:05") && s[13] == ':' && s[16] == ':' && s[17:19] == "60" {
+		s, leap = s[:17]+"59"+s[19:], true
+	}
 	for _, layout := range runTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			if !inRunTimeRange(t) {
-				return time.Time{}, errOutOfRange(key)
-			}
-			return t, nil
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
 		}
+		if !offsetInRange(s) {
+			return time.Time{}, fmt.Errorf("run time %.40q has an offset out of range (hours 00 to 23, minutes 00 to 59)", key)
+		}
+		if leap {
+			if u := t.UTC(); u.Hour() != 23 || u.Minute() != 59 {
+				return time.Time{}, fmt.Errorf("run time %.40q has second 60, a leap second, not at 23:59:60 UTC", key)
+			}
+			t = t.Add(time.Second)
+		}
+		if !inRunTimeRange(t) {
+			return time.Time{}, errOutOfRange(key)
+		}
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("run time %.40q is neither RFC 3339 nor a Unix epoch", key)
+}
+
+// offsetInRange tells whether the offset s ends with, ±HH:MM or ±HHMM,
+// has hours 00 to 23 and minutes 00 to 59 (time.Parse checked the
+// digits); a time without one is in range.
+func offsetInRange[T []byte | string](s T) bool {
+	n := len(s)
+	var hh, mm T
+	switch {
+	case n >= 6 && (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':':
+		hh, mm = s[n-5:n-3], s[n-2:]
+	case n >= 5 && (s[n-5] == '+' || s[n-5] == '-'):
+		hh, mm = s[n-4:n-2], s[n-2:]
+	default:
+		return true
+	}
+	return string(hh) < "24" && string(mm) < "60"
 }
 
 func inRunTimeRange(t time.Time) bool {
@@ -254,111 +290,4 @@ func (l RunList) All() iter.Seq2[int, TimedRun] {
 			}
 		}
 	}
-}
-
-// rfc3339Nanos reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), the layout
-// MIP is seen to use, as nanoseconds since 1970, in place and from the
-// digits, without the time package: a response holds a key for every run.
-// It reports false for anything else, and for a time out of range, which
-// parseRunTime then reads or refuses.
-func rfc3339Nanos(b []byte) (int64, bool) {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
-		return 0, false
-	}
-	for _, i := range rfc3339Digits {
-		if b[i]-'0' > 9 {
-			return 0, false
-		}
-	}
-	two := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
-	year, month, day, hour, minute, sec := two(0)*100+two(2), two(5), two(8), two(11), two(14), two(17)
-	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
-		return 0, false // February 30th and the like too
-	}
-	i, nsec := 19, 0
-	if b[i] == '.' {
-		i++
-		start := i
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if i-start < 9 {
-				nsec = nsec*10 + int(b[i]-'0')
-			}
-		}
-		if i == start {
-			return 0, false
-		}
-		for n := i - start; n < 9; n++ {
-			nsec *= 10
-		}
-	}
-	var offset int
-	switch rest := b[i:]; {
-	case len(rest) == 1 && rest[0] == 'Z':
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, okh := digits(rest[1:3])
-		om, okm := digits(rest[4:6])
-		if !okh || !okm || oh > 23 || om > 59 {
-			return 0, false
-		}
-		offset = (oh*60 + om) * 60
-		if rest[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return 0, false
-	}
-	secs := int64(daysSinceEpoch(year, month, day))*86400 + int64(hour*3600+minute*60+sec-offset)
-	// 1970 to 2262-04-11T23:47:16.854775807Z, what int64 nanoseconds hold.
-	const maxSecs, maxNsec = math.MaxInt64 / 1_000_000_000, math.MaxInt64 % 1_000_000_000
-	if secs < 0 || secs > maxSecs || (secs == maxSecs && nsec > maxNsec) {
-		return 0, false
-	}
-	return secs*1e9 + int64(nsec), true
-}
-
-// rfc3339Digits are where YYYY-MM-DDTHH:MM:SS has its digits.
-var rfc3339Digits = [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}
-
-// daysIn is the number of days of a month of the proleptic Gregorian
-// calendar.
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysSinceEpoch is the number of days from 1970-01-01 to a date of the
-// proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
-func daysSinceEpoch(year, month, day int) int {
-	if month <= 2 {
-		year--
-	}
-	era := year / 400
-	if year < 0 && year%400 != 0 {
-		era--
-	}
-	yoe := year - era*400
-	mp := (month + 9) % 12
-	doy := (153*mp+2)/5 + day - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-// digits reads a short run of ASCII digits.
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }

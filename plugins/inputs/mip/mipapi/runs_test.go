@@ -59,8 +59,7 @@ func TestParseRunTimeRefuses(t *testing.T) {
 }
 
 // TestParseRunTimeOutOfRange: a time that has no int64 nanosecond
-// timestamp is a malformed run, by the fast path and the general parser
-// alike, not a point stamped in 1816 and a watermark stuck in 9999.
+// timestamp is a malformed run, read from bytes or from a string alike, not a point stamped in 1816 and a watermark stuck in 9999.
 func TestParseRunTimeOutOfRange(t *testing.T) {
 	for _, key := range []string{
 		"9999-12-31T00:00:00Z",
@@ -86,8 +85,6 @@ func TestParseRunTimeOutOfRange(t *testing.T) {
 			require.ErrorContains(t, err, "is out of range: not between 1970 and 2262-04-11")
 			_, err = runNanos([]byte(key))
 			require.ErrorContains(t, err, "is out of range")
-			_, ok := rfc3339Nanos([]byte(key))
-			require.False(t, ok)
 		})
 	}
 }
@@ -276,21 +273,60 @@ func entryWithRuns(pairs ...string) *MeasureEntry {
 	return e
 }
 
-func TestFastRFC3339AgreesWithTimeParse(t *testing.T) {
+func TestRunNanosAgreesWithTimeParse(t *testing.T) {
 	for _, key := range []string{
 		"2026-11-25T10:00:00Z", "2026-11-25T10:00:00.5Z", "2026-11-25T10:00:00.123456789Z", "2026-11-25T10:00:00.1234567891Z",
 		"2026-11-25T12:00:00+02:00", "2026-11-25T05:00:00.25-05:00", "2024-02-29T00:00:00Z", "2026-12-31T23:59:59.999Z",
 	} {
-		fast, ok := rfc3339Nanos([]byte(key))
-		require.True(t, ok, key)
+		ns, err := runNanos([]byte(key))
+		require.NoError(t, err, key)
 		slow, err := time.Parse(time.RFC3339Nano, key)
 		require.NoError(t, err)
-		require.Equal(t, slow.UnixNano(), fast, "%s: fast %s, time.Parse %s", key, time.Unix(0, fast).UTC(), slow)
+		require.Equal(t, slow.UnixNano(), ns, "%s: runNanos %s, time.Parse %s", key, time.Unix(0, ns).UTC(), slow)
 	}
-	for _, key := range []string{"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:00", "2026-11-25 10:00:00Z",
-		"2026-11-25T10:00:00.Z", "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00+24:00", "2026-11-25T1a:00:00Z"} {
-		_, ok := rfc3339Nanos([]byte(key))
-		require.False(t, ok, key)
+	for _, key := range []string{"2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T24:00:00Z",
+		"2026-11-25T10:00:00.Z", "2026-11-25T10:00:00+24:00", "2026-11-25T1a:00:00Z"} {
+		_, err := runNanos([]byte(key))
+		require.Error(t, err, key)
+	}
+}
+
+// TestLeapSecondsAndOffsets: a leap second, valid RFC 3339, is read as the
+// next second; an offset of 24 hours or 60 minutes, which time.Parse takes,
+// is refused.
+func TestLeapSecondsAndOffsets(t *testing.T) {
+	for key, want := range map[string]string{
+		"2016-12-31T23:59:60Z":        "2017-01-01T00:00:00Z",
+		"2016-12-31T23:59:60.5Z":      "2017-01-01T00:00:00.5Z",
+		"2016-12-31T15:59:60-08:00":   "2017-01-01T00:00:00Z",
+		"2017-01-01T05:29:60+05:30":   "2017-01-01T00:00:00Z",
+		"2016-12-31 23:59:60":         "2017-01-01T00:00:00Z",
+		"2026-11-25T10:00:00+23:59":   "2026-11-24T10:01:00Z",
+		"2026-11-25T10:00:00-2359":    "2026-11-26T09:59:00Z",
+		"2016-12-31T23:59:60.000000Z": "2017-01-01T00:00:00Z",
+	} {
+		got, err := parseRunTime(key)
+		require.NoError(t, err, key)
+		require.True(t, at(want).Equal(got), "%s: got %s, want %s", key, got, want)
+		ns, err := runNanos([]byte(key))
+		require.NoError(t, err, key)
+		require.Equal(t, at(want).UnixNano(), ns, key)
+	}
+	for key, msg := range map[string]string{
+		"2026-11-25T10:00:00+24:00": "offset out of range",
+		"2026-11-25T10:00:00-24:00": "offset out of range",
+		"2026-11-25T10:00:00+2400":  "offset out of range",
+		"2026-11-25 10:00:00+24:00": "offset out of range",
+		"2026-11-25T10:00:00+01:60": "offset out of range",
+		"2026-11-25T10:59:60Z":      "leap second, not at 23:59:60 UTC",
+		"2016-12-31T23:58:60Z":      "leap second, not at 23:59:60 UTC",
+		"2016-12-31T23:59:61Z":      "neither RFC 3339 nor a Unix epoch",
+		"2262-04-11T23:59:60Z":      "out of range",
+	} {
+		_, err := parseRunTime(key)
+		require.ErrorContains(t, err, msg, key)
+		_, err = runNanos([]byte(key))
+		require.ErrorContains(t, err, msg, key)
 	}
 }
 
@@ -309,15 +345,15 @@ func sortedRuns(e *MeasureEntry, after time.Time, newestOnly bool) (RunList, []e
 	return runs, bad
 }
 
-// BenchmarkRFC3339Nanos is the reading of one run key, which a response
-// holds for every run.
-func BenchmarkRFC3339Nanos(b *testing.B) {
+// BenchmarkRunNanos is the reading of one run key, which a response holds
+// for every run.
+func BenchmarkRunNanos(b *testing.B) {
 	key := []byte("2026-11-25T09:01:00.000Z")
 	var sum int64
 	for b.Loop() {
-		ns, ok := rfc3339Nanos(key)
-		if !ok {
-			b.Fatal("refused")
+		ns, err := runNanos(key)
+		if err != nil {
+			b.Fatal(err)
 		}
 		sum += ns
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/internal/jsonscan"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The wire types are decoded by hand from jsonscan tokens rather than by
+// The wire types are decoded by hand from jsontext tokens rather than by
 // encoding/json's reflection, which cost a fifth of a gather's time. The
 // tolerance is encoding/json's: member names match case-insensitively,
 // unknown members are skipped, a member sent twice counts last, null leaves
@@ -50,7 +50,7 @@ func pathOf(s string) fieldPath { return fieldPath{prefix: s} }
 
 // add keeps, if it is the first, the problem of a value of the given kind
 // found where expected was, at path ("" for a whole entry).
-func (p *problems) add(path fieldPath, expected string, kind jsonscan.Kind) {
+func (p *problems) add(path fieldPath, expected string, kind jsontext.Kind) {
 	switch {
 	case p.first != nil:
 	case path == fieldPath{}:
@@ -63,12 +63,12 @@ func (p *problems) add(path fieldPath, expected string, kind jsonscan.Kind) {
 // openObject reads the '{' of an object where one is expected, at path. A
 // null is an empty object; any other value is skipped and reported to
 // probs. open tells whether members follow.
-func openObject(dec *jsonscan.Decoder, path fieldPath, expected string, probs *problems) (open bool, err error) {
+func openObject(dec *decoder, path fieldPath, expected string, probs *problems) (open bool, err error) {
 	switch kind := dec.PeekKind(); kind {
-	case jsonscan.KindBeginObject:
+	case jsontext.KindBeginObject:
 		_, err = dec.ReadToken()
 		return err == nil, err
-	case jsonscan.KindNull:
+	case jsontext.KindNull:
 		_, err = dec.ReadToken()
 		return false, err
 	default:
@@ -80,12 +80,12 @@ func openObject(dec *jsonscan.Decoder, path fieldPath, expected string, probs *p
 // members calls fn for each member of the object dec is at, with the
 // member's name, unquoted; what is not an object is as openObject takes it.
 // The name is valid until fn reads from dec: fn looks at it first.
-func members(dec *jsonscan.Decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
+func members(dec *decoder, path fieldPath, expected string, probs *problems, fn func(name []byte) error) error {
 	if open, err := openObject(dec, path, expected, probs); !open {
 		return err
 	}
 	var unquoted []byte
-	for dec.PeekKind() == jsonscan.KindString {
+	for dec.PeekKind() == jsontext.KindString {
 		raw, err := dec.ReadValue()
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func members(dec *jsonscan.Decoder, path fieldPath, expected string, probs *prob
 		// A name without escapes is read in place, not copied.
 		name := raw[1 : len(raw)-1]
 		if bytes.IndexByte(name, '\\') >= 0 {
-			if unquoted, err = jsonscan.AppendUnquote(unquoted[:0], raw); err != nil {
+			if unquoted, err = jsontext.AppendUnquote(unquoted[:0], raw); err != nil {
 				return err
 			}
 			name = unquoted
@@ -111,20 +111,20 @@ func unquoteName(dst, raw []byte) ([]byte, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return append(dst, raw[1:len(raw)-1]...), nil
 	}
-	return jsonscan.AppendUnquote(dst, raw)
+	return jsontext.AppendUnquote(dst, raw)
 }
 
 // readText reads a member as text: a string, or a number or boolean as
 // written; null is empty.
 // Plain short strings are taken from names, when given.
-func readText(dec *jsonscan.Decoder, path fieldPath, probs *problems, names *interner) (Text, error) {
+func readText(dec *decoder, path fieldPath, probs *problems, names *interner) (Text, error) {
 	kind := dec.PeekKind()
 	raw, err := dec.ReadValue()
 	if err != nil {
 		return "", err
 	}
 	switch kind {
-	case jsonscan.KindBeginObject, jsonscan.KindBeginArray:
+	case jsontext.KindBeginObject, jsontext.KindBeginArray:
 		probs.add(path, "string", kind)
 		return "", nil
 	}
@@ -142,7 +142,7 @@ func readText(dec *jsonscan.Decoder, path fieldPath, probs *problems, names *int
 }
 
 // readNumber reads a member as a metric value; it never fails on content.
-func readNumber(dec *jsonscan.Decoder) (Number, error) {
+func readNumber(dec *decoder) (Number, error) {
 	raw, err := dec.ReadValue()
 	if err != nil {
 		return Number{}, err
@@ -160,9 +160,10 @@ type measureStore struct {
 	application Application
 }
 
-// decodeMeasure reads the "measure" member of an entry.
-func decodeMeasure(dec *jsonscan.Decoder, probs *problems, names *interner) (*Measure, error) {
-	if dec.PeekKind() == jsonscan.KindNull {
+// decodeMeasure reads the "measure" member of an entry; warn is told of a
+// frequency or timeout out of range.
+func decodeMeasure(dec *decoder, probs *problems, names *interner, warn func(string)) (*Measure, error) {
+	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
@@ -187,11 +188,38 @@ func decodeMeasure(dec *jsonscan.Decoder, probs *problems, names *interner) (*Me
 		}
 		return err
 	})
+	if err == nil {
+		inSaneRange(&m.Frequency, m.ID, "frequency", warn)
+		inSaneRange(&m.Timeout, m.ID, "timeout", warn)
+	}
 	return m, err
 }
 
-func decodeScenario(dec *jsonscan.Decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
-	if dec.PeekKind() == jsonscan.KindNull {
+// The range of seconds a measure's frequency or timeout is taken in: MIP
+// replays scenarios every few minutes, with timeouts of a minute or so;
+// outside it, a value is a mistake that would divide by nearly zero or
+// overflow a conversion, and is treated as unknown (as when MIP sends
+// none). A timeout of 0 is MIP's "none", unknown without a word.
+const (
+	MinMeasureSeconds = 1
+	MaxMeasureSeconds = 7 * 24 * 3600 // a week
+)
+
+// inSaneRange makes n, a frequency or timeout in seconds, unknown when it
+// lies outside MinMeasureSeconds..MaxMeasureSeconds, and tells warn.
+func inSaneRange(n *Number, id Text, what string, warn func(string)) {
+	if !n.Valid || (what == "timeout" && n.Value == 0) || (n.Value >= MinMeasureSeconds && n.Value <= MaxMeasureSeconds) {
+		return
+	}
+	problem := fmt.Sprintf("%s %g s is outside 1 s to 1 week: treated as unknown", what, n.Value)
+	if warn != nil {
+		warn(fmt.Sprintf("scenario id %s: %s", id, problem))
+	}
+	*n = Number{Problem: problem}
+}
+
+func decodeScenario(dec *decoder, probs *problems, st *measureStore, names *interner) (*Scenario, error) {
+	if dec.PeekKind() == jsontext.KindNull {
 		_, err := dec.ReadToken()
 		return nil, err
 	}
@@ -202,7 +230,7 @@ func decodeScenario(dec *jsonscan.Decoder, probs *problems, st *measureStore, na
 		case is(name, "name"):
 			s.Name, err = readText(dec, pathOf("measure.scenario.name"), probs, nil)
 		case is(name, "application"):
-			if dec.PeekKind() == jsonscan.KindNull {
+			if dec.PeekKind() == jsontext.KindNull {
 				s.Application = nil
 				_, err = dec.ReadToken()
 				return err
@@ -226,7 +254,7 @@ func decodeScenario(dec *jsonscan.Decoder, probs *problems, st *measureStore, na
 }
 
 // decodeMetricInfo reads the "metricInfo" member of an entry.
-func decodeMetricInfo(dec *jsonscan.Decoder, probs *problems, names *interner) (map[string]MetricInfo, error) {
+func decodeMetricInfo(dec *decoder, probs *problems, names *interner) (map[string]MetricInfo, error) {
 	info := make(map[string]MetricInfo)
 	err := members(dec, pathOf("metricInfo"), "map[string]mip.metricInfo", probs, func(key []byte) error {
 		var mi MetricInfo
@@ -254,7 +282,7 @@ func decodeMetricInfo(dec *jsonscan.Decoder, probs *problems, names *interner) (
 // RunDecoder decodes the raw runs a gather emits, one after the other,
 // reusing its buffers: a decoded run is valid until the next Decode.
 type RunDecoder struct {
-	dec   *jsonscan.Decoder
+	dec   *decoder
 	run   Run
 	state RunState
 	// metrics and formatted are the maps of run, emptied for each run;
@@ -270,9 +298,9 @@ type RunDecoder struct {
 func (d *RunDecoder) Decode(tr *TimedRun) error {
 	// The run is read in place, without a copy.
 	if d.dec == nil {
-		d.dec = &jsonscan.Decoder{}
+		d.dec = new(decoder)
 	}
-	d.dec.ResetBytes(tr.Raw)
+	d.dec.resetBytes(tr.Raw)
 	if err := d.decodeRun(tr.Time); err != nil {
 		return err
 	}
@@ -290,7 +318,7 @@ func (d *RunDecoder) decodeRun(run time.Time) error {
 	err := members(dec, fieldPath{prefix: "results.", run: run}, "mip.run", &probs, func(name []byte) (err error) {
 		switch {
 		case is(name, "state"):
-			if dec.PeekKind() == jsonscan.KindNull {
+			if dec.PeekKind() == jsontext.KindNull {
 				r.State = nil
 				_, err = dec.ReadToken()
 				return err
