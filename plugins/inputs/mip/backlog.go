@@ -1,6 +1,7 @@
 package mip
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
@@ -29,19 +30,18 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 		return
 	}
 	points := roundUp(steady+steady/5, 1000)
+	advice := fmt.Sprintf("set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d "+
+		"(see the sizing table in docs/delivery.md)", points, 2*points, batchSize(points))
 	if steady <= p.capacity() {
 		// Kept up with, but only by catch-up gathers at every interval.
 		p.Log.Warnf("sizing: %d scenarios write about %d points per interval (one every %s), "+
-			"more than max_points_per_gather = %d: every interval takes %d gathers, catch-up gathers included; "+
-			"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the sizing table in docs/delivery.md)",
-			g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, (steady+p.MaxPointsPerGather-1)/p.MaxPointsPerGather,
-			points, 2*points, batchSize(points))
+			"more than max_points_per_gather = %d: every interval takes %d gathers, catch-up gathers included; %s",
+			g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, (steady+p.MaxPointsPerGather-1)/p.MaxPointsPerGather, advice)
 		return
 	}
 	p.Log.Warnf("sizing: %d scenarios write about %d points per gather (one every %s), "+
-		"more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; "+
-		"set max_points_per_gather = %d and, in Telegraf's [agent], metric_buffer_limit = %d and metric_batch_size = %d (see the sizing table in docs/delivery.md)",
-		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, points, 2*points, batchSize(points))
+		"more than max_points_per_gather = %d lets through in that time, so the plugin would fall behind; %s",
+		g.stats.kept, steady, p.interval(), p.MaxPointsPerGather, advice)
 }
 
 // capacity is how many points max_points_per_gather lets through in one
