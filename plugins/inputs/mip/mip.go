@@ -116,6 +116,10 @@ type MIP struct {
 	// backfill never overflows Telegraf's metric buffer; the runs left are
 	// written by the next gathers, oldest first. 0: no bound.
 	MaxPointsPerGather int `toml:"max_points_per_gather"`
+	// OutputHealthURL is a Telegraf [[outputs.health]] endpoint watching the
+	// output's buffer: while it does not answer 200 the plugin does not
+	// gather, and the runs wait in MIP (see health.go).
+	OutputHealthURL string `toml:"output_health_url"`
 
 	// Schema selects the points: "influxdb" (the default), "centreon" (the
 	// shape Centreon's OpenTelemetry module turns into check results) or
@@ -168,6 +172,7 @@ type MIP struct {
 	// restart: runs up to it are written again for InfluxDB only.
 	replayed map[string]time.Time
 	backlog  backlog
+	health   *outputHealth // nil without output_health_url
 	// present holds the measures of the last response read whole, with how
 	// late their runs may be recorded: the next window is sized on them.
 	present map[string]time.Duration
@@ -268,6 +273,9 @@ func (p *MIP) Init() error {
 		return fmt.Errorf(`first_gather %q is not "latest" or "window"`, p.FirstGather)
 	}
 	if p.filter, err = newScenarioFilter(p); err != nil {
+		return err
+	}
+	if err := p.initOutputHealth(); err != nil {
 		return err
 	}
 	switch p.Schema {
@@ -415,6 +423,10 @@ func (p *MIP) apiKey() (string, error) {
 // accumulator can flush (telegraf-mip's writer to stdout), they move after a
 // successful flush, and a failed one leaves them, and state_file, unchanged.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
+	acc, held := p.holdForOutput(acc)
+	if held {
+		return nil
+	}
 	err := p.gatherOnce(acc)
 	if err != nil && p.ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ErrStopped, err)
