@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TELEGRAF_VERSION := v1.37.2
-TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry
+TELEGRAF_TAGS := custom,inputs.execd,inputs.internal,outputs.file,outputs.health,outputs.influxdb,outputs.opentelemetry
 STATICCHECK_VERSION := v0.8.2
 GOLANGCI_LINT_VERSION := v2.7.2
 MARKDOWNLINT_VERSION := 0.50.0
@@ -65,7 +65,16 @@ lint:
 
 telegraf: $(CACHE_BIN)/telegraf
 
-$(CACHE_BIN)/telegraf:
+## The cached Telegraf is built again when its version or tags change: the
+## stamp holds them and is rewritten only when they differ.
+TELEGRAF_STAMP := $(CACHE_BIN)/telegraf.build
+.PHONY: FORCE
+FORCE:
+$(TELEGRAF_STAMP): FORCE
+	@mkdir -p $(CACHE_BIN)
+	@echo '$(TELEGRAF_VERSION) $(TELEGRAF_TAGS)' | cmp -s - $@ || echo '$(TELEGRAF_VERSION) $(TELEGRAF_TAGS)' > $@
+
+$(CACHE_BIN)/telegraf: $(TELEGRAF_STAMP)
 	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 demo:
