@@ -30,7 +30,7 @@ const (
 
 // healthBlocks returns examples/output-health.conf, the documented
 // inputs.internal and outputs.health blocks, with the endpoint on addr.
-func healthBlocks(t *testing.T, addr string) string {
+func healthBlocks(t testing.TB, addr string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "output-health.conf"))
 	require.NoError(t, err)
