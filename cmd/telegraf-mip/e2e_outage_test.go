@@ -140,3 +140,61 @@ func outputOutage(t *testing.T, health bool) (*telegrafProcess, int) {
 	t.Logf("%d runs served and not stored", missing)
 	return tg, missing
 }
+
+// TestDiskBufferIsAnAgentSetting holds docs/outages.md's advice on
+// Telegraf's disk buffer to the real Telegraf: its [agent] block turns the
+// write-ahead log on (a warning, a directory per output), and the same keys
+// on an output block are ignored without a word.
+func TestDiskBufferIsAnAgentSetting(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "outages.md"))
+	require.NoError(t, err)
+	var agent string
+	for _, block := range strings.Split(string(doc), "```toml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if strings.Contains(block, "buffer_strategy") {
+			agent = block
+		}
+	}
+	require.True(t, strings.HasPrefix(agent, "[agent]\n"), "docs/outages.md shows buffer_strategy in an [agent] block: %q", agent)
+	const documentedDir = `buffer_directory = "/var/lib/telegraf/buffer"`
+	require.Contains(t, agent, documentedDir)
+	// Telegraf runs until its file output has written, then stops as a
+	// service does (1.37.2 panics at the end of --once with the disk buffer).
+	run := func(agentBlock, outputKeys string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "metrics.out")
+		conf := agentBlock + `  interval = "1s"
+  flush_interval = "1s"
+  omit_hostname = true
+
+[[inputs.internal]]
+  collect_memstats = false
+
+[[outputs.file]]
+  files = [` + strconv.Quote(out) + `]
+` + outputKeys
+		tg := startTelegraf(t, conf)
+		require.Eventually(t, func() bool {
+			b, err := os.ReadFile(out)
+			return err == nil && len(b) > 0
+		}, 30*time.Second, 100*time.Millisecond, "telegraf log:\n%s", tg.stderr)
+		tg.stop(t)
+		return tg.stderr.String()
+	}
+
+	inAgent := t.TempDir()
+	log := run(strings.Replace(agent, documentedDir, fmt.Sprintf("buffer_directory = %q", inAgent), 1), "")
+	require.Contains(t, log, "W! Using disk-write-through buffer strategy for plugin outputs.file, this is an experimental feature")
+	entries, err := os.ReadDir(inAgent)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "the output's write-ahead log")
+	require.True(t, entries[0].IsDir())
+
+	onOutput := t.TempDir()
+	log = run("[agent]\n", fmt.Sprintf("  buffer_strategy = \"disk\"\n  buffer_directory = %q\n", onOutput))
+	require.NotContains(t, log, "disk-write-through")
+	require.NotContains(t, log, "buffer_strategy")
+	entries, err = os.ReadDir(onOutput)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no write-ahead log: the memory buffer")
+}
