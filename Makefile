@@ -90,10 +90,10 @@ demo:
 ## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
-DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md
-DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf
-DIST_EXAMPLES_darwin := examples/inputs.execd.conf
-DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md docs/outages.md
+DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/output-health.conf examples/telegraf.service.d-mip.conf
+DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/output-health.conf
+DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/output-health.conf
 DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
