@@ -20,7 +20,9 @@ func TestOutputHealthExampleIsTheDocumentedOne(t *testing.T) {
 		return string(b)
 	}
 	example := read("examples", "output-health.conf")
-	blocks := example[strings.Index(example, "[[inputs.internal]]"):]
+	start := strings.Index(example, "[[inputs.internal]]")
+	require.GreaterOrEqual(t, start, 0)
+	blocks := example[start:]
 	require.Contains(t, read("docs", "outages.md"), "```toml\n"+blocks+"```\n", "docs/outages.md shows the example as it is")
 
 	decode := func(text string) map[string]any {

@@ -51,8 +51,8 @@ func (p *MIP) initOutputHealth() error {
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf(`output_health_url %q must start with "http://" (or "https://"), the service_address of Telegraf's [[outputs.health]], e.g. "http://127.0.0.1:8081"`,
-			u.Redacted())
+		return fmt.Errorf(`output_health_url %q must start with "http://" (or "https://"): `+
+			`the service_address of Telegraf's [[outputs.health]], e.g. "http://127.0.0.1:8081"`, u.Redacted())
 	case u.Hostname() == "":
 		return fmt.Errorf("output_health_url %q has no host name", u.Redacted())
 	case u.Port() != "" && !validPort(u.Port()):
@@ -133,8 +133,12 @@ func (h *outputHealth) noRoom(ctx context.Context) string {
 		}
 		return "did not answer: " + err.Error()
 	}
-	// Read a little of the body, so the connection can be used again.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	// Read a little of the body, so the connection can be used again; a
+	// failure there only costs a new connection next time.
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)); err != nil {
+		resp.Body.Close()
+		return "answered " + resp.Status + " and then failed: " + err.Error()
+	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return "answered " + resp.Status
@@ -152,6 +156,7 @@ type resumingAccumulator struct {
 	points int
 }
 
+// AddMetric counts the point and hands it on.
 func (a *resumingAccumulator) AddMetric(m telegraf.Metric) {
 	a.points++
 	switch {
