@@ -17,6 +17,13 @@ import (
 // slower answer counts as "no room".
 const healthTimeout = 2 * time.Second
 
+// holdReportAfter is how long a hold lasts before it is reported. Shorter
+// holds are the pace of a backfill, not an outage: a gather's points fill
+// the buffer past the threshold until the output's next flush (every
+// flush_interval, 10 s by default) writes them; they are logged at debug
+// level.
+const holdReportAfter = 30 * time.Second
+
 // outputHealth asks a Telegraf [[outputs.health]] endpoint, which watches
 // the output's buffer (internal_write's buffer_size), whether the output
 // has room for a gather's points. Telegraf's output buffer has no
@@ -31,6 +38,7 @@ type outputHealth struct {
 	// The hold in progress: since is zero while the output has room.
 	since     time.Time
 	gathers   int  // gathers held back
+	warned    bool // the hold was reported
 	outlasted bool // the hold was reported as longer than lookback
 }
 
@@ -75,10 +83,11 @@ func (p *MIP) initOutputHealth() error {
 
 // holdForOutput is asked before each gather, catch-up gathers included.
 // While output_health_url does not answer 200 it returns held: the gather
-// must not happen. It says so in one warning per hold, and once if the hold
-// outlasts lookback, beyond which MIP is no longer asked for the runs. The
-// gather that resumes writing gets an accumulator that logs, once its
-// points are flushed, how long writing was held and what it wrote.
+// must not happen. A hold that lasts holdReportAfter is reported in one
+// warning, and once more if it outlasts lookback, beyond which MIP is no
+// longer asked for the runs. The gather that resumes writing gets an
+// accumulator that logs, once its points are flushed, how long writing was
+// held and what it wrote.
 func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, bool) {
 	h := p.health
 	if h == nil {
@@ -94,12 +103,20 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 	}
 	h.gathers++
 	if h.since.IsZero() {
-		h.since, h.outlasted = now, false
-		p.Log.Warnf("not gathering: Telegraf's output has no room for more points (%s %s); "+
-			"the runs stay in MIP and are written once it answers 200, if that comes within lookback (%s)",
-			h.shown, reason, time.Duration(p.Lookback))
+		h.since, h.warned, h.outlasted = now, false, false
 	}
-	if held := now.Sub(h.since); !h.outlasted && held > time.Duration(p.Lookback) {
+	held := now.Sub(h.since)
+	switch {
+	case h.warned:
+	case held >= holdReportAfter:
+		h.warned = true
+		p.Log.Warnf("not gathering for %s: Telegraf's output has no room for more points (%s %s); "+
+			"the runs stay in MIP and are written once it answers 200, if that comes within lookback (%s)",
+			held.Round(time.Second), h.shown, reason, time.Duration(p.Lookback))
+	default:
+		p.Log.Debugf("not gathering: Telegraf's output has no room for more points (%s %s)", h.shown, reason)
+	}
+	if !h.outlasted && held > time.Duration(p.Lookback) {
 		h.outlasted = true
 		p.Log.Warnf("Telegraf's output has had no room for %s, longer than lookback (%s): "+
 			"the runs MIP recorded before %s are beyond what the plugin asks MIP for, and will be missing; "+
@@ -178,8 +195,12 @@ func (a *resumingAccumulator) Flush() error {
 	}
 	p := a.plugin
 	h := p.health
-	p.Log.Infof("Telegraf's output has room again after %s (%d gathers held back): writing the runs held in MIP, "+
+	logf := p.Log.Debugf
+	if h.warned {
+		logf = p.Log.Infof
+	}
+	logf("Telegraf's output has room again after %s (%d gathers held back): writing the runs held in MIP, "+
 		"%d runs (%d points) in this gather", p.now().Sub(h.since).Round(time.Second), h.gathers, a.runs, a.points)
-	h.since, h.gathers = time.Time{}, 0
+	h.since, h.gathers, h.warned = time.Time{}, 0, false
 	return nil
 }

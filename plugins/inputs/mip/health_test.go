@@ -128,7 +128,7 @@ func TestOutputHealthHoldsGathers(t *testing.T) {
 	require.Equal(t, 1, rig.sim.Requests(), "held: MIP not asked")
 	require.Equal(t, int32(4), health.asked.Load(), "asked before every gather")
 	require.True(t, rig.plugin.OutputHeld())
-	require.Equal(t, []string{"W! [] not gathering: Telegraf's output has no room for more points (" + health.URL +
+	require.Equal(t, []string{"W! [] not gathering for 1m0s: Telegraf's output has no room for more points (" + health.URL +
 		" answered 503 Service Unavailable); the runs stay in MIP and are written once it answers 200, if that comes within lookback (1h0m0s)"},
 		rig.lines("W! "))
 
@@ -160,9 +160,35 @@ func TestOutputHealthHoldsGathers(t *testing.T) {
 	require.Len(t, rig.lines("I! "), 1, "one line per hold")
 
 	health.status.Store(http.StatusServiceUnavailable)
-	rig.clock.Advance(time.Minute)
-	rig.gather()
+	for range 2 {
+		rig.clock.Advance(time.Minute)
+		rig.gather()
+	}
 	require.Len(t, rig.lines("W! "), 2, "a new hold, a new warning")
+}
+
+// TestOutputHealthShortHoldsAreThePace: holds shorter than holdReportAfter,
+// the pace of a backfill against the output's flushes, are logged at
+// debug level only.
+func TestOutputHealthShortHoldsAreThePace(t *testing.T) {
+	health := newHealthEndpoint(t)
+	rig := newHealthRig(t, health.URL)
+	rig.gather()
+	for range 3 {
+		health.status.Store(http.StatusServiceUnavailable)
+		rig.clock.Advance(10 * time.Second)
+		rig.gather()
+		rig.clock.Advance(10 * time.Second)
+		rig.gather()
+		health.status.Store(http.StatusOK)
+		rig.clock.Advance(10 * time.Second)
+		rig.gather()
+	}
+	require.Equal(t, 4, rig.sim.Requests())
+	require.Empty(t, rig.lines("W! "))
+	require.Empty(t, rig.lines("I! "))
+	require.Len(t, rig.lines("D! [] not gathering: "), 6)
+	require.Len(t, rig.lines("D! [] Telegraf's output has room again after 20s (2 gathers held back)"), 3)
 }
 
 // TestOutputHealthUnanswered: an endpoint that does not answer holds the
@@ -174,10 +200,12 @@ func TestOutputHealthUnanswered(t *testing.T) {
 	require.NoError(t, l.Close())
 	rig := newHealthRig(t, "http://user:s3cr3t-mip-k3y-health@"+addr+"/")
 	rig.gather()
+	rig.clock.Advance(holdReportAfter)
+	rig.gather()
 	require.Zero(t, rig.sim.Requests())
 	warnings := rig.lines("W! ")
 	require.Len(t, warnings, 1)
-	require.Contains(t, warnings[0], "not gathering: Telegraf's output has no room for more points (http://user:xxxxx@"+addr+"/ did not answer: ")
+	require.Contains(t, warnings[0], "not gathering for 30s: Telegraf's output has no room for more points (http://user:xxxxx@"+addr+"/ did not answer: ")
 	require.Contains(t, warnings[0], "connection refused")
 	require.NotContains(t, warnings[0], "s3cr3t")
 }
