@@ -72,6 +72,7 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 	catchUp := time.NewTimer(time.Hour)
 	catchUp.Stop()
 	defer catchUp.Stop()
+	defer releaseOutputs()
 	in := &bufferedInput{plugin: plugin, log: log, pw: pw}
 	var lastStart, lastEnd time.Time
 	for {
@@ -121,6 +122,22 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 			}
 		}
 	}
+}
+
+// outputsGrace is how long the process lives on after closing stdout and
+// stderr: execd's readers see their end while the process still runs.
+const outputsGrace = 100 * time.Millisecond
+
+// releaseOutputs closes stdout and stderr, which execd reads, then waits a
+// little before the process exits. execd's Wait closes its ends of the
+// pipes as soon as the process exits, and a reader that had not yet seen
+// the end fails with "read |0: file already closed", an error in
+// Telegraf's log and, under telegraf --test, a failed run; closing them
+// first lets the readers finish while the process lives.
+func releaseOutputs() {
+	os.Stdout.Close()
+	os.Stderr.Close()
+	time.Sleep(outputsGrace)
 }
 
 // readStdinLines calls ask for each line on stdin, whatever its length,
