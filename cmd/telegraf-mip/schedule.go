@@ -14,11 +14,12 @@ import (
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
 
-// minAskGap is the shortest time between two gathers asked from outside
-// (stdin lines, signals): asks that come sooner, or while a gather runs,
-// make one gather. inputs.execd asks once an interval; a flood of lines
-// must not become a flood of requests to MIP.
-const minAskGap = time.Second
+// minAskGap is the shortest time between the starts of two gathers asked
+// from outside (stdin lines, signals): asks that come sooner, or while a
+// gather runs, make one gather. inputs.execd asks once an interval; a
+// flood of lines must not become a flood of requests to MIP (at most 20 a
+// second, fewer when gathers take longer).
+const minAskGap = 50 * time.Millisecond
 
 // healthCatchUpInterval is how soon a catch-up gather follows the last one
 // with output_health_url: the endpoint's view of the output's buffer is as

@@ -12,8 +12,8 @@ import (
 )
 
 // TestStdinFloodIsCoalesced: 10,000 lines 1 ms apart (a runaway parent)
-// make a gather a second at most, not one request per line; the process
-// still stops on stdin EOF.
+// make a gather every minAskGap at most, not one request per line; the
+// process still stops on stdin EOF.
 func TestStdinFloodIsCoalesced(t *testing.T) {
 	sim, srv := startSim(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -37,8 +37,8 @@ func TestStdinFloodIsCoalesced(t *testing.T) {
 	require.Eventually(t, func() bool { return sim.Requests() >= 1 }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, stdin.Close())
 	require.NoError(t, cmd.Wait(), stderr.String())
-	// One gather at once, then one per second of the flood at most, and the
-	// last lines' gather.
+	// One gather at once, then one per minAskGap of the flood at most, and
+	// the last lines' gather.
 	limit := int(elapsed/minAskGap) + 2
 	t.Logf("10,000 lines in %s: %d requests", elapsed.Round(time.Millisecond), sim.Requests())
 	require.LessOrEqual(t, sim.Requests(), limit)
