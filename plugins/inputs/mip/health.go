@@ -99,7 +99,14 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 		if h.since.IsZero() {
 			return acc, false
 		}
-		return &resumingAccumulator{Accumulator: acc, plugin: p}, false
+		f, ok := acc.(flusher)
+		if !ok {
+			// In Telegraf itself the points are delivered later, by
+			// tracking: the end of the hold is said now, without counts.
+			p.endHold("")
+			return acc, false
+		}
+		return &resumingAccumulator{Accumulator: acc, flusher: f, plugin: p}, false
 	}
 	h.gathers++
 	if h.since.IsZero() {
@@ -163,14 +170,16 @@ func (h *outputHealth) noRoom(ctx context.Context) string {
 	return ""
 }
 
-// resumingAccumulator is the accumulator of the gather that ends a hold:
-// it counts what the gather writes and, once its points are delivered,
-// reports the end of the hold.
+// resumingAccumulator is the accumulator of the gather that ends a hold,
+// for a writer that flushes (telegraf-mip's stdout): it counts what the
+// gather writes and, once its points are flushed, reports the end of the
+// hold.
 type resumingAccumulator struct {
 	telegraf.Accumulator
-	plugin *MIP
-	runs   int // points of runs: mip_scenario, or Centreon's state points
-	points int
+	flusher flusher
+	plugin  *MIP
+	runs    int // points of runs: mip_scenario, or Centreon's state points
+	points  int
 }
 
 // AddMetric counts the point and hands it on.
@@ -185,22 +194,24 @@ func (a *resumingAccumulator) AddMetric(m telegraf.Metric) {
 	a.Accumulator.AddMetric(m)
 }
 
-// Flush delivers the points, through the writer's Flush when there is one
-// (telegraf-mip's stdout), then ends the hold.
+// Flush delivers the points, then ends the hold.
 func (a *resumingAccumulator) Flush() error {
-	if f, ok := a.Accumulator.(flusher); ok {
-		if err := f.Flush(); err != nil {
-			return err
-		}
+	if err := a.flusher.Flush(); err != nil {
+		return err
 	}
-	p := a.plugin
+	a.plugin.endHold(fmt.Sprintf(", %d runs (%d points) in this gather", a.runs, a.points))
+	return nil
+}
+
+// endHold says that writing resumes, at info level after a reported hold,
+// and forgets the hold.
+func (p *MIP) endHold(written string) {
 	h := p.health
 	logf := p.Log.Debugf
 	if h.warned {
 		logf = p.Log.Infof
 	}
-	logf("Telegraf's output has room again after %s (%d gathers held back): writing the runs held in MIP, "+
-		"%d runs (%d points) in this gather", p.now().Sub(h.since).Round(time.Second), h.gathers, a.runs, a.points)
+	logf("Telegraf's output has room again after %s (%d gathers held back): writing the runs held in MIP%s",
+		p.now().Sub(h.since).Round(time.Second), h.gathers, written)
 	h.since, h.gathers, h.warned = time.Time{}, 0, false
-	return nil
 }

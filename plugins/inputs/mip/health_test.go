@@ -247,3 +247,26 @@ func TestInitRefusesBadOutputHealthURL(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputHealthInTelegraf: compiled into Telegraf the accumulator does
+// not flush (delivery is tracked later); the end of a hold is said as the
+// gather starts, without counts, and the gather goes to Telegraf's
+// accumulator as it is.
+func TestOutputHealthInTelegraf(t *testing.T) {
+	health := newHealthEndpoint(t)
+	health.status.Store(http.StatusServiceUnavailable)
+	rig := newHealthRig(t, health.URL)
+	acc := &testutil.Accumulator{}
+	require.NoError(t, rig.plugin.Gather(acc))
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, rig.plugin.Gather(acc))
+	require.Zero(t, rig.sim.Requests())
+
+	health.status.Store(http.StatusOK)
+	rig.clock.Advance(time.Minute)
+	require.NoError(t, rig.plugin.Gather(acc))
+	require.Equal(t, 1, rig.sim.Requests())
+	require.NotEmpty(t, acc.GetTelegrafMetrics())
+	require.Equal(t, []string{"I! [] Telegraf's output has room again after 2m0s (2 gathers held back): writing the runs held in MIP"},
+		rig.lines("I! "))
+}
