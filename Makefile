@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 TELEGRAF_VERSION := v1.37.2
-TELEGRAF_TAGS := custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry
+TELEGRAF_TAGS := custom,inputs.execd,inputs.internal,outputs.file,outputs.health,outputs.influxdb,outputs.opentelemetry
 STATICCHECK_VERSION := v0.8.2
 GOLANGCI_LINT_VERSION := v2.7.2
 MARKDOWNLINT_VERSION := 0.50.0
@@ -74,8 +74,17 @@ lint:
 telegraf: $(CACHE_BIN)/telegraf
 
 ## The version Telegraf reports ("Telegraf 1.37.2 (customized)"), set as
-## Telegraf's own Makefile does; go install alone leaves it "unknown".
-$(CACHE_BIN)/telegraf:
+## Telegraf's own Makefile does; go install alone leaves it "unknown". The
+## cached Telegraf is built again when its version or tags change: the
+## stamp holds them and is rewritten only when they differ.
+TELEGRAF_STAMP := $(CACHE_BIN)/telegraf.build
+.PHONY: FORCE
+FORCE:
+$(TELEGRAF_STAMP): FORCE
+	@mkdir -p $(CACHE_BIN)
+	@echo '$(TELEGRAF_VERSION) $(TELEGRAF_TAGS) version-stamped' | cmp -s - $@ || echo '$(TELEGRAF_VERSION) $(TELEGRAF_TAGS) version-stamped' > $@
+
+$(CACHE_BIN)/telegraf: $(TELEGRAF_STAMP)
 	GOBIN=$(CACHE_BIN) go install -tags "$(TELEGRAF_TAGS)" \
 	  -ldflags "-X github.com/influxdata/telegraf/internal.Version=$(TELEGRAF_VERSION:v%=%)" \
 	  github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
@@ -96,9 +105,9 @@ demo:
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
 DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
-DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/telegraf.service.d-mip.conf examples/centreon-clapi-mip.txt
-DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/centreon-clapi-mip.txt
-DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/centreon-clapi-mip.txt
+DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/output-health.conf examples/telegraf.service.d-mip.conf examples/centreon-clapi-mip.txt
+DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/output-health.conf examples/centreon-clapi-mip.txt
+DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/output-health.conf examples/centreon-clapi-mip.txt
 DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 

@@ -210,21 +210,26 @@ func waitGone(t *testing.T, pid int) {
 // (first_gather = "window", N scenarios × 60 runs × 6 metrics) takes to
 // reach a real InfluxDB through a real Telegraf with the README's
 // [[inputs.execd]] block (interval = "1m") and Telegraf's and the plugin's
-// defaults otherwise (max_points_per_gather = 5000, -catch_up_interval 10s),
-// from the first request to the last run stored: make bench-delivery.
+// defaults otherwise (max_points_per_gather = 5000), from the first request
+// to the last run stored: without output_health_url (a catch-up gather every
+// 10 s, -catch_up_interval's default), and with it and the documented
+// health blocks (examples/output-health.conf; catch-up gathers 3 s apart
+// while the endpoint answers 200). make bench-delivery.
 func BenchmarkBackfillThroughTelegraf(b *testing.B) {
 	for _, n := range []int{300, 1000} {
-		b.Run(fmt.Sprintf("scenarios=%d", n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				elapsed, requests := backfillThroughTelegraf(b, n)
-				b.ReportMetric(elapsed.Seconds(), "s/backfill")
-				b.ReportMetric(float64(requests), "gathers/backfill")
-			}
-		})
+		for _, health := range []bool{false, true} {
+			b.Run(fmt.Sprintf("scenarios=%d/output_health_url=%t", n, health), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					elapsed, requests := backfillThroughTelegraf(b, n, health)
+					b.ReportMetric(elapsed.Seconds(), "s/backfill")
+					b.ReportMetric(float64(requests), "gathers/backfill")
+				}
+			})
+		}
 	}
 }
 
-func backfillThroughTelegraf(b *testing.B, n int) (time.Duration, int) {
+func backfillThroughTelegraf(b *testing.B, n int, health bool) (time.Duration, int) {
 	db := startInfluxDB(b)
 	now := time.Now().Truncate(time.Second)
 	scenarios := mipsim.Generate(n, 6, time.Minute)
@@ -232,6 +237,13 @@ func backfillThroughTelegraf(b *testing.B, n int) (time.Duration, int) {
 	sim.SetClock(func() time.Time { return now })
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
+	pluginExtra := []string{`  first_gather = "window"`}
+	output := influxDBOutput(db)
+	if health {
+		addr := freeAddr(b)
+		pluginExtra = append(pluginExtra, fmt.Sprintf("  output_health_url = %q", "http://"+addr))
+		output += "\n\n" + healthBlocks(b, addr)
+	}
 	conf := fmt.Sprintf(`
 [agent]
   omit_hostname = true
@@ -244,7 +256,7 @@ func backfillThroughTelegraf(b *testing.B, n int) (time.Duration, int) {
   data_format = "influx"
 
 %s
-`, binary, pluginConfig(b, srv.URL, `  first_gather = "window"`), influxDBOutput(db))
+`, binary, pluginConfig(b, srv.URL, pluginExtra...), output)
 	tg := startTelegraf(b, conf, "MIP_API_KEY="+testKey)
 	defer tg.stop(b)
 

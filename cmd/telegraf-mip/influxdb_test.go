@@ -24,6 +24,7 @@ import (
 // for one test on loopback ports, with its data in a temporary directory.
 type influxDB struct {
 	URL string
+	pid int
 }
 
 func startInfluxDB(t testing.TB) *influxDB {
@@ -59,7 +60,7 @@ func startInfluxDB(t testing.TB) *influxDB {
 		logFile.Close()
 	})
 
-	db := &influxDB{URL: "http://" + httpAddr}
+	db := &influxDB{URL: "http://" + httpAddr, pid: cmd.Process.Pid}
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(db.URL + "/ping")
 		if err != nil {

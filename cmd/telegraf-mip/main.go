@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/plugins/common/shim"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonplugin"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
@@ -35,6 +34,7 @@ type options struct {
 	once                 bool
 	test                 bool
 	catchUpInterval      time.Duration
+	catchUpIntervalSet   bool // given on the command line
 	demo                 bool
 	list                 bool
 	format               string
@@ -61,7 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
 	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
 	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second,
-		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait")
+		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait "+
+			"(default 3s with output_health_url)")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
 	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
 	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
@@ -77,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	fs.Visit(func(f *flag.Flag) { opts.catchUpIntervalSet = opts.catchUpIntervalSet || f.Name == "catch_up_interval" })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
 		return 2
@@ -125,6 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	plugin.Log = log
 	pluginOpts := mip.Options{ReadOnlyState: opts.test}
 	if !opts.once && !opts.test {
+		opts.catchUpInterval = catchUpInterval(opts, plugin)
 		pluginOpts.CatchUpInterval = opts.catchUpInterval
 	}
 	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
@@ -152,7 +155,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// A closed stdout must give a write error, logged, not end the process
 	// silently with SIGPIPE; a blocked one must not hide a stop.
 	ignoreBrokenPipe()
-	stopOnSignal(plugin, pw, log)
+	stopped := stopOnSignal(plugin, pw, log)
 	if opts.once || opts.test {
 		if err := output.Gather(plugin, pw); err != nil {
 			log.Errorf("gather failed: %v", err)
@@ -160,7 +163,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := serve(plugin, log, pw, opts); err != nil {
+	if err := serve(plugin, log, pw, opts, stopped); err != nil {
 		log.Error(err)
 		return 1
 	}
@@ -293,53 +296,21 @@ func logLevel(debug bool, configured string) telegraf.LogLevel {
 	return telegraf.Info
 }
 
-// serve runs the plugin under Telegraf's execd shim until stdin closes or a
-// SIGTERM arrives.
-func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options) error {
-	// Closing stdin or SIGTERM must end a request in flight, not wait for its
-	// timeout: execd kills the process 5 s after closing stdin.
-	stdin, trigger, err := stopOnStdinEOF(plugin)
-	if err != nil {
-		return err
-	}
-	defer stdin.Close()
-	stopSignals := gatherOnSignals(trigger, log)
-	defer stopSignals()
-
-	interval := opts.pollInterval
-	if opts.pollIntervalDisabled {
-		interval = shim.PollIntervalDisabled
-	} else if interval <= 0 {
-		return fmt.Errorf("-poll_interval must be positive, got %s (use -poll_interval_disabled to gather on stdin only)", interval)
-	}
-	s := shim.New()
-	// Set directly rather than with AddInput, which would replace our logger
-	// with the shim's timestamped one that execd logs as errors. The shim
-	// drives the gathers (stdin lines, the ticker, signals); the points go
-	// through our buffered writer, so the shim's writer stays idle.
-	in := &bufferedInput{plugin: plugin, log: log, pw: pw, catchUp: opts.catchUpInterval}
-	if in.catchUp > 0 {
-		in.timer = time.AfterFunc(time.Hour, trigger)
-		in.timer.Stop()
-		defer in.timer.Stop()
-	}
-	s.Input = in
-	return s.Run(interval)
-}
-
 // stopOnSignal stops the plugin on SIGTERM or SIGINT, so that a request in
-// flight ends at once. A gather whose points are still being written to
-// stdout after blockedWriteGrace (Telegraf not reading, or reading slowly)
-// ends with the process, at a line boundary, with an error line that counts
-// what got out: its watermarks have not moved, and the next start writes
-// its runs again.
-func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
+// flight ends at once, and closes the returned channel. A gather whose
+// points are still being written to stdout after blockedWriteGrace
+// (Telegraf not reading, or reading slowly) ends with the process, at a line
+// boundary, with an error line that counts what got out: its watermarks have
+// not moved, and the next start writes its runs again.
+func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) <-chan struct{} {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	stopped := make(chan struct{})
 	go func() {
 		sig := <-signals
 		signal.Stop(signals) // a second signal ends the process at once
 		plugin.Stop()
+		close(stopped)
 		time.Sleep(blockedWriteGrace)
 		if !pw.Blocked() {
 			return
@@ -353,6 +324,7 @@ func stopOnSignal(plugin *mip.MIP, pw *output.Writer, log telegraf.Logger) {
 		log.Errorf("%s; state_file is unchanged, so the next start writes these runs again", msg)
 		os.Exit(1) //nolint:revive // a write blocked on stdout cannot be cut short: only ending the process ends it
 	}()
+	return stopped
 }
 
 // blockedWriteGrace is how long a stop waits for a write to stdout to end,
@@ -362,74 +334,3 @@ const (
 	blockedWriteGrace = 2 * time.Second
 	longLineGrace     = 2 * time.Second
 )
-
-// stopOnStdinEOF gives the shim a pipe in place of stdin and stops the
-// plugin as soon as the real stdin closes. trigger asks the shim for a
-// gather, as a line from inputs.execd does.
-func stopOnStdinEOF(plugin *mip.MIP) (closer io.Closer, trigger func(), err error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	realStdin := os.Stdin
-	os.Stdin = r
-	go func() {
-		if _, err := io.Copy(w, realStdin); err != nil {
-			plugin.Log.Debugf("reading stdin: %v; stopping as at its end", err)
-		}
-		plugin.Stop()
-		w.Close()
-	}()
-	trigger = func() {
-		if _, err := w.WriteString("\n"); err != nil {
-			return // closed: the plugin is stopping, nothing to gather for
-		}
-	}
-	return r, trigger, nil
-}
-
-// bufferedInput writes a gather's points through pw, flushed at its end,
-// and logs gather errors as "E! " lines that execd understands, instead of
-// the shim's unprefixed "failed to gather metrics" line. While the plugin
-// has runs left to write, it gathers again catchUp after the last gather
-// (timer), and lets pass the gathers asked sooner: two gathers of
-// max_points_per_gather back to back would fill Telegraf's buffer.
-type bufferedInput struct {
-	plugin  *mip.MIP
-	log     telegraf.Logger
-	pw      *output.Writer
-	catchUp time.Duration
-	timer   *time.Timer // nil: no catch-up gathers
-	lastEnd time.Time
-}
-
-func (in *bufferedInput) SampleConfig() string { return in.plugin.SampleConfig() }
-
-func (in *bufferedInput) Gather(telegraf.Accumulator) error {
-	if in.timer != nil && in.plugin.Behind() && time.Since(in.lastEnd) < in.catchUp {
-		in.log.Debugf("catching up: the next gather comes %s after the last one", in.catchUp)
-		return nil
-	}
-	err := output.Gather(in.plugin, in.pw)
-	in.lastEnd = time.Now()
-	var werr *output.WriteError
-	switch {
-	case errors.As(err, &werr):
-		// Telegraf no longer reads: execd starts the process again, which
-		// writes these runs (the watermarks did not move).
-		in.log.Errorf("gather failed: %v; stopping", err)
-		os.Exit(1) //nolint:revive // the shim has no way to end Run from a gather, and these runs wait for the next start
-	case errors.Is(err, mip.ErrStopped):
-		in.log.Info(err)
-	case err != nil:
-		in.log.Errorf("gather failed: %v", err)
-	}
-	if in.timer != nil {
-		if err == nil && in.plugin.Behind() {
-			in.timer.Reset(in.catchUp)
-		} else {
-			in.timer.Stop() // caught up, or MIP failing: back to the interval
-		}
-	}
-	return nil
-}

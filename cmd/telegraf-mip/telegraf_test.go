@@ -50,7 +50,7 @@ func telegrafBinary(t testing.TB) string {
 			return
 		}
 		cmd := exec.Command("go", "install",
-			"-tags", "custom,inputs.execd,outputs.file,outputs.influxdb,outputs.opentelemetry",
+			"-tags", "custom,inputs.execd,inputs.internal,outputs.file,outputs.health,outputs.influxdb,outputs.opentelemetry",
 			"github.com/influxdata/telegraf/cmd/telegraf@"+telegrafVersion)
 		cmd.Env = append(os.Environ(), "GOBIN="+bin)
 		out, err := cmd.CombinedOutput()

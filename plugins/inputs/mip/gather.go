@@ -28,6 +28,10 @@ const maxReportedProblems = 10
 // accumulator can flush (telegraf-mip's writer to stdout), they move after a
 // successful flush, and a failed one leaves them, and state_file, unchanged.
 func (p *MIP) Gather(acc telegraf.Accumulator) error {
+	acc, held := p.holdForOutput(acc)
+	if held {
+		return nil
+	}
 	err := p.gatherOnce(acc)
 	if err != nil && p.ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ErrStopped, err)

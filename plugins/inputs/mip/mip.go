@@ -92,6 +92,10 @@ type MIP struct {
 	// backfill never overflows Telegraf's metric buffer; the runs left are
 	// written by the next gathers, oldest first. 0: no bound.
 	MaxPointsPerGather int `toml:"max_points_per_gather"`
+	// OutputHealthURL is a Telegraf [[outputs.health]] endpoint watching the
+	// output's buffer: while it does not answer 200 the plugin does not
+	// gather, and the runs wait in MIP (see health.go).
+	OutputHealthURL string `toml:"output_health_url"`
 
 	// Schema selects the points: "influxdb" (the default), "centreon" (the
 	// shape Centreon's OpenTelemetry module turns into check results) or
@@ -141,6 +145,7 @@ type MIP struct {
 	store    *ledger.Store
 	reader   func() string // identifies the reader; nil: ledger.Reader
 	tracking tracking      // in Telegraf: the delivery the last gather waits for
+	health   *outputHealth // nil without output_health_url
 	warned   warned
 
 	now    func() time.Time
@@ -216,6 +221,9 @@ func (p *MIP) Init() error {
 		return err
 	}
 	if p.filter, err = newScenarioFilter(p); err != nil {
+		return err
+	}
+	if err := p.initOutputHealth(); err != nil {
 		return err
 	}
 	p.influx = p.Schema != schemaCentreon

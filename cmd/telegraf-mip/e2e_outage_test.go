@@ -1,0 +1,200 @@
+//go:build !windows
+
+package main
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+)
+
+// outageLoad is the outage tests' load: 300 scenarios of 5 metrics with a
+// run every 5 s, gathered every second, write about 660 points a second,
+// so Telegraf's default 10,000-point buffer lasts about 15 s of an output
+// outage.
+const (
+	outageScenarios = 300
+	outageFrequency = 5 * time.Second
+	outageLength    = 40 * time.Second
+)
+
+// healthBlocks returns examples/output-health.conf, the documented
+// inputs.internal and outputs.health blocks, with the endpoint on addr.
+func healthBlocks(t testing.TB, addr string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "output-health.conf"))
+	require.NoError(t, err)
+	const documented = "127.0.0.1:8081"
+	require.Contains(t, string(b), `service_address = "http://`+documented+`"`)
+	return strings.ReplaceAll(string(b), documented, addr)
+}
+
+// TestOutputOutageLosesNoRun stops InfluxDB (SIGSTOP) for longer than
+// Telegraf's memory buffer lasts at this load, then resumes it, under a real
+// Telegraf with its default [agent] buffer settings. With
+// output_health_url and the documented health blocks, the plugin holds its
+// gathers while the output has no room: every run the simulator served,
+// from the first stored on, is in InfluxDB, and Telegraf drops nothing.
+// Without it, the same outage overflows Telegraf's buffer and runs are
+// lost: the scenario is hard enough.
+func TestOutputOutageLosesNoRun(t *testing.T) {
+	t.Run("without output_health_url", func(t *testing.T) {
+		tg, missing := outputOutage(t, false)
+		require.Contains(t, tg.stderr.String(), "Metric buffer overflow", "the outage outlasts Telegraf's buffer")
+		require.Positive(t, missing, "runs were lost")
+	})
+	t.Run("with output_health_url", func(t *testing.T) {
+		tg, missing := outputOutage(t, true)
+		requireNoBufferOverflow(t, tg)
+		require.Zero(t, missing)
+		log := tg.stderr.String()
+		for _, line := range strings.Split(log, "\n") {
+			if strings.Contains(line, "output has") || strings.Contains(line, "backfill") {
+				t.Log(line)
+			}
+		}
+		require.Equal(t, 1, strings.Count(log, "not gathering for "), "one warning per hold:\n%s", log)
+		require.Equal(t, 1, strings.Count(log, "Telegraf's output has room again after "), log)
+	})
+}
+
+// outputOutage runs the outage and returns Telegraf, stopped, and the
+// number of runs served but missing from InfluxDB, per scenario from its
+// first stored run to its last; each scenario's stored runs must be among
+// those served, once.
+func outputOutage(t *testing.T, health bool) (*telegrafProcess, int) {
+	db := startInfluxDB(t)
+	scenarios := mipsim.Generate(outageScenarios, 5, outageFrequency)
+	sim := mipsim.New(testKey, scenarios)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+
+	var pluginExtra []string
+	output := influxDBOutput(db)
+	if health {
+		addr := freeAddr(t)
+		pluginExtra = append(pluginExtra, fmt.Sprintf("  output_health_url = %q", "http://"+addr))
+		output += "\n\n" + healthBlocks(t, addr)
+	}
+	conf := telegrafConfig(pluginConfig(t, srv.URL, pluginExtra...), output, "omit_hostname = true")
+	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	db.waitForRunsAfter(t, tg, scenarios, time.Now())
+
+	require.NoError(t, syscall.Kill(db.pid, syscall.SIGSTOP))
+	resumed := false
+	resume := func() {
+		if !resumed {
+			require.NoError(t, syscall.Kill(db.pid, syscall.SIGCONT))
+			resumed = true
+		}
+	}
+	t.Cleanup(resume)
+	time.Sleep(outageLength)
+	resume()
+	resumedAt := time.Now()
+
+	// Caught up when every scenario has a run stored from after the
+	// outage: the plugin writes each scenario's runs oldest first.
+	require.Eventually(t, func() bool {
+		stored := db.storedRuns(t)
+		for _, sc := range scenarios {
+			ts := stored[strconv.FormatInt(sc.ID, 10)]
+			if len(ts) == 0 || !ts[len(ts)-1].After(resumedAt.Add(5*time.Second)) {
+				return false
+			}
+		}
+		return true
+	}, 2*time.Minute, time.Second, "telegraf log:\n%s", tg.stderr)
+	tg.stop(t)
+	require.Empty(t, tg.execdErrors())
+
+	served := sim.Served()
+	stored := db.storedRuns(t)
+	missing := 0
+	for _, sc := range scenarios {
+		ts := stored[strconv.FormatInt(sc.ID, 10)]
+		var want []string
+		for _, r := range served[sc.ID] {
+			r = r.Truncate(time.Millisecond) // MIP's run keys, as the simulator writes them
+			if !r.Before(ts[0]) && !r.After(ts[len(ts)-1]) {
+				want = append(want, r.UTC().Format(time.RFC3339Nano))
+			}
+		}
+		got := formatTimes(ts)
+		require.Subset(t, want, got, "scenario %d: every stored run was served", sc.ID)
+		missing += len(want) - len(got)
+		if health {
+			require.Equal(t, want, got, "scenario %d: every run served from the first stored on, once", sc.ID)
+		}
+	}
+	t.Logf("%d runs served and not stored", missing)
+	return tg, missing
+}
+
+// TestDiskBufferIsAnAgentSetting holds docs/outages.md's advice on
+// Telegraf's disk buffer to the real Telegraf: its [agent] block turns the
+// write-ahead log on (a warning, a directory per output), and the same keys
+// on an output block are ignored without a word.
+func TestDiskBufferIsAnAgentSetting(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "outages.md"))
+	require.NoError(t, err)
+	var agent string
+	for _, block := range strings.Split(string(doc), "```toml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if strings.Contains(block, "buffer_strategy") {
+			agent = block
+		}
+	}
+	require.True(t, strings.HasPrefix(agent, "[agent]\n"), "docs/outages.md shows buffer_strategy in an [agent] block: %q", agent)
+	const documentedDir = `buffer_directory = "/var/lib/telegraf/buffer"`
+	require.Contains(t, agent, documentedDir)
+	// Telegraf runs until its file output has written, then stops as a
+	// service does (1.37.2 panics at the end of --once with the disk buffer).
+	run := func(agentBlock, outputKeys string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "metrics.out")
+		conf := agentBlock + `  interval = "1s"
+  flush_interval = "1s"
+  omit_hostname = true
+
+[[inputs.internal]]
+  collect_memstats = false
+
+[[outputs.file]]
+  files = [` + strconv.Quote(out) + `]
+` + outputKeys
+		tg := startTelegraf(t, conf)
+		require.Eventually(t, func() bool {
+			b, err := os.ReadFile(out)
+			return err == nil && len(b) > 0
+		}, 30*time.Second, 100*time.Millisecond, "telegraf log:\n%s", tg.stderr)
+		tg.stop(t)
+		return tg.stderr.String()
+	}
+
+	inAgent := t.TempDir()
+	log := run(strings.Replace(agent, documentedDir, fmt.Sprintf("buffer_directory = %q", inAgent), 1), "")
+	require.Contains(t, log, "W! Using disk-write-through buffer strategy for plugin outputs.file, this is an experimental feature")
+	entries, err := os.ReadDir(inAgent)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "the output's write-ahead log")
+	require.True(t, entries[0].IsDir())
+
+	onOutput := t.TempDir()
+	log = run("[agent]\n", fmt.Sprintf("  buffer_strategy = \"disk\"\n  buffer_directory = %q\n", onOutput))
+	require.NotContains(t, log, "disk-write-through")
+	require.NotContains(t, log, "buffer_strategy")
+	entries, err = os.ReadDir(onOutput)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no write-ahead log: the memory buffer")
+}
