@@ -228,14 +228,15 @@ func TestOutputHealthOutlastsLookback(t *testing.T) {
 }
 
 func TestInitRefusesBadOutputHealthURL(t *testing.T) {
-	for _, tc := range []struct{ url, contains string }{
-		{"localhost:8081", `output_health_url "localhost:8081" must start with "http://"`},
-		{"unix:///run/telegraf/health.sock", `output_health_url "unix:///run/telegraf/health.sock" must start with "http://"`},
-		{"http://:8081", `output_health_url "http://:8081" has no host name`},
-		{"http://127.0.0.1:99999", "has port 99999, not a port between 1 and 65535"},
-		{"http://u:s3cr3t-mip-k3y@127.0.0.1:8081/%zz", "output_health_url is not a URL: "},
+	for _, tc := range []struct{ name, url, contains string }{
+		{"no scheme", "localhost:8081", `output_health_url "localhost:8081" must start with "http://"`},
+		{"unix socket", "unix:///run/telegraf/health.sock", `output_health_url "unix:///run/telegraf/health.sock" must start with "http://"`},
+		{"no host", "http://:8081", `output_health_url "http://:8081" has no host name`},
+		{"bad port", "http://127.0.0.1:99999", "has port 99999, not a port between 1 and 65535"},
+		// Named apart: a subtest's name is printed, and must not hold the password.
+		{"not a URL, with a password", "http://u:" + testKey + "@127.0.0.1:8081/%zz", "output_health_url is not a URL: "},
 	} {
-		t.Run(tc.url, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			p := New()
 			p.URL = "http://127.0.0.1:1"
 			p.APIKey = config.NewSecret([]byte(testKey))
