@@ -354,3 +354,57 @@ func TestStateAheadOfTheClockLosesNoRun(t *testing.T) {
 	require.Len(t, log.Warnings(), 1, "said once")
 	rig.requireNoneLostNoneTwice(start.Add(-time.Hour), rig.clock.Now().Add(-2*time.Minute), false)
 }
+
+// TestWatermarkAheadLosesNoNewRun: a state saved while this machine's and
+// MIP's clocks were a year ahead, so that the newest run written lies a
+// year ahead, then every clock set right: the runs MIP records since, before
+// the restart and after it, are written, once, and mip_freshness says their
+// age, not zero.
+func TestWatermarkAheadLosesNoNewRun(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	ahead := &clock{now: rig.clock.Now().Add(365 * 24 * time.Hour)}
+	window := func(p *MIP) { p.FirstGather = firstGatherWindow }
+	p := startPlugin(t, rig.srv.URL, rig.state, ahead, &testutil.CaptureLogger{}, window, noReplay)
+	var runs [][2]string
+	for range 3 {
+		runs = append(runs, [2]string{rfc(ahead.Now().Add(-10 * time.Second)), "OK"})
+		mip.set(scriptedEntry{id: 42, runs: runs})
+		rig.gather(p)
+		ahead.Advance(time.Minute)
+	}
+	p.Stop()
+	rig.delivered = map[string][]time.Time{}
+
+	// A run every 20 s since the clocks were set right, 2 minutes before
+	// the restart.
+	rig.clock.Advance(2 * time.Minute)
+	runs = nil
+	var want []time.Time
+	record := func(until time.Time) {
+		for at := rig.clock.Now().Add(-2 * time.Minute).Truncate(20 * time.Second); len(want) == 0 || at.Before(until); at = at.Add(20 * time.Second) {
+			if len(want) > 0 && !at.After(want[len(want)-1]) {
+				continue
+			}
+			runs = append(runs, [2]string{rfc(at), "OK"})
+			want = append(want, at)
+		}
+	}
+	log := &testutil.CaptureLogger{}
+	corrected := rig.plugin(log, window, noReplay)
+	require.Len(t, log.Warnings(), 1)
+	require.Contains(t, log.Warnings()[0], "the newest runs written of 1 scenarios lay ahead too: their runs since lookback are asked for again")
+	var ages []float64
+	for range 5 {
+		record(rig.clock.Now())
+		mip.set(scriptedEntry{id: 42, runs: runs})
+		for _, m := range rig.gather(corrected) {
+			if m.Name() == "mip_freshness" {
+				age, _ := m.GetField("age_seconds")
+				ages = append(ages, age.(float64))
+			}
+		}
+		rig.clock.Advance(time.Minute)
+	}
+	requireEachOnce(t, rig.delivered, map[string][]time.Time{"42": want})
+	require.Equal(t, []float64{20, 20, 20, 20, 20}, ages, "the age of the newest run written")
+}
