@@ -365,7 +365,7 @@ func TestWatermarkAheadLosesNoNewRun(t *testing.T) {
 	ahead := &clock{now: rig.clock.Now().Add(365 * 24 * time.Hour)}
 	window := func(p *MIP) { p.FirstGather = firstGatherWindow }
 	p := startPlugin(t, rig.srv.URL, rig.state, ahead, &testutil.CaptureLogger{}, window, noReplay)
-	var runs [][2]string
+	runs := make([][2]string, 0, 3)
 	for range 3 {
 		runs = append(runs, [2]string{rfc(ahead.Now().Add(-10 * time.Second)), "OK"})
 		mip.set(scriptedEntry{id: 42, runs: runs})
@@ -380,22 +380,17 @@ func TestWatermarkAheadLosesNoNewRun(t *testing.T) {
 	rig.clock.Advance(2 * time.Minute)
 	runs = nil
 	var want []time.Time
-	record := func(until time.Time) {
-		for at := rig.clock.Now().Add(-2 * time.Minute).Truncate(20 * time.Second); len(want) == 0 || at.Before(until); at = at.Add(20 * time.Second) {
-			if len(want) > 0 && !at.After(want[len(want)-1]) {
-				continue
-			}
-			runs = append(runs, [2]string{rfc(at), "OK"})
-			want = append(want, at)
-		}
-	}
+	next := rig.clock.Now().Add(-2 * time.Minute)
 	log := &testutil.CaptureLogger{}
 	corrected := rig.plugin(log, window, noReplay)
 	require.Len(t, log.Warnings(), 1)
 	require.Contains(t, log.Warnings()[0], "the newest runs written of 1 scenarios lay ahead too: their runs since lookback are asked for again")
 	var ages []float64
 	for range 5 {
-		record(rig.clock.Now())
+		for ; next.Before(rig.clock.Now()); next = next.Add(20 * time.Second) {
+			runs = append(runs, [2]string{rfc(next), "OK"})
+			want = append(want, next)
+		}
 		mip.set(scriptedEntry{id: 42, runs: runs})
 		for _, m := range rig.gather(corrected) {
 			if m.Name() == "mip_freshness" {

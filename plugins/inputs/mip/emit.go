@@ -154,7 +154,8 @@ func (p *MIP) warnBehind(b *ledger.Losses, asked time.Time) {
 		return
 	}
 	p.Log.Warnf("MIP sent %d runs of %d scenarios stamped between %s and %s, before every window asked and run written since the start (%s) "+
-		"and before the runs already settled: they are not written (the scenarios at debug level); the clocks of their robots, or MIP's, are likely behind: check them",
+		"and before the runs already settled: they are not written (the scenarios at debug level); "+
+		"the clocks of their robots, or MIP's, are likely behind: check them",
 		b.Runs, len(b.IDs), b.From.UTC().Format(time.RFC3339), b.To.UTC().Format(time.RFC3339), asked.UTC().Format(time.RFC3339))
 }
 
