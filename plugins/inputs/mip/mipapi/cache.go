@@ -6,7 +6,7 @@ import (
 )
 
 // Cache keeps, from one response to the next, the measures and metricInfo
-// as decoded, by their JSON: a scenario's come back the same at every
+// as decoded, by a hash of their JSON: a scenario's come back the same at every
 // gather, and are decoded once (many scenarios often share one
 // metricInfo). What a response no longer holds is forgotten at the end of
 // the next response read whole, so the cache holds one response's worth of
