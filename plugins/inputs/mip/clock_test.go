@@ -354,3 +354,103 @@ func TestStateAheadOfTheClockLosesNoRun(t *testing.T) {
 	require.Len(t, log.Warnings(), 1, "said once")
 	rig.requireNoneLostNoneTwice(start.Add(-time.Hour), rig.clock.Now().Add(-2*time.Minute), false)
 }
+
+// TestWatermarkAheadLosesNoNewRun: a state saved while this machine's and
+// MIP's clocks were a year ahead, so that the newest run written lies a
+// year ahead, then every clock set right: the runs MIP records since, before
+// the restart and after it, are written, once, and mip_freshness says their
+// age, not zero.
+func TestWatermarkAheadLosesNoNewRun(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	ahead := &clock{now: rig.clock.Now().Add(365 * 24 * time.Hour)}
+	window := func(p *MIP) { p.FirstGather = firstGatherWindow }
+	p := startPlugin(t, rig.srv.URL, rig.state, ahead, &testutil.CaptureLogger{}, window, noReplay)
+	runs := make([][2]string, 0, 3)
+	for range 3 {
+		runs = append(runs, [2]string{rfc(ahead.Now().Add(-10 * time.Second)), "OK"})
+		mip.set(scriptedEntry{id: 42, runs: runs})
+		rig.gather(p)
+		ahead.Advance(time.Minute)
+	}
+	p.Stop()
+	rig.delivered = map[string][]time.Time{}
+
+	// A run every 20 s since the clocks were set right, 2 minutes before
+	// the restart.
+	rig.clock.Advance(2 * time.Minute)
+	runs = nil
+	var want []time.Time
+	next := rig.clock.Now().Add(-2 * time.Minute)
+	log := &testutil.CaptureLogger{}
+	corrected := rig.plugin(log, window, noReplay)
+	require.Len(t, log.Warnings(), 1)
+	require.Contains(t, log.Warnings()[0], "the newest runs written of 1 scenarios lay ahead too: their runs since lookback are asked for again")
+	var ages []float64
+	for range 5 {
+		for ; next.Before(rig.clock.Now()); next = next.Add(20 * time.Second) {
+			runs = append(runs, [2]string{rfc(next), "OK"})
+			want = append(want, next)
+		}
+		mip.set(scriptedEntry{id: 42, runs: runs})
+		for _, m := range rig.gather(corrected) {
+			if m.Name() == "mip_freshness" {
+				age, _ := m.GetField("age_seconds")
+				ages = append(ages, age.(float64))
+			}
+		}
+		rig.clock.Advance(time.Minute)
+	}
+	requireEachOnce(t, rig.delivered, map[string][]time.Time{"42": want})
+	require.Equal(t, []float64{20, 20, 20, 20, 20}, ages, "the age of the newest run written")
+}
+
+// TestRunsStampedFarInThePastAreReported: a robot whose clock went a year
+// back, behind a MIP that answers with every run whatever the window (as
+// one that filters on the time a run was recorded would): its runs lie
+// before every window asked and every run written, and before the runs
+// settled, and are not written; one W! line per gather that meets new ones
+// says how many, the scenario at debug level, and the runs already said, or
+// written, are not said again.
+func TestRunsStampedFarInThePastAreReported(t *testing.T) {
+	mip, rig := newScriptedRig(t)
+	log := &testutil.CaptureLogger{}
+	p := rig.plugin(log, func(p *MIP) { p.FirstGather = firstGatherWindow })
+	t0 := rig.clock.Now()
+	year := 365 * 24 * time.Hour
+	// A run older than the first window, which MIP sends all the same, is
+	// written by the first gather: it is no news afterwards.
+	runs := [][2]string{{rfc(t0.Add(-2 * time.Hour)), "OK"}}
+	want := []time.Time{t0.Add(-2 * time.Hour)}
+	var behind []string
+	for i := range 8 {
+		now := rig.clock.Now()
+		switch {
+		case i < 3 || i >= 6:
+			runs = append(runs, [2]string{rfc(now.Add(-30 * time.Second)), "OK"})
+			want = append(want, now.Add(-30*time.Second))
+		default: // the robot's clock a year behind, for three runs
+			runs = append(runs, [2]string{rfc(now.Add(-30*time.Second - year)), "CRITICAL"})
+			behind = append(behind, rfc(now.Add(-30*time.Second-year)))
+		}
+		mip.set(scriptedEntry{id: 42, runs: runs})
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+	}
+	requireEachOnce(t, rig.delivered, map[string][]time.Time{"42": want})
+	warnings := log.Warnings()
+	require.Len(t, warnings, 3, "one per gather that met new ones: %v", warnings)
+	oldest := rfc(t0.Add(-2 * time.Hour)) // the oldest run written
+	for i, w := range warnings {
+		require.Equal(t, "W! [] MIP sent 1 runs of 1 scenarios stamped between "+behind[i]+" and "+behind[i]+
+			", before every window asked and run written since the start ("+oldest+") and before the runs already settled: they are not written "+
+			"(the scenarios at debug level); the clocks of their robots, or MIP's, are likely behind: check them", w)
+	}
+	var debug []string
+	for _, m := range log.Messages() {
+		if m.Level == 'D' && strings.Contains(m.Text, "before every window asked") {
+			debug = append(debug, m.Text)
+		}
+	}
+	require.Len(t, debug, 3)
+	require.Contains(t, debug[0], "scenario id 42: 1 runs stamped between "+behind[0])
+}

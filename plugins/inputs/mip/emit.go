@@ -42,6 +42,7 @@ func (p *MIP) emitScenario(entry *mipapi.MeasureEntry, g *gatherPass, acc telegr
 		}
 	}
 	p.warnFuture(g, m, future)
+	p.noteBehind(g, m, entry.Behind())
 	problems = p.emitRuns(entry, candidates.Keep(s.Owes), s, g, acc, problems)
 	newest, deferred := s.Close()
 	if newest.IsZero() || deferred {
@@ -107,6 +108,11 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		}
 		g.stats.points += written
 		s.Wrote(tr.Time, written)
+		if tr.Time.Before(g.asked) {
+			// Sent before the windows, and written (a first gather writes
+			// what MIP sends): no news later.
+			g.asked = tr.Time
+		}
 	}
 	return problems
 }
@@ -125,9 +131,42 @@ func (p *MIP) warnFuture(g *gatherPass, m *mipapi.Measure, future []mipapi.Timed
 	}
 }
 
+// noteBehind counts the runs of a measure that MIP sent stamped before
+// every window asked since the start (and every run written) and before the
+// runs already settled:
+// no gather asked for them, and the ledger cannot tell them from runs
+// written long ago, so they are not written; warnBehind reports them, each
+// once.
+func (p *MIP) noteBehind(g *gatherPass, m *mipapi.Measure, b mipapi.Behind) {
+	if b.Runs == 0 {
+		return
+	}
+	g.behindAt[string(m.ID)] = b.To
+	g.behind.Add(string(m.ID), b.From, b.To, int64(b.Runs), true)
+	p.Log.Debugf("scenario id %s: %d runs stamped between %s and %s, before every window asked and run written since the start, not written",
+		m.ID, b.Runs, b.From.Format(time.RFC3339Nano), b.To.Format(time.RFC3339Nano))
+}
+
+// warnBehind reports, in one line, the runs a gather met stamped before the
+// windows asked (since asked, by this machine's clock) and did not write.
+func (p *MIP) warnBehind(b *ledger.Losses, asked time.Time) {
+	if len(b.IDs) == 0 {
+		return
+	}
+	p.Log.Warnf("MIP sent %d runs of %d scenarios stamped between %s and %s, before every window asked and run written since the start (%s) "+
+		"and before the runs already settled: they are not written (the scenarios at debug level); "+
+		"the clocks of their robots, or MIP's, are likely behind: check them",
+		b.Runs, len(b.IDs), b.From.UTC().Format(time.RFC3339), b.To.UTC().Format(time.RFC3339), asked.UTC().Format(time.RFC3339))
+}
+
 // warned is what the plugin already warned about, so as to warn once.
 type warned struct {
 	futureRuns map[string]bool // runs from the future, by measure id and run time
+	// asked is the oldest start of the windows asked since the start;
+	// behindRuns holds, per measure id, the newest run before it reported
+	// or written.
+	asked      time.Time
+	behindRuns map[string]time.Time
 	badKeys    map[string]bool // run keys that are no time
 	sizing     bool
 }

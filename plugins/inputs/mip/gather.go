@@ -51,18 +51,25 @@ type gatherPass struct {
 	requested time.Time     // when the request was sent, by the plugin's clock
 	window    time.Duration // how far back MIP is asked for runs
 	stats     gatherStats
-	future    map[string]bool // runs from the future met, see warnFuture
-	bad       map[string]bool // run keys that are no time met, by measure
-	scratch   pointScratch    // reused from run to run
+	future    map[string]bool      // runs from the future met, see warnFuture
+	asked     time.Time            // the oldest start of the windows asked since the start, or older run written
+	behind    ledger.Losses        // runs sent before it, see noteBehind
+	behindAt  map[string]time.Time // per scenario, the newest of those
+	bad       map[string]bool      // run keys that are no time met, by measure
+	scratch   pointScratch         // reused from run to run
 }
 
 func (p *MIP) begin() *gatherPass {
 	pass := p.ledger.Begin(p.now())
 	g := &gatherPass{
 		pass: pass, started: time.Now(), requested: pass.At, window: pass.Window,
-		future: make(map[string]bool), bad: make(map[string]bool),
+		future: make(map[string]bool), bad: make(map[string]bool), behindAt: make(map[string]time.Time),
 	}
 	g.stats.window = pass.Window
+	g.asked = g.requested.Add(-g.window)
+	if prev := p.warned.asked; !prev.IsZero() && prev.Before(g.asked) {
+		g.asked = prev
+	}
 	return g
 }
 
@@ -131,7 +138,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 		if !p.filter.match(m) {
 			return mipapi.RunSelection{Skip: true}
 		}
-		return selection(g.pass.Owed(string(m.ID)))
+		return p.selection(g, string(m.ID))
 	}, func(entry *mipapi.MeasureEntry, err error) {
 		g.stats.scenarios++
 		if err != nil {
@@ -152,8 +159,14 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 	return problems
 }
 
-func selection(o ledger.Owed) mipapi.RunSelection {
-	return mipapi.RunSelection{After: o.After, Until: o.Until, NewestOnly: o.NewestOnly}
+// selection is which runs of scenario id the gather keeps, and which of
+// those it leaves out it counts as sent behind the windows (see noteBehind).
+func (p *MIP) selection(g *gatherPass, id string) mipapi.RunSelection {
+	o := g.pass.Owed(id)
+	return mipapi.RunSelection{
+		After: o.After, Until: o.Until, NewestOnly: o.NewestOnly,
+		Behind: g.asked, Reported: p.warned.behindRuns[id],
+	}
 }
 
 // commit applies a delivered gather to the ledger, saves it and reports
@@ -168,6 +181,16 @@ func (p *MIP) commit(g *gatherPass, problems []error) []error {
 	}
 	p.reportLosses(g.pass.Losses())
 	p.reportBacklog(g)
+	p.warnBehind(&g.behind, g.asked)
+	p.warned.asked = g.asked
+	if p.warned.behindRuns == nil {
+		p.warned.behindRuns = make(map[string]time.Time)
+	}
+	for id, t := range g.behindAt {
+		if t.After(p.warned.behindRuns[id]) {
+			p.warned.behindRuns[id] = t
+		}
+	}
 	p.warned.futureRuns = g.future
 	if g.pass.IsComplete() {
 		p.warned.badKeys = g.bad

@@ -89,7 +89,7 @@ func (p *MIP) warnAhead(ahead ledger.Ahead) {
 	}
 	also := ""
 	if ahead.Watermarks > 0 {
-		also = fmt.Sprintf("; the newest runs written of %d scenarios lay ahead too and are brought back to now (runs stamped after now may be written again)",
+		also = fmt.Sprintf("; the newest runs written of %d scenarios lay ahead too: their runs since lookback are asked for again (some may be written again)",
 			ahead.Watermarks)
 	}
 	p.Log.Warnf("state file %s holds times up to %s ahead of this machine's clock, more than clock_skew_tolerance (%s): "+

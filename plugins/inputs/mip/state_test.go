@@ -138,6 +138,7 @@ func TestForeignStateFileIsRefused(t *testing.T) {
 		"other JSON":         `{"name": "x", "instances": {}}`,
 		"other version key":  `{"version": "3.8", "services": {}}`,
 		"no instances":       `{"version": 1}`,
+		"no instances, v2":   `{"version": 2}`,
 		"JSON array":         `[{"version": 1, "instances": {}}]`,
 		"broken other JSON":  `{"services": {"a": `,
 		"binary":             "\x7fELF\x02\x01\x01\x00",

@@ -1,6 +1,9 @@
 package ledger
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Ahead is how far the times of a restored state lay ahead of the clock, and
 // what Resume did about it.
@@ -15,7 +18,8 @@ type Ahead struct {
 // the next window reaches back lookback, as far as MIP is asked at most, so
 // that the runs recorded since the last real success are asked for again
 // (the records tell which were written); a watermark ahead is brought back
-// to now, so that new runs are not taken for old ones. It returns what lay
+// to the newest run written before now, its runs settled only up to the safe
+// point. It returns what lay
 // ahead; zero when nothing did.
 func (l *Ledger) resume(now time.Time) Ahead {
 	limit := now.Add(l.cfg.ClockSkew)
@@ -38,8 +42,19 @@ func (l *Ledger) resume(now time.Time) Ahead {
 			r.LastSeen = now
 		}
 		if note(r.Watermark) {
+			// Back to the newest run written before now: its runs since the
+			// safe point are owed again, but those written, so that the runs
+			// MIP recorded since the clocks were set right are not taken
+			// for old ones.
 			ahead.Watermarks++
-			r.Watermark, r.Settled, r.Written = limit, minTime(r.Settled, limit), nil
+			r.Settled = minTime(r.Settled, safe)
+			r.Written = slices.DeleteFunc(r.Written, func(t time.Time) bool { return !t.After(r.Settled) || t.After(now) })
+			r.Watermark = r.Settled
+			if n := len(r.Written); n > 0 {
+				r.Watermark = r.Written[n-1]
+			} else {
+				r.Written = nil
+			}
 		}
 	}
 	for i := range st.Journal {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -116,10 +117,12 @@ func readBytes(path string) ([]byte, error) {
 		return nil, fmt.Errorf("state_file %s is not a regular file but a %s: point state_file at a regular file of its own",
 			path, fileKind(info.Mode()))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	// Sized on the file: a buffer grown by doubling would cost twice it.
+	buf := bytes.NewBuffer(make([]byte, 0, min(info.Size(), MaxFileSize)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	b := buf.Bytes()
 	if len(b) > MaxFileSize {
 		return nil, fmt.Errorf("state_file %s is more than the %d MiB a state file may hold: move it away to start without state",
 			path, MaxFileSize>>20)

@@ -91,48 +91,53 @@ func Read(path string) (map[string]*State, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return make(map[string]*State), nil
 	}
-	if err := checkShape(b); err != nil {
-		return nil, fmt.Errorf("state_file %s exists and is not a telegraf-mip state file (%w): "+
-			"it is left as it is; point state_file at a file of its own", path, err)
-	}
 	instances, err := decode(b)
-	switch {
-	case errors.Is(err, ErrNewer):
+	if err == nil {
+		return instances, nil
+	}
+	// Only a file that does not read is told apart from another program's:
+	// the check copies the file over, which a large state need not pay.
+	if serr := checkShape(b); serr != nil {
+		return nil, fmt.Errorf("state_file %s exists and is not a telegraf-mip state file (%w): "+
+			"it is left as it is; point state_file at a file of its own", path, serr)
+	}
+	if errors.Is(err, ErrNewer) {
 		return nil, fmt.Errorf("state file %s: %w; it is left as it is: "+
 			"run that version, or point state_file at another file to start without its progress", path, err)
-	case err != nil:
-		return nil, fmt.Errorf("state file %s is %w: %w", path, ErrDamaged, err)
 	}
-	return instances, nil
+	return nil, fmt.Errorf("state file %s is %w: %w", path, ErrDamaged, err)
 }
 
-// decode reads a state file of any version known.
+// decode reads a state file of any version known. The current version is
+// decoded in place, with no copy of the file: a state of 100,000 scenarios
+// is tens of megabytes.
 func decode(b []byte) (map[string]*State, error) {
-	var top struct {
-		Version   int            `json:"version"`
-		Instances jsontext.Value `json:"instances"`
-	}
-	if err := json.Unmarshal(b, &top); err != nil {
+	version, err := peekVersion(b)
+	if err != nil {
 		return nil, err
 	}
-	instances := make(map[string]*State)
+	var instances map[string]*State
 	switch {
-	case top.Version > Version:
-		return nil, fmt.Errorf("%w: format version %d, this one reads up to %d", ErrNewer, top.Version, Version)
-	case top.Version == 1:
-		old, err := decodeV1(top.Instances)
-		if err != nil {
+	case version > Version:
+		return nil, fmt.Errorf("%w: format version %d, this one reads up to %d", ErrNewer, version, Version)
+	case version == 1:
+		var top struct {
+			Instances jsontext.Value `json:"instances"`
+		}
+		if err := json.Unmarshal(b, &top); err != nil {
 			return nil, err
 		}
-		instances = old
-	case top.Version == Version:
-		if len(top.Instances) > 0 {
-			if err := json.Unmarshal(top.Instances, &instances); err != nil {
-				return nil, err
-			}
+		if instances, err = decodeV1(top.Instances); err != nil {
+			return nil, err
 		}
+	case version == Version:
+		var f file
+		if err := json.Unmarshal(b, &f); err != nil {
+			return nil, err
+		}
+		instances = f.Instances
 	default:
-		return nil, fmt.Errorf("version %d, expected %d", top.Version, Version)
+		return nil, fmt.Errorf("version %d, expected %d", version, Version)
 	}
 	for key, st := range instances {
 		if st == nil {
@@ -147,6 +152,50 @@ func decode(b []byte) (map[string]*State, error) {
 		instances = make(map[string]*State)
 	}
 	return instances, nil
+}
+
+// peekVersion reads the version of a state file, and checks that it has
+// instances, without decoding them.
+func peekVersion(b []byte) (int, error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(b))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return 0, errors.New("not a JSON object")
+	}
+	var version *int
+	instances := false
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return 0, err
+		}
+		switch name.String() {
+		case "version":
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return 0, err
+			}
+			version = new(int)
+			if err := json.Unmarshal(raw, version); err != nil {
+				return 0, fmt.Errorf(`"version": %w`, err)
+			}
+		case "instances":
+			instances = dec.PeekKind() == '{' || dec.PeekKind() == 'n'
+			if err := dec.SkipValue(); err != nil {
+				return 0, err
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	switch {
+	case version == nil:
+		return 0, errors.New(`no "version"`)
+	case !instances:
+		return 0, errors.New(`no "instances" object`)
+	}
+	return *version, nil
 }
 
 // check makes the maps of a state read from a file and refuses a record
@@ -316,6 +365,13 @@ func (s *Store) Save(st *State, warnf func(string, ...any)) error {
 		instances = make(map[string]*State)
 	}
 	instances[s.Key] = st
+	if s.size == 0 {
+		// The first save: sized on the file read at start, as a buffer grown
+		// by doubling would cost twice it.
+		if info, err := os.Stat(s.Path); err == nil {
+			s.size = int(min(info.Size(), MaxFileSize))
+		}
+	}
 	b, err := encode(instances, s.size+s.size/8)
 	if err != nil {
 		return fmt.Errorf("encoding the state: %w", err)

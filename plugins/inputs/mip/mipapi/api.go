@@ -39,6 +39,7 @@ type MeasureEntry struct {
 	// badKeys are the first run keys that are not times, of badKeyCount.
 	badKeys     []error
 	badKeyCount int
+	behind      Behind
 	keyBuf      []byte // the key of the run being read
 	newest      []byte // the newest run, in newest-only mode
 	shrunk      []byte // the run being read, its long texts cut

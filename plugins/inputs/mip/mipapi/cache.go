@@ -1,16 +1,20 @@
 package mipapi
 
-import "fmt"
+import (
+	"fmt"
+	"hash/maphash"
+)
 
 // Cache keeps, from one response to the next, the measures and metricInfo
-// as decoded, by their JSON: a scenario's come back the same at every
+// as decoded, by a hash of their JSON: a scenario's come back the same at every
 // gather, and are decoded once (many scenarios often share one
 // metricInfo). What a response no longer holds is forgotten at the end of
 // the next response read whole, so the cache holds one response's worth of
 // measures at most. The zero Cache is ready.
 type Cache struct {
-	measures map[string]*cached[*Measure]
-	infos    map[string]*cached[map[string]MetricInfo]
+	measures map[jsonKey]*cached[*Measure]
+	infos    map[jsonKey]*cached[map[string]MetricInfo]
+	seeds    [2]maphash.Seed
 	gen      uint64  // the response being read
 	sub      decoder // decodes a value read whole
 	// warnings gets what a measure decoded afresh warns about: once per
@@ -39,8 +43,9 @@ const maxCachedBytes = 4096
 func (c *Cache) begin() {
 	c.gen++
 	if c.measures == nil {
-		c.measures = make(map[string]*cached[*Measure])
-		c.infos = make(map[string]*cached[map[string]MetricInfo])
+		c.measures = make(map[jsonKey]*cached[*Measure])
+		c.infos = make(map[jsonKey]*cached[map[string]MetricInfo])
+		c.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 		c.ids = make(map[string]int)
 	}
 	clear(c.ids)
@@ -84,7 +89,7 @@ func (c *Cache) end() {
 	forget(c.infos, c.gen)
 }
 
-func forget[T any](m map[string]*cached[T], gen uint64) {
+func forget[T any](m map[jsonKey]*cached[T], gen uint64) {
 	for k, v := range m {
 		if v.gen != gen {
 			delete(m, k)
@@ -108,7 +113,7 @@ func (c *Cache) metricInfo(dec *decoder, probs *problems, entry *MeasureEntry) (
 
 // lookup reads the value dec is at whole, and returns it as decoded before
 // when m has it, or decodes it and keeps it in m.
-func lookup[T any](c *Cache, m map[string]*cached[T], dec *decoder, probs *problems,
+func lookup[T any](c *Cache, m map[jsonKey]*cached[T], dec *decoder, probs *problems,
 	decode func(*decoder, *problems) (T, error),
 ) (T, error) {
 	var zero T
@@ -116,7 +121,8 @@ func lookup[T any](c *Cache, m map[string]*cached[T], dec *decoder, probs *probl
 	if err != nil {
 		return zero, err
 	}
-	if hit, ok := m[string(raw)]; ok {
+	key := c.key(raw)
+	if hit, ok := m[key]; ok {
 		hit.gen = c.gen
 		probs.keep(hit.problem)
 		return hit.v, nil
@@ -130,7 +136,17 @@ func lookup[T any](c *Cache, m map[string]*cached[T], dec *decoder, probs *probl
 	}
 	probs.keep(own.first)
 	if len(raw) <= maxCachedBytes {
-		m[string(raw)] = &cached[T]{v: v, problem: own.first, gen: c.gen}
+		m[key] = &cached[T]{v: v, problem: own.first, gen: c.gen}
 	}
 	return v, nil
+}
+
+// jsonKey identifies a value's JSON by two 64-bit hashes of random seeds:
+// 16 bytes a scenario instead of its JSON, some 250 bytes (25 MB for
+// 100,000 scenarios), and values no one can make collide without the seeds,
+// made at each start.
+type jsonKey [2]uint64
+
+func (c *Cache) key(raw []byte) jsonKey {
+	return jsonKey{maphash.Bytes(c.seeds[0], raw), maphash.Bytes(c.seeds[1], raw)}
 }

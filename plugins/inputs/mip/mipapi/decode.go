@@ -317,6 +317,12 @@ type RunSelection struct {
 	Until time.Time
 	// NewestOnly keeps, of the runs up to Until, the newest only.
 	NewestOnly bool
+	// Behind is where the windows MIP was asked for since the start began,
+	// the oldest (or an older run written): the runs left out as settled
+	// that are stamped before it and after Reported were in no window
+	// asked, so no gather decided on them, and they are counted (see
+	// MeasureEntry.Behind). Zero: none.
+	Behind, Reported time.Time
 }
 
 // RunSelector chooses the runs of a measure; nil keeps them all.
@@ -333,6 +339,7 @@ const maxBadKeys = 10
 func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, err error) {
 	entry.results, entry.badKeys, entry.badKeyCount = entry.results[:0], entry.badKeys[:0], 0
 	entry.runs.reset()
+	entry.behind = Behind{}
 	var shape problems
 	if open, err := openObject(dec, pathOf("results"), "an object of runs", &shape); !open {
 		return shape.first, err
@@ -340,6 +347,10 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 	afterNs, untilNs := runNanosBound(sel.After), int64(math.MaxInt64)
 	if !sel.Until.IsZero() {
 		untilNs = runNanosBound(sel.Until)
+	}
+	behindNs, reportedNs := int64(math.MinInt64), runNanosBound(sel.Reported)
+	if !sel.Behind.IsZero() {
+		behindNs = runNanosBound(sel.Behind)
 	}
 	// In newest-only mode the newest run up to until is held apart, and
 	// kept once all are read.
@@ -374,6 +385,9 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 			if len(entry.badKeys) < maxBadKeys {
 				entry.badKeys = append(entry.badKeys, terr)
 			}
+		}
+		if terr == nil && ns <= afterNs && ns < behindNs && ns > reportedNs {
+			entry.behind.add(ns)
 		}
 		held := sel.NewestOnly && ns <= untilNs
 		if terr != nil || ns <= afterNs || (held && ns < newestNs) {

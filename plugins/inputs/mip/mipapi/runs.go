@@ -291,3 +291,26 @@ func (l RunList) All() iter.Seq2[int, TimedRun] {
 		}
 	}
 }
+
+// Behind are the runs of an entry left out as settled although stamped
+// before every window MIP was asked for (see RunSelection.Behind): runs MIP
+// sent that no gather asked for, recorded, most likely, by a robot whose
+// clock is behind.
+type Behind struct {
+	Runs     int
+	From, To time.Time // the oldest and the newest
+}
+
+// Behind returns the runs of the entry stamped before the windows asked.
+func (e *MeasureEntry) Behind() Behind { return e.behind }
+
+func (b *Behind) add(ns int64) {
+	t := time.Unix(0, ns).UTC()
+	b.Runs++
+	if b.Runs == 1 || t.Before(b.From) {
+		b.From = t
+	}
+	if t.After(b.To) {
+		b.To = t
+	}
+}

@@ -161,6 +161,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 		kept     []string
 		badKeys  int
 		contains string // the entry's problem
+		behind   Behind
 	}{
 		{name: "all", entry: `{"measure": {"id": 7}, "results": {` + runs + `}}`, kept: []string{`{"a":1}`, `{"b":2}`, `{"c":3}`, `{"d":4}`}, badKeys: 1},
 		{
@@ -169,6 +170,24 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 			sel:     RunSelection{After: at("2026-11-25T09:00:00Z")},
 			kept:    []string{`{"b":2}`, `{"c":3}`, `{"d":4}`},
 			badKeys: 1,
+		},
+		{
+			// Of the runs settled, those before the windows asked and after
+			// the newest reported before.
+			name:    "after, behind the windows",
+			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
+			sel:     RunSelection{After: at("2026-11-25T09:30:00Z"), Behind: at("2026-11-25T09:45:00Z"), Reported: at("2026-11-25T08:00:00Z")},
+			kept:    []string{`{"b":2}`, `{"c":3}`},
+			badKeys: 1,
+			behind:  Behind{Runs: 2, From: at("2026-11-25T09:00:00Z"), To: at("2026-11-25T09:30:00Z")},
+		},
+		{
+			name:    "after, behind the windows, one reported",
+			entry:   `{"measure": {"id": 7}, "results": {` + runs + `}}`,
+			sel:     RunSelection{After: at("2026-11-25T09:30:00Z"), Behind: at("2026-11-25T09:45:00Z"), Reported: at("2026-11-25T09:00:00Z")},
+			kept:    []string{`{"b":2}`, `{"c":3}`},
+			badKeys: 1,
+			behind:  Behind{Runs: 1, From: at("2026-11-25T09:30:00Z"), To: at("2026-11-25T09:30:00Z")},
 		},
 		{
 			name:    "newest only",
@@ -222,6 +241,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 				}
 				require.Equal(t, tt.kept, kept)
 				require.Equal(t, tt.badKeys, e.badKeyCount)
+				require.Equal(t, tt.behind, e.Behind())
 			})
 			require.NoError(t, err)
 			require.True(t, called)
