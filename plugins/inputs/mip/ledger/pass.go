@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -101,6 +102,7 @@ func (p *Pass) Scenario(id string, horizon time.Duration, steadyRuns float64) *S
 	s := &Scenario{
 		p: p, id: id, rec: r, horizon: horizon, owed: p.owedBy(&r),
 		share: p.budget.scenario(id), watermark: r.Watermark, settled: r.Settled,
+		steadyRuns: steadyRuns,
 	}
 	s.replayedUpTo, s.replaying = p.l.replayed[id]
 	return s
@@ -120,6 +122,7 @@ type Scenario struct {
 	deferred     bool
 	replaying    bool
 	replayedUpTo time.Time
+	steadyRuns   float64 // runs an interval brings it
 }
 
 // Owed returns which runs of the scenario the gather considers.
@@ -214,10 +217,18 @@ func (s *Scenario) Close() (newest time.Time, deferred bool) {
 		c.wroteFirst, c.firstRun = true, s.wrote[0]
 	}
 	c.replayDone = !s.deferred && s.replaying && s.watermark.After(s.replayedUpTo)
-	if s.deferred && s.share.steady {
+	switch {
+	case s.deferred && s.share.steady:
 		// Behind from now on: its points are no steady share the next
 		// gathers must leave to the others.
 		p.budget.steady -= s.share.used
+	case s.share.steady && len(s.wrote) > 0:
+		// Caught up in this gather, perhaps by writing a window of runs at
+		// once (a first gather in "window" mode): the next gathers leave it
+		// the points of the runs an interval brings, not of those.
+		if runs := max(int(math.Ceil(s.steadyRuns)), 1); len(s.wrote) > runs {
+			p.budget.steady -= s.share.used - s.share.used*runs/len(s.wrote)
+		}
 	}
 	p.changes[s.id] = c
 	return s.watermark, s.deferred
