@@ -198,7 +198,10 @@ func (p *MIP) reportLosses(l *ledger.Losses) {
 		return
 	}
 	count := fmt.Sprintf("about %d runs", l.Runs)
-	if l.Uncounted > 0 {
+	switch {
+	case l.Uncounted > 0 && l.Runs == 0:
+		count = "an unknown number of runs (their frequency is unknown)"
+	case l.Uncounted > 0:
 		count += fmt.Sprintf(" (and an unknown number for %d scenarios of unknown frequency)", l.Uncounted)
 	}
 	p.Log.Warnf("%s of %d scenarios between %s and %s are older than lookback (%s) and were lost (the scenarios at debug level); "+

@@ -79,3 +79,22 @@ func warnings(log *testutil.CaptureLogger) []string {
 	}
 	return out
 }
+
+// TestLossOfUnknownFrequencyIsNotCounted: when no scenario of the loss has a
+// known frequency, the line says the number is unknown, not "about 0 runs".
+func TestLossOfUnknownFrequencyIsNotCounted(t *testing.T) {
+	body := `{"results": [{"measure": {"id": 1, "name": "m1", "frequency": 0}, ` +
+		`"results": {"2026-11-25T09:59:00Z": {"state": {"type": "OK"}, "metrics": {}}}}]}`
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) { writeBody(w, []byte(body)) })
+	log := &testutil.CaptureLogger{}
+	p := newPlugin(t, srv.URL, func(p *MIP) { p.Log = log })
+	require.NoError(t, p.Gather(&flushingAccumulator{}))
+
+	before := len(log.Warnings())
+	p.now = func() time.Time { return testNow.Add(24 * time.Hour) }
+	require.NoError(t, p.Gather(&flushingAccumulator{}))
+	lost := log.Warnings()[before:]
+	require.Len(t, lost, 1, "%q", lost)
+	require.Contains(t, lost[0], "an unknown number of runs (their frequency is unknown) of 1 scenarios between")
+	require.NotContains(t, lost[0], "about 0 runs")
+}

@@ -20,7 +20,15 @@ const maxPointBytes = mipapi.TextLimit
 // checkPoint refuses a point that would not survive the trip to Telegraf:
 // no field, a non-finite float, or a line too long. The execd shim stops
 // writing altogether on a point it cannot serialize, so none may reach it.
+// A vertical tab in a tag value, which the serializer writes as it is and
+// Telegraf's parser refuses (the whole line lost), becomes a space: every
+// point passes here, whatever MIP text its tags were made of.
 func checkPoint(m telegraf.Metric) error {
+	for _, t := range m.TagList() {
+		if strings.Contains(t.Value, "\v") {
+			m.AddTag(t.Key, strings.ReplaceAll(t.Value, "\v", " "))
+		}
+	}
 	fields := m.FieldList()
 	if len(fields) == 0 {
 		return errors.New("no field")
