@@ -78,13 +78,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	fs.Visit(func(f *flag.Flag) { opts.catchUpIntervalSet = opts.catchUpIntervalSet || f.Name == "catch_up_interval" })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
 		return 2
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	opts.catchUpIntervalSet = set["catch_up_interval"]
 	if err := checkFlags(set); err != nil {
 		fmt.Fprintf(stderr, "E! %v\n", err)
 		return 2
