@@ -47,7 +47,7 @@ FUZZTIME ?=
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzGatherResponse$$' -fuzztime $(or $(FUZZTIME),1000x) ./plugins/inputs/mip
 	go test -run '^$$' -fuzz '^FuzzMeasureFields$$' -fuzztime $(or $(FUZZTIME),5000x) ./plugins/inputs/mip
-	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(or $(FUZZTIME),400000x) ./plugins/inputs/mip/mipapi
+	go test -run '^$$' -fuzz '^FuzzParseRunTime$$' -fuzztime $(or $(FUZZTIME),400000x) ./internal/mipapi
 	go test -run '^$$' -fuzz '^FuzzEncoderWritesWhatTelegrafWrites$$' -fuzztime $(or $(FUZZTIME),250000x) ./internal/output
 
 ## lint: gofmt, vet, staticcheck, golangci-lint with Telegraf's own

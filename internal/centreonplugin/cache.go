@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // maxCacheBytes bounds a cache file: a larger answer is used by the check

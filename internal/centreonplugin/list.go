@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // discoElements are the attributes of --disco-show, as --disco-format

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 )
 
 // severity indexes the output's message lists: the Nagios statuses, and

@@ -21,8 +21,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // PluginName is the only --plugin accepted.

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // thresholdSyntax is centreon-plugins' parse_threshold.

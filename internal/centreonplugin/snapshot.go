@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // scenario is what a check needs of one MIP measure: its names and its

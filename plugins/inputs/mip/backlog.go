@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // Behind reports whether the last gather left runs to write: telegraf-mip

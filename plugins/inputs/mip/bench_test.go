@@ -19,11 +19,11 @@ import (
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/config"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // bench10k adds the 10,000-scenario size (about 140 MB) to the benchmarks.

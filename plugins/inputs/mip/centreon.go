@@ -14,9 +14,9 @@ import (
 	"github.com/influxdata/telegraf/filter"
 	"github.com/influxdata/telegraf/metric"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // Schemas: which points a run becomes.

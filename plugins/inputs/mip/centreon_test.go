@@ -15,7 +15,7 @@ import (
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // centreon configures the Centreon schema for the host "mip-host".

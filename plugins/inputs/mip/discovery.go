@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // Scenario is a MIP measure as discovery lists it, for creating one

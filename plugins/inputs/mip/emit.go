@@ -6,8 +6,8 @@ import (
 
 	"github.com/influxdata/telegraf"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // lateHorizon is how long after its start a run of m may appear; no longer

@@ -17,7 +17,7 @@ import (
 	serializer "github.com/influxdata/telegraf/plugins/serializers/influx"
 	"github.com/influxdata/telegraf/testutil"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // flushingAccumulator is a testutil accumulator that reports its points

@@ -10,8 +10,8 @@ import (
 
 	"github.com/influxdata/telegraf"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // maxReportedProblems bounds the problems one gather returns, so a response

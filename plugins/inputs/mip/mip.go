@@ -20,8 +20,8 @@ import (
 	httpconfig "github.com/influxdata/telegraf/plugins/common/http"
 	"github.com/influxdata/telegraf/plugins/inputs"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 //go:embed sample.conf

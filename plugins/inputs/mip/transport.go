@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // newTransport checks the proxy, TLS and connection settings that

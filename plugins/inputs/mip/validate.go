@@ -8,7 +8,7 @@ import (
 
 	"github.com/influxdata/telegraf"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
 // maxPointBytes bounds the line-protocol size of one point, escaping

@@ -18,9 +18,9 @@ import (
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/mipapi"
 )
 
 // clock is the time shared by the simulator and the plugin under test.
