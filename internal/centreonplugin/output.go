@@ -2,10 +2,11 @@ package centreonplugin
 
 import (
 	"io"
-	"regexp"
 	"strings"
+	"time"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
+	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
 )
 
 // severity indexes the output's message lists: the Nagios statuses, and
@@ -30,8 +31,8 @@ type output struct {
 	verbose bool
 	// the output options
 	noLabel, noPerfdata bool
-	filterPerfdata      *regexp.Regexp
-	filterUOM           *regexp.Regexp
+	filterPerfdata      *perlre.Regexp
+	filterUOM           *perlre.Regexp
 	changeExit          map[int]int
 }
 
@@ -87,18 +88,11 @@ func (o *output) display(w io.Writer, exit int, forceLong, ignorePerfdata bool) 
 	if !ignorePerfdata && !o.noPerfdata {
 		pipe := false
 		for _, p := range o.perf {
-			if o.filterPerfdata != nil && !o.filterPerfdata.MatchString(p.label) {
-				continue
-			}
-			unit := p.unit
-			if o.filterUOM != nil && !o.filterUOM.MatchString(unit) {
-				unit = ""
-			}
 			if !pipe {
 				b.WriteString("|")
 				pipe = true
 			}
-			b.WriteString(" '" + p.label + "'=" + p.value + unit + ";;;;")
+			b.WriteString(" '" + p.label + "'=" + p.value + p.unit + ";;;;")
 		}
 	}
 	b.WriteString("\n")
@@ -107,6 +101,35 @@ func (o *output) display(w io.Writer, exit int, forceLong, ignorePerfdata bool) 
 		b.WriteString("\n")
 	}
 	_, _ = io.WriteString(w, b.String()) //nolint:errcheck // nothing to do if stdout is gone
+}
+
+// applyPerfdataFilters applies --filter-perfdata (which perfdata are shown) and
+// --filter-uom (which keep their unit) before display, by deadline.
+func (o *output) applyPerfdataFilters(deadline time.Time) error {
+	kept := o.perf[:0]
+	for _, p := range o.perf {
+		if o.filterPerfdata != nil {
+			ok, err := o.filterPerfdata.MatchString(p.label, deadline)
+			if err != nil {
+				return matchError("--filter-perfdata", o.filterPerfdata, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		if o.filterUOM != nil {
+			ok, err := o.filterUOM.MatchString(p.unit, deadline)
+			if err != nil {
+				return matchError("--filter-uom", o.filterUOM, err)
+			}
+			if !ok {
+				p.unit = ""
+			}
+		}
+		kept = append(kept, p)
+	}
+	o.perf = kept
+	return nil
 }
 
 // exitCode is the process's exit code for a status, after --change-exit.

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
 )
 
 // PluginName is the only --plugin accepted.
@@ -210,30 +210,36 @@ func (c *check) outputOptions() error {
 	return nil
 }
 
-// compileRegexp reads a Perl regular expression as Go's (RE2).
-func compileRegexp(option, pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pattern)
+// compileRegexp reads an option's Perl regular expression: every regular
+// expression of the command line but the status expressions' goes through
+// it (those go through centreonrules.ParseExpr, which uses perlre too).
+func compileRegexp(option, pattern string) (*perlre.Regexp, error) {
+	re, err := perlre.Compile(pattern)
 	if err != nil {
-		return nil, optionError("%s '%s' is not a regular expression this command reads (Go's RE2 syntax): %s.", option, pattern, regexpProblem(err))
+		return nil, optionError("%s '%s' is not a regular expression this command reads: %v.", option, pattern, err)
 	}
 	return re, nil
 }
 
-func regexpProblem(err error) string {
-	var se *syntaxError
-	if errors.As(err, &se) {
-		return se.msg
+// matchError is a regular expression of option that failed on a value,
+// as an UNKNOWN a user can act on.
+func matchError(option string, re *perlre.Regexp, err error) error {
+	if errors.Is(err, perlre.ErrTooSlow) {
+		return optionError("%s '%s' took too long to match (catastrophic backtracking): simplify it.", option, re)
 	}
-	msg := err.Error()
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
-		return msg[i+2:]
-	}
-	return msg
+	return optionError("%s '%s': %v", option, re, err)
 }
 
-type syntaxError struct{ msg string }
-
-func (e *syntaxError) Error() string { return e.msg }
+// matchDeadline is when the regular expressions of a check must have
+// matched: --timeout from now, within --global-timeout. It is read on the
+// wall clock, as the engine's timer runs (c.now may be a test's).
+func matchDeadline(ctx context.Context, timeout time.Duration) time.Time {
+	by := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(by) {
+		return d
+	}
+	return by
+}
 
 // connection is the MIP a check talks to.
 type connection struct {
@@ -363,8 +369,16 @@ func (conn *connection) requestError(err error) error {
 			}
 			return ""
 		}
+		deadline := time.Now().Add(conn.timeout)
 		for i, st := range []int{centreonrules.Critical, centreonrules.Warning, centreonrules.Unknown} {
-			if conn.httpRules[i] != nil && conn.httpRules[i].Eval(vars) {
+			if conn.httpRules[i] == nil {
+				continue
+			}
+			holds, err := conn.httpRules[i].Eval(vars, deadline)
+			if err != nil {
+				return &exitError{msg: fmt.Sprintf("--%s-http-status: %v", strings.ToLower(centreonrules.StatusNames[st]), err)}
+			}
+			if holds {
 				status = st
 				break
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
 )
 
 // thresholdSyntax is centreon-plugins' parse_threshold.
@@ -57,7 +58,7 @@ func (c *check) scenarios() error {
 			return optionError("Unsafe code evaluation: --%s-status '%s': %v", kind, src, err)
 		}
 	}
-	filters := make(map[string]*regexp.Regexp, len(filterFields))
+	filters := make(map[string]*perlre.Regexp, len(filterFields))
 	for _, f := range filterFields {
 		option := "filter-" + strings.ReplaceAll(f, "_", "-")
 		if v, ok := a.get(option); ok && v != "" {
@@ -66,13 +67,12 @@ func (c *check) scenarios() error {
 			}
 		}
 	}
-	var filterCounters *regexp.Regexp
+	var filterCounters *perlre.Regexp
 	if v, ok := a.get("filter-counters"); ok && v != "" {
 		if filterCounters, err = compileRegexp("--filter-counters", v); err != nil {
 			return err
 		}
 	}
-	counter := func(label string) bool { return filterCounters == nil || filterCounters.MatchString(label) }
 	display := a.str("display-instance", "")
 	if display == "" {
 		display = "%{name}"
@@ -121,6 +121,14 @@ func (c *check) scenarios() error {
 	if err != nil {
 		return conn.requestError(err)
 	}
+	// The regular expressions are Perl's: a pathological one ends the
+	// check at matchBy instead of hanging it.
+	matchBy := matchDeadline(ctx, conn.timeout)
+	counters, err := countersShown(filterCounters, matchBy)
+	if err != nil {
+		return err
+	}
+	counter := func(label string) bool { return counters[label] }
 
 	o := c.out
 	debug := a.has("debug")
@@ -129,7 +137,15 @@ func (c *check) scenarios() error {
 	err = index.each(func(ie *indexEntry) error {
 		skip := ""
 		for _, f := range filterFields {
-			if re := filters[f]; re != nil && !re.Match(ie.field(f)) {
+			re := filters[f]
+			if re == nil {
+				continue
+			}
+			ok, err := re.MatchString(string(ie.field(f)), matchBy)
+			if err != nil {
+				return matchError("--filter-"+strings.ReplaceAll(f, "_", "-"), re, err)
+			}
+			if !ok {
 				skip = f
 				break
 			}
@@ -159,6 +175,10 @@ func (c *check) scenarios() error {
 		shown[centreonrules.FillInstance(display, full.field)] = full
 		return nil
 	})
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
 	if err != nil {
 		return optionError("Cannot read the shared cache: %v", err)
 	}
@@ -198,7 +218,10 @@ func (c *check) scenarios() error {
 			o.add(severity, msg)
 		}
 		if counter("status") {
-			status, text := scenarioStatus(&s, name, rules)
+			status, text, err := scenarioStatus(&s, name, rules, matchBy)
+			if err != nil {
+				return err
+			}
 			o.addLong(indent + text)
 			if status != centreonrules.OK {
 				prefixed(status, text)
@@ -219,6 +242,9 @@ func (c *check) scenarios() error {
 			c.values(g.values, &g.group)
 		}
 	}
+	if err := o.applyPerfdataFilters(matchBy); err != nil {
+		return err
+	}
 	exit := o.status
 	o.display(c.stdout, exit, debug, false)
 	if code := o.exitCode(exit); code != 0 {
@@ -232,14 +258,30 @@ type writtenError struct{ code int }
 
 func (e *writtenError) Error() string { return "exit " + strconv.Itoa(e.code) }
 
+// countersShown are the counters --filter-counters leaves, by label.
+func countersShown(filter *perlre.Regexp, deadline time.Time) (map[string]bool, error) {
+	shown := make(map[string]bool, 3)
+	for _, label := range []string{"status", "metric", "formatted-metric"} {
+		ok := true
+		if filter != nil {
+			var err error
+			if ok, err = filter.MatchString(label, deadline); err != nil {
+				return nil, matchError("--filter-counters", filter, err)
+			}
+		}
+		shown[label] = ok
+	}
+	return shown, nil
+}
+
 // scenarioStatus is a scenario's status and its message: the Perl plugin's
 // rules, critical first, on the newest run's state.
-func scenarioStatus(s *scenario, display string, rules [3]*centreonrules.Expr) (int, string) {
+func scenarioStatus(s *scenario, display string, rules [3]*centreonrules.Expr, deadline time.Time) (int, string, error) {
 	switch {
 	case !s.hasRun:
-		return centreonrules.Unknown, "status: " + noRun
+		return centreonrules.Unknown, "status: " + noRun, nil
 	case !s.hasStatus:
-		return centreonrules.Unknown, "status: none (the newest run has no state)"
+		return centreonrules.Unknown, "status: none (the newest run has no state)", nil
 	}
 	vars := func(name string) string {
 		switch name {
@@ -251,11 +293,19 @@ func scenarioStatus(s *scenario, display string, rules [3]*centreonrules.Expr) (
 		return ""
 	}
 	for i, status := range []int{centreonrules.Critical, centreonrules.Warning, centreonrules.Unknown} {
-		if rules[i] != nil && rules[i].Eval(vars) {
-			return status, "status: " + s.status
+		if rules[i] == nil {
+			continue
+		}
+		holds, err := rules[i].Eval(vars, deadline)
+		if err != nil {
+			kind := strings.ToLower(centreonrules.StatusNames[status])
+			return 0, "", optionError("--%s-status on scenario '%s': %v", kind, display, err)
+		}
+		if holds {
+			return status, "status: " + s.status, nil
 		}
 	}
-	return centreonrules.OK, "status: " + s.status
+	return centreonrules.OK, "status: " + s.status, nil
 }
 
 // values writes a group of metrics as the counters template's

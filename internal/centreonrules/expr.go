@@ -3,9 +3,11 @@ package centreonrules
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
 )
 
 // Expr is a status expression as Centreon packs write them for
@@ -14,8 +16,7 @@ import (
 // <, >, <=, >=, combined with !, &&, ||, and the lower-precedence not, and,
 // or, and grouped with parentheses. The Perl plugin evaluates it as Perl
 // code; this is the subset packs use, read without Perl. Regular
-// expressions are Go's (RE2): Perl-only constructs such as look-arounds
-// and back-references are refused when the expression is parsed.
+// expressions are Perl's (package perlre), bounded in time.
 type Expr struct {
 	root node
 }
@@ -23,7 +24,15 @@ type Expr struct {
 // node is a part of an expression; its value is a Perl scalar, kept as a
 // string with its truth computed the Perl way.
 type node interface {
-	eval(vars func(string) string) value
+	eval(env *env) value
+}
+
+// env is what an evaluation reads, and its first error: a regular
+// expression that ran past the deadline.
+type env struct {
+	vars     func(string) string
+	deadline time.Time
+	err      error
 }
 
 type value struct {
@@ -69,20 +78,28 @@ func (v value) num() float64 {
 
 type variable string
 
-func (n variable) eval(vars func(string) string) value { return str(vars(string(n))) }
+func (n variable) eval(env *env) value { return str(env.vars(string(n))) }
 
 type literal value
 
-func (n literal) eval(func(string) string) value { return value(n) }
+func (n literal) eval(*env) value { return value(n) }
 
 type match struct {
 	left   node
-	re     *regexp.Regexp
+	re     *perlre.Regexp
 	negate bool
 }
 
-func (n match) eval(vars func(string) string) value {
-	return boolean(n.re.MatchString(n.left.eval(vars).s) != n.negate)
+func (n match) eval(env *env) value {
+	left := n.left.eval(env)
+	if env.err != nil {
+		return boolean(false)
+	}
+	ok, err := n.re.MatchString(left.s, env.deadline)
+	if err != nil {
+		env.err = fmt.Errorf("/%s/: %w", n.re, err)
+	}
+	return boolean(ok != n.negate)
 }
 
 type compare struct {
@@ -90,8 +107,8 @@ type compare struct {
 	left, right node
 }
 
-func (n compare) eval(vars func(string) string) value {
-	l, r := n.left.eval(vars), n.right.eval(vars)
+func (n compare) eval(env *env) value {
+	l, r := n.left.eval(env), n.right.eval(env)
 	switch n.op {
 	case "eq":
 		return boolean(l.s == r.s)
@@ -128,21 +145,27 @@ type logical struct {
 }
 
 // eval returns the last value evaluated, as Perl's && and || do.
-func (n logical) eval(vars func(string) string) value {
-	l := n.left.eval(vars)
+func (n logical) eval(env *env) value {
+	l := n.left.eval(env)
 	if l.truth() != n.and {
 		return l
 	}
-	return n.right.eval(vars)
+	return n.right.eval(env)
 }
 
 type not struct{ operand node }
 
-func (n not) eval(vars func(string) string) value { return boolean(!n.operand.eval(vars).truth()) }
+func (n not) eval(env *env) value { return boolean(!n.operand.eval(env).truth()) }
 
 // Eval tells whether the expression holds for the variables; vars gives the
-// value of %{name} ("" for an unknown name, as Perl's undef).
-func (e *Expr) Eval(vars func(name string) string) bool { return e.root.eval(vars).truth() }
+// value of %{name} ("" for an unknown name, as Perl's undef). A regular
+// expression still matching at deadline (zero: none) makes it fail with
+// perlre.ErrTooSlow.
+func (e *Expr) Eval(vars func(name string) string, deadline time.Time) (bool, error) {
+	env := &env{vars: vars, deadline: deadline}
+	holds := e.root.eval(env).truth()
+	return holds && env.err == nil, env.err
+}
 
 // ParseExpr reads a status expression. An empty one is an error: callers
 // treat an empty option as a rule turned off.
@@ -411,13 +434,10 @@ func (p *parser) match(left node, negate bool) (node, error) {
 	for p.pos < len(p.src) && isWordByte(p.src[p.pos]) {
 		f := p.src[p.pos]
 		switch f {
-		case 'i', 'm', 's':
+		case 'i', 'm', 's', 'x':
 			flags += string(f)
-		case 'x', 'o', 'g':
-			// x is refused below; o and g change nothing in a test
-			if f == 'x' {
-				return nil, p.errorf("the /x flag is not supported")
-			}
+		case 'o', 'g':
+			// they change nothing in a test
 		default:
 			return nil, p.errorf("unknown regular expression flag %q", f)
 		}
@@ -427,7 +447,7 @@ func (p *parser) match(left node, negate bool) (node, error) {
 	if flags != "" {
 		pattern = "(?" + flags + ")" + pattern
 	}
-	re, err := regexp.Compile(pattern)
+	re, err := perlre.Compile(pattern)
 	if err != nil {
 		return nil, fmt.Errorf("regular expression /%s/: %w", b.String(), err)
 	}

@@ -1,9 +1,13 @@
 package centreonrules
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
 )
 
 func TestExprAsPerl(t *testing.T) {
@@ -39,13 +43,59 @@ func TestExprAsPerl(t *testing.T) {
 	} {
 		e, err := ParseExpr(src)
 		require.NoError(t, err, src)
-		require.Equal(t, want, e.Eval(vars), src)
+		got, err := e.Eval(vars, time.Time{})
+		require.NoError(t, err, src)
+		require.Equal(t, want, got, src)
 	}
+}
+
+// TestExprPerlRegexps: the forms Perl reads and Go's RE2 does not, with
+// Perl's answers (perl -e 'print "WARNING_slow" =~ /.../ ? 1 : 0').
+func TestExprPerlRegexps(t *testing.T) {
+	vars := func(name string) string {
+		if name == "status" {
+			return "WARNING_slow\n"
+		}
+		return ""
+	}
+	for src, want := range map[string]bool{
+		`%{status} =~ /^(?!ok)/i`:          true,  // negative look-ahead
+		`%{status} =~ /^(?!warn)/i`:        false, // negative look-ahead
+		`%{status} =~ /(?<=_)slow/`:        true,  // look-behind
+		`%{status} =~ /(\w)\1/i`:           false, // back-reference: no doubled letter
+		`%{status} =~ /W.*?_/`:             true,  // lazy quantifier
+		`%{status} =~ /^[A-Z]++_/`:         true,  // possessive
+		`%{status} =~ /^\w++_/`:            false, // possessive gives nothing back
+		`%{status} =~ /slow$/`:             true,  // $ before a final newline, as Perl's
+		`%{status} =~ /slow\z/`:            false, // \z: the very end
+		`%{status} =~ /slow\Z/`:            true,
+		`%{status} =~ /\Awarning/i`:        true,
+		`%{status} =~ /(?i)warning/`:       true,
+		`%{status} =~ m{warning _ slow}ix`: true,  // /x ignores spaces
+		`%{status} =~ /(?>W\w*)_/`:         false, // atomic group: gives nothing back
+	} {
+		e, err := ParseExpr(src)
+		require.NoError(t, err, src)
+		got, err := e.Eval(vars, time.Time{})
+		require.NoError(t, err, src)
+		require.Equal(t, want, got, src)
+	}
+}
+
+// TestExprPathologicalRegexpEnds: a catastrophically backtracking pattern
+// stops at its deadline with perlre.ErrTooSlow instead of running for
+// hours.
+func TestExprPathologicalRegexpEnds(t *testing.T) {
+	e, err := ParseExpr(`%{status} =~ /^(a|aa)+$/`)
+	require.NoError(t, err)
+	long := strings.Repeat("a", 200) + "b"
+	_, err = e.Eval(func(string) string { return long }, time.Now().Add(300*time.Millisecond))
+	require.ErrorIs(t, err, perlre.ErrTooSlow)
 }
 
 func TestExprErrors(t *testing.T) {
 	for _, src := range []string{
-		`%{status} =~ /x/ &&`, `%{status} =~`, `(%{status} eq 'a'`, `%{status} eq 'a`, `%{status} =~ /(?<=a)b/`,
+		`%{status} =~ /x/ &&`, `%{status} =~`, `(%{status} eq 'a'`, `%{status} eq 'a`, `%{status} =~ /(?<=a b/`,
 		`%{status} =~ /a/z`, `%{status`, `%{status} =~ /a`, ` `, `%{a} %{b}`,
 	} {
 		_, err := ParseExpr(src)
