@@ -7,7 +7,14 @@
 # 2. testdata/goldens/centreon/: one <case>.perl file for each line of
 #    cases.txt (the Perl plugin's stdout, then "exit N"), and statefiles.txt
 #    (the --memory state files the cases left), for `telegraf-mip centreon`
-#    (internal/centreonplugin/golden_test.go).
+#    (internal/centreonplugin/golden_test.go);
+# 3. testdata/goldens/centreon/switch_*: "switch and switch back"
+#    (docs/centreon-plugin.md) with --memory on one state directory and the
+#    same arguments: the Perl plugin, then telegraf-mip-centreon (built here
+#    from this tree) twice, then the Perl plugin again, on the simulator's
+#    answers at 10:00 (details_switch1.json) and 10:01 (details_switch2.json);
+#    each step's output and the state file it left
+#    (internal/centreonplugin/switch_test.go).
 #
 # It runs centreon-plugins' apps::monitoring::mip::restapi against a small
 # server on 127.0.0.1 that answers, by the MIP_API_KEY the case gives:
@@ -19,8 +26,9 @@
 # Needs perl with JSON::XS, LWP, URI, IO::Socket::SSL and XML::LibXML (Debian:
 # libjson-xs-perl libwww-perl liburi-perl libio-socket-ssl-perl
 # libxml-libxml-perl) and python3.
-# Usage: scripts/centreon-goldens.sh CENTREON_PLUGINS_SRC_DIR
-#   (the src/ of a centreon-plugins checkout, d3cc6de7 for the committed files)
+# Usage: scripts/centreon-goldens.sh CENTREON_PLUGINS_SRC_DIR [switch]
+#   (the src/ of a centreon-plugins checkout, d3cc6de7 for the committed files;
+#   "switch" makes step 3's files only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(cd "${1:?give the src directory of a centreon-plugins checkout}" && pwd)
@@ -55,6 +63,33 @@ server=$!
 state=$(mktemp -d)
 trap 'kill "$server"; rm -rf "$state"' EXIT
 sleep 1
+
+switch_step() { # name, who (perl or ours), api key
+  local name=$1 who=$2 key=$3 code=0 result
+  local args=(--plugin=apps::monitoring::mip::restapi::plugin --hostname=127.0.0.1 --port="$port" --proto=http
+    --statefile-dir="$state/switch" --api-key="$key" --mode=scenarios --memory --verbose)
+  if [[ $who == perl ]]; then
+    result=$(perl -CO "$src/centreon_plugins.pl" "${args[@]}" 2>/dev/null) || code=$?
+  else
+    result=$("$state/telegraf-mip-centreon" "${args[@]}" 2>/dev/null) || code=$?
+  fi
+  printf '%s\nexit %d\n' "$result" "$code" > "$goldens/switch_${name}_$who.txt"
+  (cd "$state/switch" && for f in mip_scenarios_*; do printf '%s\n%s\n' "$f" "$(cat "$f")"; done) |
+    sed "s|_${port}_|_<port>_|" > "$goldens/switch_${name}_state.txt"
+}
+# 3. Switch and switch back.
+switch_goldens() {
+  go build -o "$state/telegraf-mip-centreon" ./cmd/telegraf-mip-centreon
+  mkdir "$state/switch"
+  switch_step 1 perl switch1
+  switch_step 2 ours switch1
+  switch_step 3 ours switch2
+  switch_step 4 perl switch2
+}
+if [[ ${2:-} == switch ]]; then
+  switch_goldens
+  exit 0
+fi
 
 # 1. schema = "centreon"'s goldens.
 plugin=(perl -CO "$src/centreon_plugins.pl" --plugin=apps::monitoring::mip::restapi::plugin
@@ -100,3 +135,4 @@ while IFS=$'\t' read -r -a fields; do
   printf '%s\nexit %d\n' "$result" "$code" | sed -e "s|$state|<dir>|g" -e "s|127.0.0.1:$port|127.0.0.1:<port>|g" -e "s|$src|<src>|g" > "$goldens/$name.perl"
 done < "$goldens/cases.txt"
 (cd "$state" && for f in mip_scenarios_*; do printf '%s\n%s\n' "$f" "$(cat "$f")"; done) | sed "s|_${port}_|_<port>_|" > "$goldens/statefiles.txt"
+switch_goldens

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,13 +78,9 @@ func (c *check) scenarios() error {
 	if display == "" {
 		display = "%{name}"
 	}
-	cacheDuration := defaultCacheDuration
-	if v, ok := a.get("cache-duration"); ok {
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil || secs < 0 {
-			return optionError("Bad value provided for option --cache-duration: '%s'. It must be a number of seconds, 0 for no cache.", v)
-		}
-		cacheDuration = time.Duration(secs * float64(time.Second))
+	cacheDuration, err := c.cacheDuration()
+	if err != nil {
+		return err
 	}
 	var mem *memory
 	if a.has("memory") {
@@ -251,6 +248,29 @@ func (c *check) scenarios() error {
 		return &writtenError{code}
 	}
 	return nil
+}
+
+// CacheDurationVariable sets the shared cache's duration, as
+// --cache-duration does, without an option the Perl plugin refuses: a
+// command line that does not carry it runs under either plugin.
+const CacheDurationVariable = "TELEGRAF_MIP_CACHE_DURATION"
+
+// cacheDuration is --cache-duration, or else $TELEGRAF_MIP_CACHE_DURATION,
+// or else the default.
+func (c *check) cacheDuration() (time.Duration, error) {
+	v, ok := c.args.get("cache-duration")
+	from := "option --cache-duration"
+	if !ok {
+		if v, ok = os.LookupEnv(CacheDurationVariable); !ok || v == "" {
+			return defaultCacheDuration, nil
+		}
+		from = "environment variable " + CacheDurationVariable
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(secs) || secs < 0 || math.IsInf(secs, 0) {
+		return 0, optionError("Bad value provided for %s: '%s'. It must be a number of seconds, 0 for no cache.", from, v)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // writtenError ends a check whose output is written, with its exit code.
@@ -428,8 +448,9 @@ func (c *check) openMemory() (*memory, error) {
 	return m, nil
 }
 
-// seen tells whether run is the run saved for id: the same text, or the
-// same time written otherwise (the Perl plugin saved MIP's key as is).
+// seen tells whether run, MIP's key, is the run saved for id: the same
+// text, as the Perl plugin compares them, or the same time written
+// otherwise (earlier versions of this command saved RFC 3339 times, not MIP's keys).
 func (m *memory) seen(id, run string) bool {
 	old := m.saved[id]
 	if old == nil {
@@ -438,8 +459,8 @@ func (m *memory) seen(id, run string) bool {
 	if *old == run {
 		return true
 	}
-	a, errA := time.Parse(time.RFC3339Nano, *old)
-	b, errB := time.Parse(time.RFC3339Nano, run)
+	a, errA := mipapi.ParseRunTime(*old)
+	b, errB := mipapi.ParseRunTime(run)
 	return errA == nil && errB == nil && a.Equal(b)
 }
 

@@ -21,7 +21,8 @@ type scenario struct {
 	id, name, displayName, app string
 	hasApp                     bool
 	// hasRun tells whether MIP sent a run in the window; runKey is the
-	// newest run's time (RFC 3339), what --memory remembers.
+	// newest run's key as MIP wrote it, what --memory remembers, as the
+	// Perl plugin does.
 	hasRun    bool
 	runKey    string
 	hasStatus bool
@@ -125,7 +126,7 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 	var run rawRun
 	for _, tr := range runs.All() {
 		s.hasRun = true
-		s.runKey = tr.Key()
+		s.runKey = e.NewestKey()
 		if err := json.Unmarshal(tr.Raw, &run); err != nil {
 			return s, fmt.Errorf("run %s of measure %s: %w", s.runKey, s.id, err)
 		}
@@ -212,8 +213,9 @@ func isNamedFloat(s string) bool {
 // The cache file: a magic line, the download time, the length and CRC of
 // the payload, then the payload: the scenarios, each as its index (names)
 // and its body (run), length-prefixed, so that a check decodes the names
-// of all and the runs of the ones it shows only.
-const cacheMagic = "telegraf-mip centreon cache 1\n"
+// of all and the runs of the ones it shows only. Version 2 keeps the run
+// keys as MIP wrote them (version 1, RFC 3339 times, is downloaded again).
+const cacheMagic = "telegraf-mip centreon cache 2\n"
 
 type encoder struct{ buf []byte }
 

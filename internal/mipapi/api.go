@@ -42,6 +42,7 @@ type MeasureEntry struct {
 	behind      Behind
 	keyBuf      []byte // the key of the run being read
 	newest      []byte // the newest run, in newest-only mode
+	newestKey   []byte // its key, as MIP wrote it
 	shrunk      []byte // the run being read, its long texts cut
 	names       interner
 }
@@ -62,7 +63,7 @@ func (r rawRun) chunk() int { return int(r.pos >> 32) }
 // reset empties e for the next entry, keeping its buffers.
 func (e *MeasureEntry) reset() {
 	*e = MeasureEntry{
-		results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, shrunk: e.shrunk,
+		results: e.results[:0], runs: e.runs, badKeys: e.badKeys[:0], keyBuf: e.keyBuf, newest: e.newest, newestKey: e.newestKey[:0], shrunk: e.shrunk,
 		names: e.names,
 	}
 	e.runs.reset()
@@ -72,6 +73,11 @@ func (e *MeasureEntry) reset() {
 func (e *MeasureEntry) addRun(ns int64, value []byte) {
 	e.results = append(e.results, rawRun{ns: ns, pos: e.runs.add(value)})
 }
+
+// NewestKey is the key, as MIP wrote it, of the run kept as the newest in
+// newest-only mode ("" without one): what the Centreon Perl plugin's
+// --memory keeps, and compares as text.
+func (e *MeasureEntry) NewestKey() string { return string(e.newestKey) }
 
 // raw returns the JSON of r.
 func (e *MeasureEntry) raw(r rawRun) []byte { return e.runs.get(r.pos) }

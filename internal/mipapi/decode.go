@@ -355,6 +355,7 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 	// In newest-only mode the newest run up to until is held apart, and
 	// kept once all are read.
 	newest, newestNs := entry.newest[:0], int64(math.MinInt64)
+	entry.newestKey = entry.newestKey[:0]
 	defer func() { entry.newest = newest }()
 	for dec.PeekKind() == jsontext.KindString {
 		// Read as a raw value: no string is made for the keys of the runs
@@ -409,6 +410,7 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 		if held {
 			// The same time sent again counts last.
 			newest, newestNs = append(newest[:0], raw...), ns
+			entry.newestKey = append(entry.newestKey[:0], entry.keyBuf...)
 			continue
 		}
 		entry.addRun(ns, raw)
