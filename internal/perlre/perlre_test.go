@@ -27,7 +27,7 @@ func TestMatchesAsPerl(t *testing.T) {
 		{`login$`, "crm_login\n", true},
 		{`login\z`, "crm_login\n", false},
 		{`login\Z`, "crm_login\n", true},
-		{`\d`, "crm_٣", true},   // Unicode digit, as Perl's on a decoded string
+		{`\d`, "crm_٣", true},    // Unicode digit, as Perl's on a decoded string
 		{`^\w+$`, "Durée", true}, // Unicode word character
 		{`(?i)LOGIN`, "crm_login", true},
 		{`\Qa.b\E`, "axb", false},
