@@ -466,5 +466,6 @@ const usage = `Usage: telegraf-mip centreon --plugin=apps::monitoring::mip::rest
 
 The command line of the Centreon plugin centreon_monitoring_mip_restapi.pl;
 the options and what this command does with each: docs/centreon-plugin.md.
-Own option: --cache-duration=SECONDS (default 60, 0: no shared cache).
+Own option: --cache-duration=SECONDS (default 60, 0: no shared cache), or
+the environment variable TELEGRAF_MIP_CACHE_DURATION (the option wins).
 `
