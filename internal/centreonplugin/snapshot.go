@@ -94,9 +94,28 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 		err = decodeErr
 	}
 	if err != nil {
-		return nil, &decodeError{err}
+		return nil, &decodeError{limitError(err)}
 	}
 	return list, nil
+}
+
+// limitError words the limits of mipapi's reading for the check, which has
+// no max_body_size option to raise; other errors are returned as they are.
+func limitError(err error) error {
+	var body *mipapi.BodyTooLargeError
+	var value *mipapi.ValueTooLargeError
+	switch {
+	case errors.As(err, &body) && body.Compressed:
+		return fmt.Errorf("MIP's answer, sent gzip-compressed, is over %d MiB once decompressed, more than any MIP answer of one hour "+
+			"(10,000 scenarios: about 131 MB): it was not read further", body.Limit>>20)
+	case errors.As(err, &body):
+		return fmt.Errorf("MIP's answer is over %d MiB, more than any MIP answer of one hour (10,000 scenarios: about 131 MB): "+
+			"it was not read further", body.Limit>>20)
+	case errors.As(err, &value):
+		return fmt.Errorf("MIP's answer holds a JSON value, or a run of whitespace, of more than %d MiB (from byte %d), "+
+			"which no MIP answer holds: it was not read further", mipapi.MaxValueBytes>>20, value.Offset)
+	}
+	return err
 }
 
 // decodeError is an answer that is not what MIP sends.
