@@ -77,7 +77,7 @@ func (c *check) listScenarios() error {
 	o := c.out
 	for _, m := range list {
 		o.addLong(fmt.Sprintf("[name = %s][id = %s][alias = %s][display_name = %s][app_name = %s]",
-			m["name"], m["id"], m["alias"], m["display_name"], m["app_name"]))
+			nagiosText(m["name"]), nagiosText(m["id"]), nagiosText(m["alias"]), nagiosText(m["display_name"]), nagiosText(m["app_name"])))
 	}
 	o.add(centreonrules.OK, "List scenarios:")
 	o.noLabel = true
