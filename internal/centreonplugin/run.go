@@ -418,13 +418,6 @@ func (e *netError) Error() string { return e.msg }
 // describeNetError says why MIP could not be reached, without the URL's
 // query.
 func describeNetError(conn *connection, err error) string {
-	// No password of a URL in any message: net/http's errors repeat the
-	// proxy's URL.
-	return mipapi.RedactURLs(netErrorText(conn, err))
-}
-
-func netErrorText(conn *connection, err error) string {
-	addr := net.JoinHostPort(conn.hostname, conn.port)
 	var refused *mipapi.ProxyConnectError
 	if errors.As(err, &refused) {
 		advice := "check that the proxy lets this poller reach " + refused.Target
@@ -433,6 +426,13 @@ func netErrorText(conn *connection, err error) string {
 		}
 		return fmt.Sprintf("Proxy %s refused to open a tunnel to %s (%s): %s", conn.proxy, refused.Target, refused.Status, advice)
 	}
+	// No password of a URL in any message: net/http's errors repeat the
+	// proxy's URL.
+	return mipapi.RedactURLs(netErrorText(conn, err))
+}
+
+func netErrorText(conn *connection, err error) string {
+	addr := net.JoinHostPort(conn.hostname, conn.port)
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "proxyconnect" {
 		// The proxy, not MIP, could not be reached.

@@ -168,7 +168,7 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 	byAlias := make(map[string]metricValue, len(keys))
 	for _, key := range keys {
 		info := e.MetricInfo[key]
-		mv := metricValue{label: nagiosText(info.Name(key)), unit: nagiosText(string(info.Unit))}
+		mv := metricValue{label: nagiosText(info.Name(key)), unit: nagiosUnit(string(info.Unit))}
 		mv.kind, mv.value = perlValue(run.Metrics[key])
 		mv.value = nagiosText(mv.value)
 		byAlias[mv.label] = mv
@@ -207,6 +207,20 @@ func nagiosText(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unsafeInOutput(r) {
 			return ' '
+		}
+		return r
+	}, s)
+}
+
+// nagiosUnit is a unit without the characters nagiosText replaces: a unit
+// is written in the perfdata, where a space would end the value.
+func nagiosUnit(s string) string {
+	if strings.IndexFunc(s, unsafeInOutput) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unsafeInOutput(r) {
+			return -1
 		}
 		return r
 	}, s)
