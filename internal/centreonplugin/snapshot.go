@@ -113,7 +113,7 @@ func limitError(err error) error {
 		return fmt.Errorf("MIP's answer is over %d MiB, more than any MIP answer of one hour (10,000 scenarios: about 131 MB): "+
 			"it was not read further", body.Limit>>20)
 	case errors.As(err, &value):
-		return fmt.Errorf("MIP's answer holds a JSON value, or a run of whitespace, of more than %d MiB (from byte %d), "+
+		return fmt.Errorf("MIP's answer holds a JSON value, or a run of whitespace, of more than %d MiB (after byte %d), "+
 			"which no MIP answer holds: it was not read further", mipapi.MaxValueBytes>>20, value.Offset)
 	}
 	return err

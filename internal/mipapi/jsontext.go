@@ -39,11 +39,11 @@ const MaxValueBytes = 128 << 20
 // ValueTooLargeError is a JSON value, or the whitespace before one, over
 // MaxValueBytes.
 type ValueTooLargeError struct {
-	Offset int64 // where the value (or the whitespace before it) starts
+	Offset int64 // the end of the last token read before it
 }
 
 func (e *ValueTooLargeError) Error() string {
-	return fmt.Sprintf("the response holds a JSON value, or a run of whitespace, of more than %d MiB from byte %d, which no MIP answer holds",
+	return fmt.Sprintf("the response holds a JSON value, or a run of whitespace, of more than %d MiB after byte %d, which no MIP answer holds",
 		MaxValueBytes>>20, e.Offset)
 }
 
