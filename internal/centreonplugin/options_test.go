@@ -3,6 +3,7 @@ package centreonplugin
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -40,7 +41,11 @@ func TestRefusedOptions(t *testing.T) {
 		"--statefile-dir=" + t.TempDir(), "--cache-duration=0"}
 	for name, spec := range options {
 		var out bytes.Buffer
-		code := Run(append(append(make([]string, 0, len(base)+1), base...), "--"+name+"=0x"), &out, &out)
+		value := "0x"
+		if name == "output-file" {
+			value = filepath.Join(t.TempDir(), "0x")
+		}
+		code := Run(append(append(make([]string, 0, len(base)+1), base...), "--"+name+"="+value), &out, &out)
 		switch spec.support {
 		case refused:
 			require.Equal(t, 3, code, name)
