@@ -65,6 +65,8 @@ type options struct {
 	explode                     [][2]string
 	changeShort, changeLong     []*substitution
 	changeOutputAdv             []*outputRule
+	// notes are the long output's first lines (--debug's notes on options).
+	notes []string
 }
 
 // OptExit is --opt-exit, in lower case: the status literal of errors.
@@ -72,6 +74,18 @@ func (o *Output) OptExit() string { return o.opts.optExit }
 
 // read reads the options in check_options' order; the first error stops.
 func (opts *options) read(a Args) error {
+	// check_options copies every option before it checks --opt-exit: its
+	// error is written in the format asked.
+	opts.verbose, opts.debug = a.Has("verbose"), a.Has("debug")
+	opts.ignoreLabel, opts.ignorePerfdata = a.Has("output-ignore-label"), a.Has("output-ignore-perfdata")
+	switch {
+	case a.Has("output-xml"):
+		opts.format = formatXML
+	case a.Has("output-json"):
+		opts.format = formatJSON
+	case a.Has("output-openmetrics"):
+		opts.format = formatOpenMetrics
+	}
 	opts.optExit = "unknown"
 	if v, ok := a.Get("opt-exit"); ok {
 		opts.optExit = strings.ToLower(v)
@@ -81,15 +95,8 @@ func (opts *options) read(a Args) error {
 		opts.optExit = "unknown"
 		return &OptionError{Msg: fmt.Sprintf("Unknown value '%s' for --opt-exit.", bad), Literal: "unknown"}
 	}
-	opts.verbose, opts.debug = a.Has("verbose"), a.Has("debug")
-	opts.ignoreLabel, opts.ignorePerfdata = a.Has("output-ignore-label"), a.Has("output-ignore-perfdata")
-	switch {
-	case a.Has("output-xml") || (a.Has("disco-show") || a.Has("disco-format")) && !a.Has("output-json"):
+	if (a.Has("disco-show") || a.Has("disco-format")) && !a.Has("output-json") {
 		opts.format = formatXML
-	case a.Has("output-json"):
-		opts.format = formatJSON
-	case a.Has("output-openmetrics"):
-		opts.format = formatOpenMetrics
 	}
 	opts.outputFile, _ = a.Get("output-file")
 	if v, ok := a.Get("range-perfdata"); ok {
@@ -191,9 +198,12 @@ func (opts *options) readPerfdataOptions(a Args) error {
 		kind extendKind
 	}{{"change-perfdata", changeKind}, {"extend-perfdata", extendPerfdataKind}, {"extend-perfdata-group", groupKind}} {
 		for _, v := range a.List(o.name) {
-			e, err := parseExtend("--"+o.name, v, o.kind)
+			e, note, err := parseExtend("--"+o.name, v, o.kind)
 			if err != nil {
 				return err
+			}
+			if note != "" && opts.debug {
+				opts.notes = append(opts.notes, note)
 			}
 			if e != nil {
 				opts.extends = append(opts.extends, e)

@@ -67,7 +67,9 @@ type Output struct {
 // Perl plugin's message, or a sentence where this package refuses it.
 func New(args Args, plugin, mode string) (*Output, error) {
 	o := &Output{plugin: plugin, mode: mode, coaExit: -1, now: time.Now, opts: &options{}}
-	return o, o.opts.read(args)
+	err := o.opts.read(args)
+	o.long = append(o.long, o.opts.notes...)
+	return o, err
 }
 
 // SetMode names the mode written in JSON, XML and OpenMetrics.

@@ -46,19 +46,19 @@ var (
 	scaleUnit = regexp.MustCompile(`^([KMGTPEkmgtpe])?(B|b|bps|Bps|b/s)$`)
 )
 
-// parseExtend reads one option value; nil when the Perl plugins ignore it
-// (no search label, or a method or arguments they do not know, which they
-// say only with --debug).
-func parseExtend(option, v string, kind extendKind) (*extend, error) {
+// parseExtend reads one option value; nil when the Perl plugins ignore it:
+// no search label, or a method or arguments they do not know, which they
+// say only with --debug (the note).
+func parseExtend(option, v string, kind extendKind) (e *extend, note string, err error) {
 	fields := strings.Split(v, ",")
 	for len(fields) > 0 && fields[len(fields)-1] == "" {
 		fields = fields[:len(fields)-1]
 	}
 	fields = append(fields, make([]string, 8)...)
 	if fields[0] == "" && kind != groupKind {
-		return nil, nil
+		return nil, "", nil
 	}
-	e := &extend{kind: kind, matchSrc: fields[0], label: fields[1]}
+	e = &extend{kind: kind, matchSrc: fields[0], label: fields[1]}
 	opt := func(s string) *string {
 		if s == "" {
 			return nil
@@ -69,26 +69,24 @@ func parseExtend(option, v string, kind extendKind) (*extend, error) {
 	if fields[2] != "" {
 		m := methodSyntax.FindStringSubmatch(fields[2])
 		if m == nil {
-			return nil, nil
+			return nil, "method in argument '" + v + "' is unknown", nil
 		}
 		e.method = m[1]
 		if ok, err := e.parseMethod(option, v, m[2]); !ok || err != nil {
-			return nil, err
+			return nil, "argument in method '" + v + "' is unknown", err
 		}
 	}
 	if e.matchSrc != "" {
-		re, err := compileOption(option, e.matchSrc)
-		if err != nil {
-			return nil, err
+		if e.match, err = compileOption(option, e.matchSrc); err != nil {
+			return nil, "", err
 		}
-		e.match = re
 		if e.label != "" {
 			if e.substitute, err = newSubstitution(option, v, e.matchSrc, e.label, ""); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 	}
-	return e, nil
+	return e, "", nil
 }
 
 // parseMethod reads a method's arguments: false when the Perl plugins
@@ -96,7 +94,8 @@ func parseExtend(option, v string, kind extendKind) (*extend, error) {
 func (e *extend) parseMethod(option, v, args string) (bool, error) {
 	switch e.method {
 	case "eval":
-		return false, &OptionError{Msg: fmt.Sprintf("telegraf-mip centreon does not support eval() in %s='%s': it runs Perl code; use math(), scale() or the other functions.", option, v)}
+		return false, &OptionError{Msg: fmt.Sprintf("telegraf-mip centreon does not support eval() in %s='%s': "+
+			"it runs Perl code; use math(), scale() or the other functions.", option, v)}
 	case "scale":
 		m := scaleArgs.FindStringSubmatch(args)
 		switch {

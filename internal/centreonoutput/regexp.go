@@ -21,7 +21,8 @@ func CompileRegexp(pattern string) (Regexp, error) { return regexp.Compile(patte
 func compileOption(option, pattern string) (Regexp, error) {
 	re, err := CompileRegexp(pattern)
 	if err != nil {
-		return nil, &OptionError{Msg: fmt.Sprintf("%s '%s' is not a regular expression this command reads (Go's RE2 syntax): %s.", option, pattern, regexpProblem(err))}
+		return nil, &OptionError{Msg: fmt.Sprintf("%s '%s' is not a regular expression this command reads (Go's RE2 syntax): %s.",
+			option, pattern, regexpProblem(err))}
 	}
 	return re, nil
 }
