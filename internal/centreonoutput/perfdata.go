@@ -173,7 +173,7 @@ func (o *Output) applyExtend(e *extend) {
 			return
 		}
 		p := &Perfdata{Label: e.label, Unit: deref(e.unit), Min: deref(e.min), Max: deref(e.max)}
-		o.applyMethod(e, p)
+		o.applyMethod(e, p, "", nil)
 		applyThresholds(p, e)
 		if p.Value != "" {
 			o.perf = append(o.perf, p)
@@ -183,7 +183,8 @@ func (o *Output) applyExtend(e *extend) {
 	var added []*Perfdata
 	for i := 0; i < len(o.perf); i++ {
 		src := o.perf[i]
-		if !e.match.MatchString(src.Label) {
+		found := e.match.FindAllStringSubmatchIndex(src.Label, 1)
+		if len(found) == 0 {
 			continue
 		}
 		p := &Perfdata{}
@@ -194,7 +195,7 @@ func (o *Output) applyExtend(e *extend) {
 		if e.substitute != nil {
 			p.Label = e.substitute.apply(p.Label)
 		}
-		o.applyMethod(e, p)
+		o.applyMethod(e, p, src.Label, found[0])
 		if e.unit != nil {
 			p.Unit = *e.unit
 		}
@@ -221,7 +222,10 @@ func deref(s *string) string {
 	return *s
 }
 
-func (o *Output) applyMethod(e *extend, p *Perfdata) {
+// applyMethod applies an extend's function to p; label and match are the
+// label the search matched and where, whose groups ($1...) the pattern of
+// min(), max(), sum() and average() may use.
+func (o *Output) applyMethod(e *extend, p *Perfdata, label string, match []int) {
 	switch e.method {
 	case "scale":
 		applyScale(e, p)
@@ -232,7 +236,7 @@ func (o *Output) applyMethod(e *extend, p *Perfdata) {
 	case "math":
 		applyMath(e, p)
 	case "min", "max", "sum", "average":
-		o.applyAggregate(e, p)
+		o.applyAggregate(e, p, label, match)
 	}
 }
 
@@ -455,8 +459,10 @@ var digits = regexp.MustCompile(`\d`)
 
 // applyAggregate is apply_pfdata_min, _max, _sum and _average: over every
 // perfdata whose label matches the pattern and whose value has a digit.
-func (o *Output) applyAggregate(e *extend, p *Perfdata) {
-	re, err := CompileRegexp(e.pattern)
+// The pattern is read as a Perl string, as the Perl plugins do: $1 is the
+// search's group.
+func (o *Output) applyAggregate(e *extend, p *Perfdata, label string, match []int) {
+	re, err := CompileRegexp(expand(e.pattern, label, match))
 	if err != nil {
 		return
 	}
