@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 )
 
 // TestOptionsAsPerl: the option parser reads a command line as
@@ -103,4 +105,16 @@ func TestMemoryReadsPerlKeys(t *testing.T) {
 	require.False(t, m.seen("302", other))
 	require.False(t, m.seen("303", other))
 	require.False(t, m.seen("304", other))
+}
+
+// TestOutputOptionsAccepted: every option the output package reads is
+// accepted and implemented here, with the kind it reads.
+func TestOutputOptionsAccepted(t *testing.T) {
+	kinds := map[centreonoutput.Kind]optionKind{centreonoutput.Flag: flagOption, centreonoutput.String: stringOption, centreonoutput.List: listOption}
+	for name, kind := range centreonoutput.Options {
+		spec, ok := options[name]
+		require.True(t, ok, name)
+		require.Equal(t, implemented, spec.support, name)
+		require.Equal(t, kinds[kind], spec.kind, name)
+	}
 }
