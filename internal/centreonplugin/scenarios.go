@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
@@ -28,6 +29,10 @@ var thresholdSyntax = regexp.MustCompile(`^(@?)((?:~|(?:\+|-)?\d+(?:[.,]\d+)?(?:
 // checks them.
 var filterFields = []string{"id", "name", "display_name", "app_name"}
 
+// counters are the Perl plugin's counters, as --list-counters lists them:
+// by block name (formatted_metrics, global, metric).
+var counters = []centreonoutput.Counter{{Label: "formatted-metric"}, {Label: "status"}, {Label: "metric"}}
+
 // noRun is the status text of a scenario without a run in the window.
 const noRun = "no run in the last hour"
 
@@ -37,6 +42,9 @@ func (c *check) scenarios() error {
 	conn, err := c.connect()
 	if err != nil {
 		return err
+	}
+	if a.has("list-counters") {
+		return &writtenError{c.out.ListCounters(c.stdout, counters)}
 	}
 	// The metric thresholds are checked, as the Perl plugin's counters
 	// check them, and change nothing: its metrics are always OK.
@@ -71,6 +79,12 @@ func (c *check) scenarios() error {
 	var filterCounters *perlre.Regexp
 	if v, ok := a.get("filter-counters"); ok && v != "" {
 		if filterCounters, err = compileRegexp("--filter-counters", v); err != nil {
+			return err
+		}
+	}
+	var block *perlre.Regexp
+	if v, ok := a.get("filter-counters-block"); ok && v != "" {
+		if block, err = compileRegexp("--filter-counters-block", v); err != nil {
 			return err
 		}
 	}
@@ -121,11 +135,16 @@ func (c *check) scenarios() error {
 	// The regular expressions are Perl's: a pathological one ends the
 	// check at matchBy instead of hanging it.
 	matchBy := matchDeadline(ctx, conn.timeout)
-	counters, err := countersShown(filterCounters, matchBy)
+	counterMatches, err := matchesOf("--filter-counters", filterCounters, []string{"status", "metric", "formatted-metric"}, matchBy)
 	if err != nil {
 		return err
 	}
-	counter := func(label string) bool { return counters[label] }
+	counter := func(label string) bool { return filterCounters == nil || counterMatches[label] }
+	blockMatches, err := matchesOf("--filter-counters-block", block, []string{"scenario", "global", "metric", "formatted_metrics"}, matchBy)
+	if err != nil {
+		return err
+	}
+	inBlock := func(name string) bool { return block == nil || !blockMatches[name] }
 
 	o := c.out
 	debug := a.has("debug")
@@ -149,7 +168,7 @@ func (c *check) scenarios() error {
 		}
 		if skip != "" {
 			if debug {
-				o.addLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
+				o.AddLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
 			}
 			return nil
 		}
@@ -184,10 +203,27 @@ func (c *check) scenarios() error {
 	}
 	if mem != nil {
 		if err := mem.write(saved); err != nil {
-			o.addSep(unqualified, err.Error(), " - ")
+			o.AddSep(centreonoutput.Unqualified, err.Error(), " - ")
 		}
 	}
 
+	if inBlock("scenario") {
+		if err := c.report(shown, rules, counter, inBlock, matchBy); err != nil {
+			return err
+		}
+	}
+	if code := o.Display(c.stdout); code != 0 {
+		return &writtenError{code}
+	}
+	return nil
+}
+
+// report writes the scenarios shown as the counters template's
+// run_multiple does: a block per scenario, its status (block "global"),
+// metrics (block "metric") and formatted metrics (block
+// "formatted_metrics"), those --filter-counters-block leaves.
+func (c *check) report(shown map[string]scenario, rules [3]*centreonrules.Expr, counter, inBlock func(string) bool, deadline time.Time) error {
+	o := c.out
 	names := make([]string, 0, len(shown))
 	for name := range shown {
 		names = append(names, name)
@@ -195,31 +231,31 @@ func (c *check) scenarios() error {
 	sort.Strings(names)
 	multiple := len(names) > 1
 	if multiple {
-		o.add(centreonrules.OK, "All scenarios are ok")
+		o.Add(centreonrules.OK, "All scenarios are ok")
 	}
 	const indent = "    "
 	for _, name := range names {
 		s := shown[name]
-		o.addLong("checking scenario '" + name + "'")
+		o.AddLong("checking scenario '" + name + "'")
 		prefix := "Scenario '" + name + "' "
 		done := make(map[int]bool, 4)
 		// prefixed adds a message behind the scenario's prefix, written once
 		// a severity, as run_multiple_prefix_output does.
 		prefixed := func(severity int, msg string) {
 			if !done[severity] {
-				o.add(severity, prefix)
+				o.Add(severity, prefix)
 				done[severity] = true
-				o.addSep(severity, msg, "")
+				o.AddSep(severity, msg, "")
 				return
 			}
-			o.add(severity, msg)
+			o.Add(severity, msg)
 		}
-		if counter("status") {
-			status, text, err := scenarioStatus(&s, name, rules, matchBy)
+		if counter("status") && inBlock("global") {
+			status, text, err := scenarioStatus(&s, name, rules, deadline)
 			if err != nil {
 				return err
 			}
-			o.addLong(indent + text)
+			o.AddLong(indent + text)
 			if status != centreonrules.OK {
 				prefixed(status, text)
 			} else if !multiple {
@@ -234,18 +270,14 @@ func (c *check) scenarios() error {
 		for _, g := range []struct {
 			group  valueGroup
 			values []metricValue
-		}{{metrics, s.metrics}, {formatted, s.formatted}} {
+			block  string
+		}{{metrics, s.metrics, "metric"}, {formatted, s.formatted, "formatted_metrics"}} {
+			if !inBlock(g.block) {
+				continue
+			}
 			g.group.multipleParent, g.group.instance, g.group.counter, g.group.prefixed = multiple, name, counter, prefixed
 			c.values(g.values, &g.group)
 		}
-	}
-	if err := o.applyPerfdataFilters(matchBy); err != nil {
-		return err
-	}
-	exit := o.status
-	o.display(c.stdout, exit, debug, false)
-	if code := o.exitCode(exit); code != 0 {
-		return &writtenError{code}
 	}
 	return nil
 }
@@ -278,20 +310,21 @@ type writtenError struct{ code int }
 
 func (e *writtenError) Error() string { return "exit " + strconv.Itoa(e.code) }
 
-// countersShown are the counters --filter-counters leaves, by label.
-func countersShown(filter *perlre.Regexp, deadline time.Time) (map[string]bool, error) {
-	shown := make(map[string]bool, 3)
-	for _, label := range []string{"status", "metric", "formatted-metric"} {
-		ok := true
-		if filter != nil {
-			var err error
-			if ok, err = filter.MatchString(label, deadline); err != nil {
-				return nil, matchError("--filter-counters", filter, err)
-			}
-		}
-		shown[label] = ok
+// matchesOf tells which of labels option's regular expression matches
+// (none without one).
+func matchesOf(option string, re *perlre.Regexp, labels []string, deadline time.Time) (map[string]bool, error) {
+	matches := make(map[string]bool, len(labels))
+	if re == nil {
+		return matches, nil
 	}
-	return shown, nil
+	for _, label := range labels {
+		ok, err := re.MatchString(label, deadline)
+		if err != nil {
+			return nil, matchError(option, re, err)
+		}
+		matches[label] = ok
+	}
+	return matches, nil
 }
 
 // scenarioStatus is a scenario's status and its message: the Perl plugin's
@@ -371,13 +404,15 @@ func (c *check) values(values []metricValue, g *valueGroup) {
 		default:
 			text = prefix + valueText(v, counterLabel)
 			if counterLabel == "metric" {
-				o.addPerfdata(centreonrules.MetricLabel(instance, v.label, v.unit), v.value, v.unit)
+				o.AddPerfdata(centreonoutput.Perfdata{Label: centreonrules.MetricLabel(instance, v.label, v.unit), Value: v.value, Unit: v.unit,
+					NLabel: "scenario.metric.usage." + centreonrules.UnitLabel(v.unit), Instances: instance + "~" + v.label})
 			} else {
-				o.addPerfdata(centreonrules.FormattedMetricLabel(instance, v.label), v.value, "")
+				o.AddPerfdata(centreonoutput.Perfdata{Label: centreonrules.FormattedMetricLabel(instance, v.label), Value: v.value,
+					NLabel: "scenario.formatted_metric.usage.count", Instances: instance + "~" + v.label})
 			}
 		}
 		if text != "" {
-			o.addLong("    " + text)
+			o.AddLong("    " + text)
 		}
 		if !multiple && !multipleParent && short {
 			if text == "" {
