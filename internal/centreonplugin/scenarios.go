@@ -494,8 +494,8 @@ func (m *memory) seen(id, run string) bool {
 	if *old == run {
 		return true
 	}
-	a, errA := mipapi.ParseRunTime(*old)
-	b, errB := mipapi.ParseRunTime(run)
+	a, errA := mipapi.RunKeyTime(*old)
+	b, errB := mipapi.RunKeyTime(run)
 	return errA == nil && errB == nil && a.Equal(b)
 }
 

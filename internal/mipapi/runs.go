@@ -85,9 +85,9 @@ func parseRunTime(key string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("run time %.40q is neither RFC 3339 nor a Unix epoch", key)
 }
 
-// ParseRunTime reads a run's key as parseRunTime does, for a key kept
+// RunKeyTime reads a run's key as a gather does, for a key kept
 // elsewhere (the Centreon plugin's --memory state).
-func ParseRunTime(key string) (time.Time, error) { return parseRunTime(key) }
+func RunKeyTime(key string) (time.Time, error) { return parseRunTime(key) }
 
 // offsetInRange tells whether the offset s ends with, ±HH:MM or ±HHMM,
 // has hours 00 to 23 and minutes 00 to 59 (time.Parse checked the
