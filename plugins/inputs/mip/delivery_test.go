@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -510,3 +512,35 @@ func TestRestartMidBackfillLosesNothing(t *testing.T) {
 		require.NotContains(t, m, "lost")
 	}
 }
+
+// TestWritersFailedFlushLeavesWatermarks is the delivery contract with
+// telegraf-mip's own writer, not a stand-in: a gather whose points the
+// writer could not write to stdout moves no watermark and leaves
+// state_file as it was. Should the plugin no longer recognise the writer's
+// accumulator as one that delivers, it would commit as soon as the points
+// are added, and the runs would be lost.
+func TestWritersFailedFlushLeavesWatermarks(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	p := rig.plugin(&testutil.CaptureLogger{})
+	var out strings.Builder
+	require.NoError(t, output.Gather(p, output.NewWriter(&out, discardLogger())))
+	require.Contains(t, out.String(), "mip_scenario,")
+	before, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	watermarks := watermarkTexts(watermarksOf(p))
+
+	rig.clock.Advance(3 * time.Minute)
+	w := output.NewWriter(brokenPipe{}, discardLogger())
+	err = output.Gather(p, w)
+	require.ErrorContains(t, err, "broken pipe")
+	require.ErrorContains(t, err, "the watermarks stay where they were, so these runs are written again")
+	require.Equal(t, watermarks, watermarkTexts(watermarksOf(p)))
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after), "state_file unchanged")
+}
+
+// brokenPipe is a stdout Telegraf no longer reads.
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, errors.New("write |1: broken pipe") }

@@ -11,6 +11,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -109,7 +110,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
 	p.addStats(out, g)
 
-	switch f, flushes := acc.(flusher); {
+	switch f, flushes := acc.(output.Delivering); {
 	case flushes:
 		if err := f.Flush(); err != nil {
 			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again",
