@@ -125,15 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	pluginOpts := mip.Options{ReadOnlyState: opts.test}
-	if !opts.once && !opts.test {
-		opts.catchUpInterval = catchUpInterval(opts, plugin)
-		pluginOpts.CatchUpInterval = opts.catchUpInterval
-	}
-	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
-		pluginOpts.GatherInterval = opts.pollInterval
-	}
-	plugin.SetOptions(pluginOpts)
+	plugin.SetOptions(mip.Options{ReadOnlyState: opts.test})
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1
@@ -163,10 +155,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := serve(plugin, log, pw, opts, stopped); err != nil {
-		log.Error(err)
-		return 1
-	}
+	opts.catchUpInterval = catchUpInterval(opts, plugin)
+	serve(plugin, log, pw, opts, stopped)
 	return 0
 }
 

@@ -256,7 +256,7 @@ func TestBackfillSpreadOverGathers(t *testing.T) {
 	})
 	start := rig.clock.Now()
 	gathers := 0
-	for ; gathers == 0 || p.Behind(); gathers++ {
+	for ; gathers == 0 || p.behind(); gathers++ {
 		require.Less(t, gathers, 40, "the backlog drains")
 		points := rig.gather(p)
 		written := 0
@@ -314,7 +314,7 @@ func TestBackfillTakesTurns(t *testing.T) {
 	rig := newDeliveryRig(t, scenarios)
 	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.MaxPointsPerGather = 150 })
 	first := rig.clock.Now()
-	for i := 0; i == 0 || p.Behind(); i++ {
+	for i := 0; i == 0 || p.behind(); i++ {
 		require.Less(t, i, 20)
 		rig.gather(p)
 		rig.clock.Advance(5 * time.Second)
@@ -355,7 +355,7 @@ func TestSizingAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
-			p := rig.plugin(log, func(p *MIP) { p.SetOptions(Options{CatchUpInterval: tt.catchUp}) })
+			p := rig.plugin(log, func(p *MIP) { p.schedule = Schedule{CatchUpInterval: tt.catchUp} })
 			rig.gather(p)
 			warnings := log.Warnings()
 			if tt.advice == "" {
@@ -496,12 +496,12 @@ func TestRestartMidBackfillLosesNothing(t *testing.T) {
 		rig.gather(p)
 		rig.clock.Advance(10 * time.Second)
 	}
-	require.True(t, p.Behind())
+	require.True(t, p.behind())
 	p.Stop()
 	rig.clock.Advance(30 * time.Second)
 	restarted := rig.plugin(log, configure)
-	require.True(t, restarted.Behind(), "the backfill carries on")
-	for i := 0; i == 0 || restarted.Behind(); i++ {
+	require.True(t, restarted.behind(), "the backfill carries on")
+	for i := 0; i == 0 || restarted.behind(); i++ {
 		require.Less(t, i, 100, "the backlog drains")
 		rig.gather(restarted)
 		rig.clock.Advance(10 * time.Second)

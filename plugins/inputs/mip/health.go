@@ -135,10 +135,9 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 	return acc, true
 }
 
-// OutputHeld reports whether the last gather was held back by
-// output_health_url: telegraf-mip then asks again soon, not at the next
-// interval.
-func (p *MIP) OutputHeld() bool {
+// outputHeld reports whether the last gather was held back by
+// output_health_url: Serve then asks again soon, not at the next interval.
+func (p *MIP) outputHeld() bool {
 	return p.health != nil && !p.health.since.IsZero()
 }
 
