@@ -19,6 +19,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonplugin"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipconfig"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
@@ -117,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Error("-config FILE is required (try -demo to see the plugin work against the built-in simulator)")
 		return 2
 	}
-	plugin, err := loadPlugin(opts.configPath)
+	plugin, err := mipconfig.Load(opts.configPath)
 	if err != nil {
 		log.Errorf("loading configuration: %v", err)
 		return 1
