@@ -285,6 +285,7 @@ func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (
 				runSel = RunSelection{Skip: true} // a measure sent again: left out
 			case sel != nil && entry.Measure != nil && entry.Measure.ID != "":
 				runSel, selected = sel(entry.Measure), true
+				entry.selection, entry.selected = runSel, true
 			}
 			fieldProblem, err = decodeRuns(dec, entry, runSel)
 		default:

@@ -68,7 +68,7 @@ func (p *MIP) begin() *gatherPass {
 	}
 	g.stats.window = pass.Window
 	g.asked = g.requested.Add(-g.window)
-	if prev := p.warned.asked; !prev.IsZero() && prev.Before(g.asked) {
+	if prev := p.reach.asked; !prev.IsZero() && prev.Before(g.asked) {
 		g.asked = prev
 	}
 	return g
@@ -146,7 +146,9 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 			problems = append(problems, err)
 			return
 		}
-		if !p.filter.match(entry.Measure) {
+		// The filters ran as the runs were chosen, unless the entry sent
+		// none, or sent them before its measure.
+		if sel, chosen := entry.Selection(); sel.Skip || (!chosen && !p.filter.match(entry.Measure)) {
 			return
 		}
 		g.stats.kept++
@@ -166,7 +168,7 @@ func (p *MIP) selection(g *gatherPass, id string) mipapi.RunSelection {
 	o := g.pass.Owed(id)
 	return mipapi.RunSelection{
 		After: o.After, Until: o.Until, NewestOnly: o.NewestOnly,
-		Behind: g.asked, Reported: p.warned.behindRuns[id],
+		Behind: g.asked, Reported: p.reach.behindRuns[id],
 	}
 }
 
@@ -183,13 +185,13 @@ func (p *MIP) commit(g *gatherPass, problems []error) []error {
 	p.reportLosses(g.pass.Losses())
 	p.reportBacklog(g)
 	p.warnBehind(&g.behind, g.asked)
-	p.warned.asked = g.asked
-	if p.warned.behindRuns == nil {
-		p.warned.behindRuns = make(map[string]time.Time)
+	p.reach.asked = g.asked
+	if p.reach.behindRuns == nil {
+		p.reach.behindRuns = make(map[string]time.Time)
 	}
 	for id, t := range g.behindAt {
-		if t.After(p.warned.behindRuns[id]) {
-			p.warned.behindRuns[id] = t
+		if t.After(p.reach.behindRuns[id]) {
+			p.reach.behindRuns[id] = t
 		}
 	}
 	p.warned.futureRuns = g.future

@@ -147,6 +147,7 @@ type MIP struct {
 	reader   func() string // identifies the reader; nil: ledger.Reader
 	tracking tracking      // in Telegraf: the delivery the last gather waits for
 	health   *outputHealth // nil without output_health_url
+	reach    reach
 	warned   warned
 
 	now    func() time.Time
