@@ -19,6 +19,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonplugin"
+	"github.com/telegraf-mip/telegraf-mip/internal/mipconfig"
 	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
@@ -52,55 +53,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		centreonplugin.Version = version
 		return centreonplugin.Run(args[1:], stdout, stderr)
 	}
-	var opts options
-	fs := flag.NewFlagSet("telegraf-mip", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&opts.configPath, "config", "", "plugin configuration `file` with one [[inputs.mip]] block")
-	fs.DurationVar(&opts.pollInterval, "poll_interval", 60*time.Second, "how often to gather when running under inputs.execd")
-	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
-	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
-	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
-	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second,
-		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait "+
-			"(default 3s with output_health_url)")
-	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
-	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
-	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
-	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
-	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
-		return 2
-	}
-	set := make(map[string]bool)
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts.catchUpIntervalSet = set["catch_up_interval"]
-	if err := checkFlags(set); err != nil {
-		fmt.Fprintf(stderr, "E! %v\n", err)
-		return 2
-	}
-	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
-		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n",
-			minPollInterval, opts.pollInterval)
-		return 2
-	}
-	if opts.catchUpInterval < 0 {
-		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
-		return 2
-	}
-	if err := checkListFormat(opts.format); err != nil {
-		fmt.Fprintf(stderr, "E! %v\n", err)
-		return 2
+	opts, code, ok := parseFlags(args, stderr)
+	if !ok {
+		return code
 	}
 	if opts.showVersion {
 		fmt.Fprintln(stdout, "telegraf-mip", version)
@@ -117,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Error("-config FILE is required (try -demo to see the plugin work against the built-in simulator)")
 		return 2
 	}
-	plugin, err := loadPlugin(opts.configPath)
+	plugin, err := mipconfig.Load(opts.configPath)
 	if err != nil {
 		log.Errorf("loading configuration: %v", err)
 		return 1
@@ -125,15 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	pluginOpts := mip.Options{ReadOnlyState: opts.test}
-	if !opts.once && !opts.test {
-		opts.catchUpInterval = catchUpInterval(opts, plugin)
-		pluginOpts.CatchUpInterval = opts.catchUpInterval
-	}
-	if !opts.pollIntervalDisabled && !opts.once && !opts.test {
-		pluginOpts.GatherInterval = opts.pollInterval
-	}
-	plugin.SetOptions(pluginOpts)
+	plugin.SetOptions(mip.Options{ReadOnlyState: opts.test})
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1
@@ -163,11 +110,64 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := serve(plugin, log, pw, opts, stopped); err != nil {
-		log.Error(err)
-		return 1
-	}
+	opts.catchUpInterval = catchUpInterval(opts, plugin)
+	serve(plugin, log, pw, opts, stopped)
 	return 0
+}
+
+// parseFlags reads and checks the command line; when the process must
+// end there (-h, a flag refused), ok is false and code its exit code.
+func parseFlags(args []string, stderr io.Writer) (opts options, code int, ok bool) {
+	fs := flag.NewFlagSet("telegraf-mip", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opts.configPath, "config", "", "plugin configuration `file` with one [[inputs.mip]] block")
+	fs.DurationVar(&opts.pollInterval, "poll_interval", 60*time.Second, "how often to gather when running under inputs.execd")
+	fs.BoolVar(&opts.pollIntervalDisabled, "poll_interval_disabled", false, "gather only when a line arrives on stdin (inputs.execd with signal = \"STDIN\")")
+	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
+	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
+	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second,
+		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait "+
+			"(default 3s with output_health_url)")
+	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
+	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
+	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")
+	fs.BoolVar(&opts.debug, "debug", false, "log debug messages")
+	fs.BoolVar(&opts.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return opts, 0, false
+		}
+		return opts, 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "E! unexpected arguments: %s (flags come as -name value; see -h)\n", strings.Join(fs.Args(), " "))
+		return opts, 2, false
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	opts.catchUpIntervalSet = set["catch_up_interval"]
+	if err := checkFlags(set); err != nil {
+		fmt.Fprintf(stderr, "E! %v\n", err)
+		return opts, 2, false
+	}
+	if opts.pollInterval < minPollInterval && !opts.pollIntervalDisabled {
+		fmt.Fprintf(stderr, "E! -poll_interval must be at least %s, got %s (use -poll_interval_disabled to gather on stdin only)\n",
+			minPollInterval, opts.pollInterval)
+		return opts, 2, false
+	}
+	if opts.catchUpInterval < 0 {
+		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
+		return opts, 2, false
+	}
+	if err := checkListFormat(opts.format); err != nil {
+		fmt.Fprintf(stderr, "E! %v\n", err)
+		return opts, 2, false
+	}
+	return opts, 0, true
 }
 
 // minPollInterval is the shortest -poll_interval: gathers closer than this

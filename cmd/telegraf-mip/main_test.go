@@ -18,6 +18,7 @@ import (
 	"github.com/influxdata/telegraf/plugins/parsers/influx"
 	"github.com/stretchr/testify/require"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipconfig"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
@@ -410,7 +411,7 @@ func TestSampleConfigKeysAreKnown(t *testing.T) {
 		lines = append(lines, line)
 	}
 	require.Greater(t, uncommented, 30)
-	p, err := loadPlugin(writeFile(t, "all.conf", strings.Join(lines, "\n")))
+	p, err := mipconfig.Load(writeFile(t, "all.conf", strings.Join(lines, "\n")))
 	require.NoError(t, err)
 	require.Equal(t, "MIP", p.CentreonHost)
 	require.Equal(t, "/var/lib/telegraf/mip.state", p.StateFile)

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
 
 // TestStdinFloodIsCoalesced: 10,000 lines 1 ms apart (a runaway parent)
-// make a gather every minAskGap at most, not one request per line; the
+// make a gather every mip.MinAskGap at most, not one request per line; the
 // process still stops on stdin EOF.
 func TestStdinFloodIsCoalesced(t *testing.T) {
 	sim, srv := startSim(t)
@@ -39,7 +41,7 @@ func TestStdinFloodIsCoalesced(t *testing.T) {
 	require.NoError(t, cmd.Wait(), stderr.String())
 	// One gather at once, then one per minAskGap of the flood at most, and
 	// the last lines' gather.
-	limit := int(elapsed/minAskGap) + 2
+	limit := int(elapsed/mip.MinAskGap) + 2
 	t.Logf("10,000 lines in %s: %d requests", elapsed.Round(time.Millisecond), sim.Requests())
 	require.LessOrEqual(t, sim.Requests(), limit)
 	require.NotContains(t, stderr.String(), "E! ")

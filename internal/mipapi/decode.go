@@ -285,6 +285,7 @@ func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (
 				runSel = RunSelection{Skip: true} // a measure sent again: left out
 			case sel != nil && entry.Measure != nil && entry.Measure.ID != "":
 				runSel, selected = sel(entry.Measure), true
+				entry.selection, entry.selected = runSel, true
 			}
 			fieldProblem, err = decodeRuns(dec, entry, runSel)
 		default:
@@ -370,28 +371,15 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 			}
 			continue
 		}
-		var ns int64
-		var terr error
-		if len(name) > maxRunKeyBytes {
-			terr = fmt.Errorf("run time %.40q… (%d bytes) is neither RFC 3339 nor a Unix epoch", name[1:], len(name)-2)
-		} else {
-			// The key is copied before the next read, which voids name.
-			if entry.keyBuf, err = unquoteName(entry.keyBuf[:0], name); err != nil {
-				return nil, err
-			}
-			ns, terr = runNanos(entry.keyBuf)
+		ns, timed, err := entry.runTime(name)
+		if err != nil {
+			return nil, err
 		}
-		if terr != nil {
-			entry.badKeyCount++
-			if len(entry.badKeys) < maxBadKeys {
-				entry.badKeys = append(entry.badKeys, terr)
-			}
-		}
-		if terr == nil && ns <= afterNs && ns < behindNs && ns > reportedNs {
+		if timed && ns <= afterNs && ns < behindNs && ns > reportedNs {
 			entry.behind.add(ns)
 		}
 		held := sel.NewestOnly && ns <= untilNs
-		if terr != nil || ns <= afterNs || (held && ns < newestNs) {
+		if !timed || ns <= afterNs || (held && ns < newestNs) {
 			if err := dec.SkipValue(); err != nil {
 				return nil, err
 			}
@@ -420,6 +408,30 @@ func decodeRuns(dec *decoder, entry *MeasureEntry, sel RunSelection) (problem, e
 	}
 	_, err = dec.ReadToken() // the closing '}'
 	return nil, err
+}
+
+// runTime reads the key of a run, name as read (quoted), as nanoseconds
+// since 1970; a key that is no time is counted, and kept for messages, and
+// timed is false. err is a stream the decoder cannot go on with.
+func (e *MeasureEntry) runTime(name []byte) (ns int64, timed bool, err error) {
+	var terr error
+	if len(name) > maxRunKeyBytes {
+		terr = fmt.Errorf("run time %.40q… (%d bytes) is neither RFC 3339 nor a Unix epoch", name[1:], len(name)-2)
+	} else {
+		// The key is copied before the next read, which voids name.
+		if e.keyBuf, err = unquoteName(e.keyBuf[:0], name); err != nil {
+			return 0, false, err
+		}
+		ns, terr = runNanos(e.keyBuf)
+	}
+	if terr != nil {
+		e.badKeyCount++
+		if len(e.badKeys) < maxBadKeys {
+			e.badKeys = append(e.badKeys, terr)
+		}
+		return 0, false, nil
+	}
+	return ns, true, nil
 }
 
 // shrinkTexts appends to dst the JSON value raw with every string longer

@@ -184,6 +184,20 @@ func Gather(input telegraf.Input, pw *Writer) error {
 	return gatherErr
 }
 
+// Delivering is the delivery contract between the writer and the plugin:
+// an accumulator whose Flush writes out every point added since the last
+// flush and reports whether they were written. The plugin moves its
+// watermarks past a gather's runs only when Flush returns nil; an
+// accumulator that does not offer it gets them moved at once (at most
+// once), so the writer's accumulator must keep implementing it, which the
+// assertion below holds at compile time.
+type Delivering interface {
+	telegraf.Accumulator
+	Flush() error
+}
+
+var _ Delivering = Accumulator{}
+
 // Accumulator hands every point straight to a Writer.
 type Accumulator struct{ pw *Writer }
 

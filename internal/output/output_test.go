@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -80,3 +81,29 @@ func BenchmarkWritePointsUnbuffered(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(points)), "ns/point")
 }
+
+// TestAccumulatorIsDelivering checks the delivery contract as the plugin
+// sees it: the writer's accumulator, handed to a gather as a plain
+// telegraf.Accumulator, is an output.Delivering whose Flush writes the
+// points added and reports a write that failed.
+func TestAccumulatorIsDelivering(t *testing.T) {
+	at := time.Unix(1795600800, 0)
+	var out bytes.Buffer
+	var acc telegraf.Accumulator = NewWriter(&out, stderrlog.New(io.Discard, telegraf.Info)).Accumulator()
+	d, ok := acc.(Delivering)
+	require.True(t, ok, "the plugin would commit its gathers before the points are written")
+	acc.AddFields("ok", map[string]any{"value": 1.0}, nil, at)
+	require.Empty(t, out.String(), "buffered until the flush")
+	require.NoError(t, d.Flush())
+	require.Equal(t, "ok value=1 1795600800000000000\n", out.String())
+
+	acc = NewWriter(failingWriter{}, stderrlog.New(io.Discard, telegraf.Info)).Accumulator()
+	acc.AddFields("ok", map[string]any{"value": 1.0}, nil, at)
+	d, ok = acc.(Delivering)
+	require.True(t, ok)
+	require.ErrorContains(t, d.Flush(), "broken pipe")
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("write |1: broken pipe") }

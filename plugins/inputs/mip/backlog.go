@@ -7,9 +7,9 @@ import (
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
 
-// Behind reports whether the last gather left runs to write: telegraf-mip
-// then gathers again sooner than its interval, to catch up.
-func (p *MIP) Behind() bool {
+// behind reports whether the last gather left runs to write: Serve then
+// gathers again sooner than its interval, to catch up.
+func (p *MIP) behind() bool {
 	return p.ledger.Behind()
 }
 
@@ -45,20 +45,20 @@ func (p *MIP) reportBacklog(g *gatherPass) {
 }
 
 // capacity is how many points max_points_per_gather lets through in one
-// interval, counting the catch-up gathers the binary adds in between.
+// interval, counting the catch-up gathers Serve adds in between.
 func (p *MIP) capacity() int {
 	gathers := 1
-	if p.opts.CatchUpInterval > 0 {
-		gathers = max(int(p.interval()/p.opts.CatchUpInterval), 1)
+	if p.schedule.CatchUpInterval > 0 {
+		gathers = max(int(p.interval()/p.schedule.CatchUpInterval), 1)
 	}
 	return p.MaxPointsPerGather * gathers
 }
 
-// interval is how often gathers come: as the binary says, or one minute, the
-// interval the README recommends.
+// interval is how often gathers come: Serve's poll interval, or one
+// minute, the interval the README recommends.
 func (p *MIP) interval() time.Duration {
-	if p.opts.GatherInterval > 0 {
-		return p.opts.GatherInterval
+	if p.schedule.PollInterval > 0 {
+		return p.schedule.PollInterval
 	}
 	return time.Minute
 }

@@ -4,12 +4,14 @@ import (
 	"sync"
 
 	"github.com/influxdata/telegraf"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // A gather's progress is committed once its points are delivered:
 //
-//   - through telegraf-mip's writer (a flusher), after the flush to stdout
-//     succeeded; a failed flush commits nothing;
+//   - through telegraf-mip's writer (an output.Delivering accumulator),
+//     after the flush to stdout succeeded; a failed flush commits nothing;
 //   - compiled into Telegraf, on Telegraf's delivery notification for the
 //     gather's points, tracked as one group: once every output wrote them.
 //     Until then no other gather starts: the runs wait in MIP, owed. Points
@@ -17,12 +19,6 @@ import (
 //     written again by the next gather;
 //   - with an accumulator that offers neither (no tracking), as soon as
 //     the points are added: at most once.
-
-// flusher is an accumulator that can tell whether its points were
-// delivered: telegraf-mip's writer, which flushes them to stdout.
-type flusher interface {
-	Flush() error
-}
 
 // groupAcc keeps a gather's points, to hand them to Telegraf as one
 // tracked group.
@@ -57,7 +53,7 @@ func (t *tracking) busy() (busy, first bool) {
 // or, when Telegraf can track their delivery, a group handed to it at the
 // end (see track).
 func emitTo(acc telegraf.Accumulator) (out telegraf.Accumulator, group *groupAcc, tracker telegraf.TrackingAccumulator) {
-	if _, ok := acc.(flusher); ok {
+	if _, ok := acc.(output.Delivering); ok {
 		return acc, nil, nil
 	}
 	tracker = acc.WithTracking(1)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -254,7 +256,7 @@ func TestBackfillSpreadOverGathers(t *testing.T) {
 	})
 	start := rig.clock.Now()
 	gathers := 0
-	for ; gathers == 0 || p.Behind(); gathers++ {
+	for ; gathers == 0 || p.behind(); gathers++ {
 		require.Less(t, gathers, 40, "the backlog drains")
 		points := rig.gather(p)
 		written := 0
@@ -312,7 +314,7 @@ func TestBackfillTakesTurns(t *testing.T) {
 	rig := newDeliveryRig(t, scenarios)
 	p := rig.plugin(&testutil.CaptureLogger{}, func(p *MIP) { p.MaxPointsPerGather = 150 })
 	first := rig.clock.Now()
-	for i := 0; i == 0 || p.Behind(); i++ {
+	for i := 0; i == 0 || p.behind(); i++ {
 		require.Less(t, i, 20)
 		rig.gather(p)
 		rig.clock.Advance(5 * time.Second)
@@ -353,7 +355,7 @@ func TestSizingAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
-			p := rig.plugin(log, func(p *MIP) { p.SetOptions(Options{CatchUpInterval: tt.catchUp}) })
+			p := rig.plugin(log, func(p *MIP) { p.schedule = Schedule{CatchUpInterval: tt.catchUp} })
 			rig.gather(p)
 			warnings := log.Warnings()
 			if tt.advice == "" {
@@ -494,12 +496,12 @@ func TestRestartMidBackfillLosesNothing(t *testing.T) {
 		rig.gather(p)
 		rig.clock.Advance(10 * time.Second)
 	}
-	require.True(t, p.Behind())
+	require.True(t, p.behind())
 	p.Stop()
 	rig.clock.Advance(30 * time.Second)
 	restarted := rig.plugin(log, configure)
-	require.True(t, restarted.Behind(), "the backfill carries on")
-	for i := 0; i == 0 || restarted.Behind(); i++ {
+	require.True(t, restarted.behind(), "the backfill carries on")
+	for i := 0; i == 0 || restarted.behind(); i++ {
 		require.Less(t, i, 100, "the backlog drains")
 		rig.gather(restarted)
 		rig.clock.Advance(10 * time.Second)
@@ -510,3 +512,35 @@ func TestRestartMidBackfillLosesNothing(t *testing.T) {
 		require.NotContains(t, m, "lost")
 	}
 }
+
+// TestWritersFailedFlushLeavesWatermarks is the delivery contract with
+// telegraf-mip's own writer, not a stand-in: a gather whose points the
+// writer could not write to stdout moves no watermark and leaves
+// state_file as it was. Should the plugin no longer recognise the writer's
+// accumulator as one that delivers, it would commit as soon as the points
+// are added, and the runs would be lost.
+func TestWritersFailedFlushLeavesWatermarks(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	p := rig.plugin(&testutil.CaptureLogger{})
+	var out strings.Builder
+	require.NoError(t, output.Gather(p, output.NewWriter(&out, discardLogger())))
+	require.Contains(t, out.String(), "mip_scenario,")
+	before, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	watermarks := watermarkTexts(watermarksOf(p))
+
+	rig.clock.Advance(3 * time.Minute)
+	w := output.NewWriter(brokenPipe{}, discardLogger())
+	err = output.Gather(p, w)
+	require.ErrorContains(t, err, "broken pipe")
+	require.ErrorContains(t, err, "the watermarks stay where they were, so these runs are written again")
+	require.Equal(t, watermarks, watermarkTexts(watermarksOf(p)))
+	after, err := os.ReadFile(rig.state)
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after), "state_file unchanged")
+}
+
+// brokenPipe is a stdout Telegraf no longer reads.
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, errors.New("write |1: broken pipe") }

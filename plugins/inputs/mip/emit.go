@@ -162,13 +162,19 @@ func (p *MIP) warnBehind(b *ledger.Losses, asked time.Time) {
 // warned is what the plugin already warned about, so as to warn once.
 type warned struct {
 	futureRuns map[string]bool // runs from the future, by measure id and run time
-	// asked is the oldest start of the windows asked since the start;
-	// behindRuns holds, per measure id, the newest run before it reported
-	// or written.
-	asked      time.Time
-	behindRuns map[string]time.Time
 	badKeys    map[string]bool // run keys that are no time
 	sizing     bool
+}
+
+// reach is how far back the gathers since the start asked MIP, which
+// selects the runs a gather writes (see noteBehind): control state, kept
+// apart from what the plugin warned about.
+type reach struct {
+	// asked is the oldest start of the windows asked since the start (or
+	// an older run written); behindRuns holds, per measure id, the newest
+	// run before it met, reported or written.
+	asked      time.Time
+	behindRuns map[string]time.Time
 }
 
 // countLost adds to the gather's losses the runs of a measure recorded

@@ -11,6 +11,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -67,7 +68,7 @@ func (p *MIP) begin() *gatherPass {
 	}
 	g.stats.window = pass.Window
 	g.asked = g.requested.Add(-g.window)
-	if prev := p.warned.asked; !prev.IsZero() && prev.Before(g.asked) {
+	if prev := p.reach.asked; !prev.IsZero() && prev.Before(g.asked) {
 		g.asked = prev
 	}
 	return g
@@ -109,7 +110,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
 	p.addStats(out, g)
 
-	switch f, flushes := acc.(flusher); {
+	switch f, flushes := acc.(output.Delivering); {
 	case flushes:
 		if err := f.Flush(); err != nil {
 			return fmt.Errorf("writing the points of %d runs: %w; the watermarks stay where they were, so these runs are written again",
@@ -145,7 +146,9 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 			problems = append(problems, err)
 			return
 		}
-		if !p.filter.match(entry.Measure) {
+		// The filters ran as the runs were chosen, unless the entry sent
+		// none, or sent them before its measure.
+		if sel, chosen := entry.Selection(); sel.Skip || (!chosen && !p.filter.match(entry.Measure)) {
 			return
 		}
 		g.stats.kept++
@@ -165,7 +168,7 @@ func (p *MIP) selection(g *gatherPass, id string) mipapi.RunSelection {
 	o := g.pass.Owed(id)
 	return mipapi.RunSelection{
 		After: o.After, Until: o.Until, NewestOnly: o.NewestOnly,
-		Behind: g.asked, Reported: p.warned.behindRuns[id],
+		Behind: g.asked, Reported: p.reach.behindRuns[id],
 	}
 }
 
@@ -182,13 +185,13 @@ func (p *MIP) commit(g *gatherPass, problems []error) []error {
 	p.reportLosses(g.pass.Losses())
 	p.reportBacklog(g)
 	p.warnBehind(&g.behind, g.asked)
-	p.warned.asked = g.asked
-	if p.warned.behindRuns == nil {
-		p.warned.behindRuns = make(map[string]time.Time)
+	p.reach.asked = g.asked
+	if p.reach.behindRuns == nil {
+		p.reach.behindRuns = make(map[string]time.Time)
 	}
 	for id, t := range g.behindAt {
-		if t.After(p.warned.behindRuns[id]) {
-			p.warned.behindRuns[id] = t
+		if t.After(p.reach.behindRuns[id]) {
+			p.reach.behindRuns[id] = t
 		}
 	}
 	p.warned.futureRuns = g.future

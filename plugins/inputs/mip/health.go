@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // healthTimeout bounds one question to output_health_url: the endpoint is
@@ -99,7 +101,7 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 		if h.since.IsZero() {
 			return acc, false
 		}
-		f, ok := acc.(flusher)
+		f, ok := acc.(output.Delivering)
 		if !ok {
 			// In Telegraf itself the points are delivered later, by
 			// tracking: the end of the hold is said now, without counts.
@@ -133,10 +135,9 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 	return acc, true
 }
 
-// OutputHeld reports whether the last gather was held back by
-// output_health_url: telegraf-mip then asks again soon, not at the next
-// interval.
-func (p *MIP) OutputHeld() bool {
+// outputHeld reports whether the last gather was held back by
+// output_health_url: Serve then asks again soon, not at the next interval.
+func (p *MIP) outputHeld() bool {
 	return p.health != nil && !p.health.since.IsZero()
 }
 
@@ -170,13 +171,15 @@ func (h *outputHealth) noRoom(ctx context.Context) string {
 	return ""
 }
 
+var _ output.Delivering = (*resumingAccumulator)(nil)
+
 // resumingAccumulator is the accumulator of the gather that ends a hold,
 // for a writer that flushes (telegraf-mip's stdout): it counts what the
 // gather writes and, once its points are flushed, reports the end of the
 // hold.
 type resumingAccumulator struct {
 	telegraf.Accumulator
-	flusher flusher
+	flusher output.Delivering
 	plugin  *MIP
 	runs    int // points of runs: mip_scenario, or Centreon's state points
 	points  int

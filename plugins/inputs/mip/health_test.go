@@ -127,7 +127,7 @@ func TestOutputHealthHoldsGathers(t *testing.T) {
 	}
 	require.Equal(t, 1, rig.sim.Requests(), "held: MIP not asked")
 	require.Equal(t, int32(4), health.asked.Load(), "asked before every gather")
-	require.True(t, rig.plugin.OutputHeld())
+	require.True(t, rig.plugin.outputHeld())
 	require.Equal(t, []string{"W! [] not gathering for 1m0s: Telegraf's output has no room for more points (" + health.URL +
 		" answered 503 Service Unavailable); the runs stay in MIP and are written once it answers 200, if that comes within lookback (1h0m0s)"},
 		rig.lines("W! "))
@@ -136,7 +136,7 @@ func TestOutputHealthHoldsGathers(t *testing.T) {
 	rig.clock.Advance(time.Minute)
 	points := rig.gather()
 	require.Equal(t, 2, rig.sim.Requests())
-	require.False(t, rig.plugin.OutputHeld())
+	require.False(t, rig.plugin.outputHeld())
 	runs := 0
 	for _, sc := range rig.scenarios {
 		runs += len(mipsim.Runs(sc, start, rig.clock.Now()))

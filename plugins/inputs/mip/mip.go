@@ -125,8 +125,9 @@ type MIP struct {
 
 	Log telegraf.Logger `toml:"-"`
 
-	// How the binary runs the plugin (SetOptions).
-	opts Options
+	// How the binary runs the plugin: SetOptions, and Serve's schedule.
+	opts     Options
+	schedule Schedule
 
 	// Derived from the configuration in Init.
 	filter   scenarioFilter
@@ -146,6 +147,7 @@ type MIP struct {
 	reader   func() string // identifies the reader; nil: ledger.Reader
 	tracking tracking      // in Telegraf: the delivery the last gather waits for
 	health   *outputHealth // nil without output_health_url
+	reach    reach
 	warned   warned
 
 	now    func() time.Time
@@ -185,11 +187,6 @@ type Options struct {
 	// ReadOnlyState makes the plugin read state_file but never write it
 	// (telegraf-mip -test).
 	ReadOnlyState bool
-	// GatherInterval is how often gathers come, when the binary knows it,
-	// and CatchUpInterval how soon it gathers again when runs are left
-	// (see Behind): they size the steady state.
-	GatherInterval  time.Duration
-	CatchUpInterval time.Duration
 }
 
 // SetOptions sets how the binary runs the plugin; call it before Init.

@@ -70,7 +70,7 @@ func TestUpgradeLosesAndRepeatsNoRun(t *testing.T) {
 		rig.gather(p)
 		rig.clock.Advance(20 * time.Second)
 	}
-	require.True(t, p.Behind(), "stopped in the middle of a backfill")
+	require.True(t, p.behind(), "stopped in the middle of a backfill")
 	p.Stop()
 	writeV1(t, rig.state, p.instanceKey(), p.ledger.State())
 
@@ -83,7 +83,7 @@ func TestUpgradeLosesAndRepeatsNoRun(t *testing.T) {
 	b, err := os.ReadFile(rig.state)
 	require.NoError(t, err)
 	require.Contains(t, string(b), `{"version":2,`)
-	require.False(t, upgraded.Behind())
+	require.False(t, upgraded.behind())
 	// Runs recorded late come after newer ones, and the newest may not be
 	// recorded yet.
 	rig.requireNoneLostNoneTwice(start.Add(-time.Hour), rig.clock.Now().Add(-10*time.Minute), false)

@@ -463,7 +463,7 @@ func TestDeferredRunsStayOwedThroughAnOutage(t *testing.T) {
 	})
 	start := rig.clock.Now()
 	require.NoError(t, rig.gather(p))
-	require.True(t, p.Behind(), "runs left for later")
+	require.True(t, p.behind(), "runs left for later")
 
 	rig.mip.set(http.StatusInternalServerError, 0)
 	for range 10 {
@@ -471,7 +471,7 @@ func TestDeferredRunsStayOwedThroughAnOutage(t *testing.T) {
 		require.Error(t, rig.gather(p))
 	}
 	rig.mip.set(0, 0)
-	for i := 0; i == 0 || p.Behind(); i++ {
+	for i := 0; i == 0 || p.behind(); i++ {
 		require.Less(t, i, 100, "the backlog drains")
 		rig.clock.Advance(10 * time.Second)
 		require.NoError(t, rig.gather(p))

@@ -1,4 +1,19 @@
-package main
+// Package mipconfig reads telegraf-mip's -config file: one [[inputs.mip]]
+// block, as Telegraf's own loader reads a plugin block, with the checks
+// Telegraf's loader does not make (unknown keys refused, the settings of
+// [[inputs.execd]] named as such, an API key from an unset variable).
+//
+// Telegraf's loader itself (config.Config.LoadConfigData) cannot do it
+// without changing what users see: it takes Telegraf's general input
+// settings (interval, tags, namepass...) silently, where they would do
+// nothing here; it accepts [agent], other plugins and several blocks; it
+// words its errors for telegraf.conf; and it replaces environment
+// variables in the text before parsing, so the variable api_key came from
+// cannot be named. The loader here uses its parts instead: its TOML parser
+// and settings, its environment-variable rules (compose-go's template), and
+// the list of its general input settings, generated from its source
+// (telegrafkeys.go).
+package mipconfig
 
 import (
 	"bytes"
@@ -16,14 +31,14 @@ import (
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
 
-// loadPlugin reads the [[inputs.mip]] block of a configuration file as
+// Load reads the [[inputs.mip]] block of a configuration file as
 // Telegraf v1.37 reads a plugin block (config.parseConfig, strict mode): its
 // TOML parser, environment variables replaced in string values only, keys
 // matched case-sensitively. Unlike the execd shim's loader, and like
 // Telegraf's, it refuses what it does not understand: an unknown key,
 // another plugin, or a second block, so that a typo never silently does
 // nothing.
-func loadPlugin(path string) (*mip.MIP, error) {
+func Load(path string) (*mip.MIP, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -107,17 +122,6 @@ func mipBlock(tbl *ast.Table) (*ast.Table, error) {
 	default:
 		return nil, errors.New("no [[inputs.mip]] block")
 	}
-}
-
-// execdKeys are the settings Telegraf gives every input (and inputs.execd's
-// own): in [[inputs.mip]] they would do nothing, since Telegraf never reads
-// this file.
-var execdKeys = []string{
-	"alias", "always_include_local_tags", "collection_jitter", "collection_offset",
-	"fielddrop", "fieldexclude", "fieldinclude", "fieldpass", "interval", "metricpass",
-	"name_override", "name_prefix", "name_suffix", "namedrop", "namedrop_separator", "namepass", "namepass_separator",
-	"precision", "startup_error_behavior", "tagdrop", "tagexclude", "taginclude", "tagpass", "tags",
-	"command", "environment", "signal", "restart_delay", "buffer_size", "stop_on_error", "data_format",
 }
 
 // unknownKeys explains the keys of [[inputs.mip]] that the plugin has no
