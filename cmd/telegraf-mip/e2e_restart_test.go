@@ -4,13 +4,11 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,20 +36,7 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 	// most 3,000 points write over 8 gathers, one every 2 s.
 	scenarios := mipsim.Generate(count, 2, frequency)
 	sim := mipsim.New(testKey, scenarios)
-	var (
-		mu    sync.Mutex
-		first [2]time.Time // the first details request was answered between these times
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		firstDetails := first[0].IsZero() && strings.HasPrefix(r.URL.Path, "/api/measures/details")
-		before := time.Now()
-		sim.ServeHTTP(w, r)
-		if firstDetails {
-			first = [2]time.Time{before, time.Now()}
-		}
-	}))
+	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
 	pluginConf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state), `  first_gather = "window"`,
@@ -94,9 +79,8 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 	// Every run from the first gather's window on, up to the newest stored,
 	// is stored (InfluxDB keeps a run written twice once): nothing was lost
 	// across the restart, nothing older than the window was written.
-	mu.Lock()
-	from, to := first[0].Add(-lookback), first[1].Add(-lookback)
-	mu.Unlock()
+	// The first answer's window starts lookback before it.
+	window := sim.Answers()[0].At.Add(-lookback)
 	stored := db.storedRuns(t)
 	served := sim.Served()
 	total := 0
@@ -105,8 +89,8 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 		ts := stored[id]
 		require.NotEmpty(t, ts, "scenario %s", id)
 		// MIP's run keys are to the millisecond.
-		require.True(t, ts[0].After(from.Add(-time.Millisecond)), "scenario %s: run %s is older than the window", id, ts[0])
-		require.False(t, ts[0].After(runKeys(sc, to, to.Add(2*frequency))[0]), "scenario %s: the window's first run is stored", id)
+		require.True(t, ts[0].After(window.Add(-time.Millisecond)), "scenario %s: run %s is older than the window", id, ts[0])
+		require.False(t, ts[0].After(runKeys(sc, window, window.Add(2*frequency))[0]), "scenario %s: the window's first run is stored", id)
 		want := runKeys(sc, ts[0].Add(-time.Millisecond), ts[len(ts)-1])
 		require.Equal(t, formatTimes(want), formatTimes(ts), "scenario %s: every run from the window's first to the newest stored", id)
 		require.True(t, ts[len(ts)-1].After(restarted), "scenario %s: stored after the restart", id)
