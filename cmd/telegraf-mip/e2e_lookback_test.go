@@ -22,6 +22,7 @@ import (
 // gather, with the number of runs and of scenarios, not in a line per
 // scenario; the runs within lookback are written.
 func TestMIPOutageBeyondLookbackIsOneLine(t *testing.T) {
+	t.Parallel()
 	const (
 		count     = 300
 		frequency = 2 * time.Second

@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -30,35 +29,33 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 		frequency = 5 * time.Second
 		lookback  = 5 * time.Minute
 	)
-	db := startInfluxDB(t)
+	t.Parallel()
 	// 100 scenarios with a run every 5 s: the first gather's window of
 	// lookback holds 6,000 runs, about 24,000 points, that gathers of at
 	// most 3,000 points write over 8 gathers, one every 2 s.
 	scenarios := mipsim.Generate(count, 2, frequency)
-	sim := mipsim.New(testKey, scenarios)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	pluginConf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state), `  first_gather = "window"`,
-		fmt.Sprintf("  lookback = %q", lookback), "  max_points_per_gather = 3000")
-	conf := telegrafConfigArgs(pluginConf, influxDBOutput(db), []string{"-catch_up_interval", "2s"}, "omit_hostname = true")
+	rig := newRig(t, scenarios, rigOptions{
+		plugin: []string{"  state_file = " + strconv.Quote(state), `  first_gather = "window"`,
+			fmt.Sprintf("  lookback = %q", lookback), "  max_points_per_gather = 3000"},
+		args: []string{"-catch_up_interval", "2s"},
+	})
+	sim, db := rig.sim, rig.db
 
 	backfill := regexp.MustCompile(`backfill: wrote [0-9]+ runs .*; ([0-9]+) runs of ([0-9]+) scenarios left`)
 	started := time.Now()
-	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	tg := rig.startTelegraf(t)
 	// Stopped once the backfill has run for longer than a run's period:
 	// the runs at the start of its window are then older than lookback.
-	require.Eventually(t, func() bool {
-		return len(backfill.FindAllString(tg.stderr.String(), -1)) >= 4
-	}, time.Minute, 100*time.Millisecond, "four gathers of the backfill; telegraf log:\n%s", tg.stderr)
+	tg.waitForLines(t, backfill, 4)
 	tg.stop(t)
 	restarted := time.Now()
 	left := backfill.FindAllStringSubmatch(tg.stderr.String(), -1)
 	t.Logf("stopped %s after the start: %s", restarted.Sub(started).Round(time.Millisecond), left[len(left)-1][0])
 	require.NotEqual(t, "0", left[len(left)-1][1], "stopped in the middle of the backfill")
 
-	again := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	db.waitForRunsAfter(t, again, scenarios, time.Now().Add(frequency))
+	again := rig.startTelegraf(t)
+	rig.waitForRunsAfter(t, again, time.Now().Add(frequency))
 	again.stop(t)
 	// Another Telegraf: the runs written in the minute before the stop are
 	// written again, which InfluxDB overwrites.
