@@ -319,15 +319,17 @@ func TestStdinDrivenGathers(t *testing.T) {
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
 
-	// Two lines, two gathers, as inputs.execd with signal = "STDIN" sends.
+	// Two lines, two gathers, as inputs.execd with signal = "STDIN" sends;
+	// each gather ends with its mip_api point, and EOF during a gather
+	// would cut it short.
 	for i := 1; i <= 2; i++ {
 		_, err = stdin.Write([]byte("\n"))
 		require.NoError(t, err)
-		for sim.Requests() < i && ctx.Err() == nil {
+		for strings.Count(stdout.String(), "\nmip_api,") < i && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
 		require.Equal(t, i, sim.Requests(), "gather %d", i)
