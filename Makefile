@@ -10,7 +10,7 @@ MARKDOWNLINT_VERSION := 0.50.0
 MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
+.PHONY: build test test-stress fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
 
 ## build: ./telegraf-mip and ./telegraf-mip-centreon (the Centreon check
 ## alone, without Telegraf linked: docs/centreon-plugin.md), static, with the
@@ -20,23 +20,33 @@ build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o telegraf-mip-centreon ./cmd/telegraf-mip-centreon
 
 ## test: every test, end-to-end ones included (they run a real Telegraf,
-## built into .cache/bin on first use, and a real InfluxDB). The whole
-## verbose output is kept in .cache/test.log and must hold neither the tests'
-## API keys (they all contain the marker below) nor a skipped test; the
-## terminal shows each package's result and the output of failing tests
-## only (scripts/test-output.awk), or all of it with V=1.
-## MIP_SOAK=long runs the soak tests at full length (go test alone runs
-## them short, for a fast loop).
+## built into .cache/bin on first use, and a real InfluxDB), in two go test
+## commands side by side (scripts/test.sh): under -race, every package but
+## cmd/telegraf-mip; without it, cmd/telegraf-mip, whose tests run the
+## binary as a process beside Telegraf and InfluxDB, several at once. The
+## whole verbose output is kept in .cache/test.log and must hold neither
+## the tests' API keys (they all contain the marker below) nor a skipped
+## test; the terminal shows each package's result and the output of failing
+## tests only, each under its own name (scripts/test-output.awk), or all of
+## it with V=1. MIP_SOAK=long runs the soak tests at full length (go test
+## alone runs them short, for a fast loop).
 TEST_KEY_MARKER := s3cr3t-mip-k3y
-TEST_OUTPUT := $(if $(V),grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)',awk -f scripts/test-output.awk)
 test: telegraf
-	@mkdir -p .cache
-	set -o pipefail; MIP_SOAK=long TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -race -count=1 -v -timeout 20m ./... 2>&1 \
-	  | tee .cache/test.log | $(TEST_OUTPUT) \
+	MIP_SOAK=long TELEGRAF_BIN=$(CACHE_BIN)/telegraf V=$(V) scripts/test.sh \
 	  || { echo "FAIL: the whole output is in .cache/test.log"; exit 1; }
 	@if grep -n -F '$(TEST_KEY_MARKER)' .cache/test.log; then echo "FAIL: a test API key appears in the test output above"; exit 1; fi
 	@if grep -n -E -- '--- SKIP' .cache/test.log; then echo "FAIL: tests were skipped"; exit 1; fi
 	@echo "test output checked: no API key, no skipped test"
+
+## test-stress: the end-to-end tests (E2E_TESTS: those that run a real
+## Telegraf, InfluxDB or the real clock) STRESS_RUNS times in a row, while
+## one busy loop per core keeps the machine busy (scripts/test-stress.sh):
+## run it before trusting a change to those tests. Each run's output is in
+## .cache/stress-N.log.
+STRESS_RUNS ?= 3
+E2E_TESTS := ^(TestTelegraf|TestOutputOutage|TestBackfillBurst|TestUncleanStops|TestMIPOutage|TestOnceUnderOneParent|TestDiskBuffer|TestREADMERecipe|TestDemoNextStepUnderTelegraf|TestStdinDrivenGathers)
+test-stress: telegraf
+	TELEGRAF_BIN=$(CACHE_BIN)/telegraf scripts/test-stress.sh $(STRESS_RUNS) '$(E2E_TESTS)'
 
 ## fuzz: each fuzz target for a number of inputs, about 20 s each here
 ## (FUZZTIME=2m, or =Nx, for all of them instead). Counts, not a duration:

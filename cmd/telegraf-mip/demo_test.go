@@ -69,6 +69,7 @@ func TestPointTallyJoinsSplitLines(t *testing.T) {
 // the test's simulator and binary in place of cmd/mipsim and ./telegraf-mip:
 // Telegraf's --test with --test-wait shows the points.
 func TestDemoNextStepUnderTelegraf(t *testing.T) {
+	t.Parallel()
 	_, srv := startSim(t)
 	pluginConf := strings.Replace(demoPluginConf, "http://"+demoSimListen, srv.URL, 1)
 	require.NotEqual(t, demoPluginConf, pluginConf)

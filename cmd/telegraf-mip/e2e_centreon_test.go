@@ -363,6 +363,7 @@ func centreonPluginConfig(t *testing.T, url string, extra ...string) string {
 // Centreon's OpenTelemetry module would make of them: one per scenario, the
 // newest run's, with the Centreon plugin's labels.
 func TestTelegrafToCentreonOTLP(t *testing.T) {
+	t.Parallel()
 	_, srv := startSim(t)
 	receiver, addr := startOTLPReceiver(t)
 	pluginConf := centreonPluginConfig(t, srv.URL,
@@ -422,6 +423,7 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 // own check, in time order, because Telegraf sends one export per timestamp
 // and the batch holds the whole gather.
 func TestTelegrafToCentreonBackfill(t *testing.T) {
+	t.Parallel()
 	_, srv := startSim(t)
 	receiver, addr := startOTLPReceiver(t)
 	pluginConf := centreonPluginConfig(t, srv.URL, `  schema = "centreon"`, `  first_gather = "window"`, `  centreon_stale_runs = 0`)
@@ -460,6 +462,7 @@ func TestTelegrafToCentreonBackfill(t *testing.T) {
 // reach Centreon, and the stale-robot result arrives at each gather (the
 // simulator's runs are hours old by the real clock).
 func TestTelegrafToCentreonBothSchemas(t *testing.T) {
+	t.Parallel()
 	_, srv := startSim(t)
 	receiver, addr := startOTLPReceiver(t)
 	out := filepath.Join(t.TempDir(), "metrics.out")

@@ -48,41 +48,30 @@ func requireNoBufferOverflow(t testing.TB, tg *telegrafProcess) {
 // metric_batch_size and flush_interval into a real InfluxDB: every run the
 // simulator served is stored, once, and Telegraf drops nothing.
 func TestBackfillBurstReachesInfluxDB(t *testing.T) {
-	db := startInfluxDB(t)
+	t.Parallel()
 	now := time.Now().Truncate(time.Second)
 	scenarios := mipsim.Generate(300, 6, time.Minute)
-	sim := mipsim.New(testKey, scenarios)
-	sim.SetClock(func() time.Time { return now })
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-
 	state := filepath.Join(t.TempDir(), "mip.state")
 	// A catch-up gather a second after the last: Telegraf's defaults drain
 	// 5,000 points from a local InfluxDB well within that.
-	conf := telegrafConfigArgs(pluginConfig(t, srv.URL, `  first_gather = "window"`, fmt.Sprintf("  state_file = %q", state)),
-		influxDBOutput(db), []string{"-catch_up_interval", "1s"}, "omit_hostname = true")
-	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	rig := newRig(t, scenarios, rigOptions{
+		plugin: []string{`  first_gather = "window"`, fmt.Sprintf("  state_file = %q", state)},
+		args:   []string{"-catch_up_interval", "1s"},
+		clock:  func() time.Time { return now },
+	})
+	sim, db := rig.sim, rig.db
+	tg := rig.startTelegraf(t)
 
 	total := 0
 	for _, sc := range scenarios {
 		total += len(mipsim.Runs(sc, now.Add(-time.Hour), now))
 	}
 	require.Equal(t, 300*60, total)
-	// Stored when the count reaches the total, or holds still for 20 s (more
-	// than Telegraf's flush_interval and the plugin's catch-up together).
 	var count int64
-	still := 0
-	for deadline := time.Now().Add(180 * time.Second); time.Now().Before(deadline) && still < 20; time.Sleep(time.Second) {
-		n := db.count(t, `SELECT count("status_code") FROM "mip_scenario"`)
-		if n == count {
-			still++
-		} else {
-			count, still = n, 0
-		}
-		if n >= int64(total) {
-			break
-		}
-	}
+	rig.waitWhileStoring(t, tg, "every run of the window", func() bool {
+		count = rig.storedCount(t)
+		return count >= int64(total)
+	})
 	tg.stop(t)
 
 	requireNoBufferOverflow(t, tg)
@@ -110,24 +99,20 @@ func TestBackfillBurstReachesInfluxDB(t *testing.T) {
 // plugin under inputs.execd, which restarts it: with state_file, InfluxDB
 // ends up holding every run of the covered time, once.
 func TestUncleanStopsLoseNoRun(t *testing.T) {
-	db := startInfluxDB(t)
+	t.Parallel()
 	metrics := []mipsim.Metric{{Key: "m1", Alias: "Total", Unit: "ms"}, {Key: "m2", Alias: "Page size", Unit: "bytes"}}
 	scenarios := []mipsim.Scenario{
 		{ID: 1, Name: "fast", Frequency: time.Second, Metrics: metrics},
 		{ID: 2, Name: "medium", Frequency: 2 * time.Second, Metrics: metrics},
 		{ID: 3, Name: "slow", Frequency: 3 * time.Second, Metrics: metrics},
 	}
-	sim := mipsim.New(testKey, scenarios)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
-	env := "MIP_API_KEY=" + testKey
+	rig := newRig(t, scenarios, rigOptions{plugin: []string{fmt.Sprintf("  state_file = %q", state)}})
 
 	// Killed 4 s, then 9 s after a flush: what Telegraf held is lost with it.
 	for _, sinceFlush := range []time.Duration{4 * time.Second, 9 * time.Second} {
-		tg := startTelegraf(t, conf, env)
-		db.waitForRunsAfter(t, tg, scenarios, time.Now())
+		tg := rig.startTelegraf(t)
+		rig.waitForRunsAfter(t, tg, time.Now())
 		time.Sleep(sinceFlush)
 		child := childOf(t, tg.cmd.Process.Pid)
 		require.NoError(t, tg.cmd.Process.Kill())
@@ -135,8 +120,8 @@ func TestUncleanStopsLoseNoRun(t *testing.T) {
 		waitGone(t, child) // the plugin stops on stdin EOF
 	}
 
-	tg := startTelegraf(t, conf, env)
-	db.waitForRunsAfter(t, tg, scenarios, time.Now())
+	tg := rig.startTelegraf(t)
+	rig.waitForRunsAfter(t, tg, time.Now())
 	// The plugin killed mid-cycle: execd starts it again after restart_delay.
 	child := childOf(t, tg.cmd.Process.Pid)
 	time.Sleep(1500 * time.Millisecond)
@@ -144,12 +129,12 @@ func TestUncleanStopsLoseNoRun(t *testing.T) {
 	require.Eventually(t, func() bool {
 		next, ok := findChild(tg.cmd.Process.Pid)
 		return ok && next != child
-	}, 20*time.Second, 100*time.Millisecond, "execd restarts the plugin")
-	db.waitForRunsAfter(t, tg, scenarios, time.Now().Add(3*time.Second))
+	}, 2*time.Minute, 100*time.Millisecond, "execd restarts the plugin")
+	rig.waitForRunsAfter(t, tg, time.Now().Add(3*time.Second))
 	tg.stop(t)
 	requireNoBufferOverflow(t, tg)
 
-	stored := db.storedRuns(t)
+	stored := rig.db.storedRuns(t)
 	for _, sc := range scenarios {
 		id := strconv.FormatInt(sc.ID, 10)
 		ts := stored[id]

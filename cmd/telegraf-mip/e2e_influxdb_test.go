@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -20,7 +19,7 @@ import (
 // InfluxDB, restarts Telegraf while the simulator keeps recording runs, and
 // checks that InfluxDB holds every run of the covered time exactly once.
 func TestTelegrafRestartToInfluxDB(t *testing.T) {
-	db := startInfluxDB(t)
+	t.Parallel()
 
 	// Robots that run every 1, 2 and 3 seconds, on the real clock.
 	metrics := []mipsim.Metric{
@@ -32,23 +31,20 @@ func TestTelegrafRestartToInfluxDB(t *testing.T) {
 		{ID: 2, Name: "medium", Application: "E2E", Frequency: 2 * time.Second, Metrics: metrics},
 		{ID: 3, Name: "slow", Frequency: 3 * time.Second, Metrics: metrics},
 	}
-	sim := mipsim.New(testKey, scenarios)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := telegrafConfig(pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state)), influxDBOutput(db), "omit_hostname = true")
+	rig := newRig(t, scenarios, rigOptions{plugin: []string{fmt.Sprintf("  state_file = %q", state)}})
+	db := rig.db
 
-	first := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	db.waitForRunsAfter(t, first, scenarios, time.Now().Add(3*time.Second))
+	first := rig.startTelegraf(t)
+	rig.waitForRunsAfter(t, first, time.Now().Add(3*time.Second))
 	first.stop(t)
 
 	// Down for a while: the robots keep running.
 	down := time.Now()
 	time.Sleep(4 * time.Second)
 
-	second := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	db.waitForRunsAfter(t, second, scenarios, time.Now().Add(3*time.Second))
+	second := rig.startTelegraf(t)
+	rig.waitForRunsAfter(t, second, time.Now().Add(3*time.Second))
 	second.stop(t)
 	for _, tg := range []*telegrafProcess{first, second} {
 		require.Empty(t, tg.execdErrors())

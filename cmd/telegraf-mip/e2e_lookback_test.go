@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 // gather, with the number of runs and of scenarios, not in a line per
 // scenario; the runs within lookback are written.
 func TestMIPOutageBeyondLookbackIsOneLine(t *testing.T) {
+	t.Parallel()
 	const (
 		count     = 300
 		frequency = 2 * time.Second
@@ -30,14 +30,7 @@ func TestMIPOutageBeyondLookbackIsOneLine(t *testing.T) {
 	)
 	scenarios := mipsim.Generate(count, 2, frequency)
 	sim := mipsim.New(testKey, scenarios)
-	var down atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			http.Error(w, `{"error":"maintenance"}`, http.StatusServiceUnavailable)
-			return
-		}
-		sim.ServeHTTP(w, r)
-	}))
+	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
 	// No bound on the points of a gather: -once counts on a gather a
@@ -56,13 +49,13 @@ func TestMIPOutageBeyondLookbackIsOneLine(t *testing.T) {
 	}
 	require.Len(t, newest, count)
 
-	down.Store(true)
+	sim.SetOutage(http.StatusServiceUnavailable)
 	start := time.Now()
 	during := runBinary(t, testKey, "-config", conf, "-once")
 	require.Equal(t, 1, during.code, during.stderr)
 	require.Contains(t, during.stderr, "503 Service Unavailable")
 	time.Sleep(lookback + 2*frequency - time.Since(start))
-	down.Store(false)
+	sim.SetOutage(0)
 
 	after := runBinary(t, testKey, "-config", conf, "-once")
 	require.Equal(t, 0, after.code, after.stderr)

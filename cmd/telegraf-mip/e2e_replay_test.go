@@ -30,6 +30,7 @@ import (
 // the last replay_on_restart again, counted apart in runs_replayed, and
 // says so.
 func TestOnceUnderOneParentWritesEachRunOnce(t *testing.T) {
+	t.Parallel()
 	// Robots that run every second, on the real clock: each -once finds
 	// new runs, and the earlier ones are within replay_on_restart.
 	scenarios := mipsim.Generate(20, 2, time.Second)

@@ -4,13 +4,10 @@ package main
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,48 +29,33 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 		frequency = 5 * time.Second
 		lookback  = 5 * time.Minute
 	)
-	db := startInfluxDB(t)
+	t.Parallel()
 	// 100 scenarios with a run every 5 s: the first gather's window of
 	// lookback holds 6,000 runs, about 24,000 points, that gathers of at
 	// most 3,000 points write over 8 gathers, one every 2 s.
 	scenarios := mipsim.Generate(count, 2, frequency)
-	sim := mipsim.New(testKey, scenarios)
-	var (
-		mu    sync.Mutex
-		first [2]time.Time // the first details request was answered between these times
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		firstDetails := first[0].IsZero() && strings.HasPrefix(r.URL.Path, "/api/measures/details")
-		before := time.Now()
-		sim.ServeHTTP(w, r)
-		if firstDetails {
-			first = [2]time.Time{before, time.Now()}
-		}
-	}))
-	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	pluginConf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state), `  first_gather = "window"`,
-		fmt.Sprintf("  lookback = %q", lookback), "  max_points_per_gather = 3000")
-	conf := telegrafConfigArgs(pluginConf, influxDBOutput(db), []string{"-catch_up_interval", "2s"}, "omit_hostname = true")
+	rig := newRig(t, scenarios, rigOptions{
+		plugin: []string{"  state_file = " + strconv.Quote(state), `  first_gather = "window"`,
+			fmt.Sprintf("  lookback = %q", lookback), "  max_points_per_gather = 3000"},
+		args: []string{"-catch_up_interval", "2s"},
+	})
+	sim, db := rig.sim, rig.db
 
 	backfill := regexp.MustCompile(`backfill: wrote [0-9]+ runs .*; ([0-9]+) runs of ([0-9]+) scenarios left`)
 	started := time.Now()
-	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
+	tg := rig.startTelegraf(t)
 	// Stopped once the backfill has run for longer than a run's period:
 	// the runs at the start of its window are then older than lookback.
-	require.Eventually(t, func() bool {
-		return len(backfill.FindAllString(tg.stderr.String(), -1)) >= 4
-	}, time.Minute, 100*time.Millisecond, "four gathers of the backfill; telegraf log:\n%s", tg.stderr)
+	tg.waitForLines(t, backfill, 4)
 	tg.stop(t)
 	restarted := time.Now()
 	left := backfill.FindAllStringSubmatch(tg.stderr.String(), -1)
 	t.Logf("stopped %s after the start: %s", restarted.Sub(started).Round(time.Millisecond), left[len(left)-1][0])
 	require.NotEqual(t, "0", left[len(left)-1][1], "stopped in the middle of the backfill")
 
-	again := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
-	db.waitForRunsAfter(t, again, scenarios, time.Now().Add(frequency))
+	again := rig.startTelegraf(t)
+	rig.waitForRunsAfter(t, again, time.Now().Add(frequency))
 	again.stop(t)
 	// Another Telegraf: the runs written in the minute before the stop are
 	// written again, which InfluxDB overwrites.
@@ -94,9 +76,8 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 	// Every run from the first gather's window on, up to the newest stored,
 	// is stored (InfluxDB keeps a run written twice once): nothing was lost
 	// across the restart, nothing older than the window was written.
-	mu.Lock()
-	from, to := first[0].Add(-lookback), first[1].Add(-lookback)
-	mu.Unlock()
+	// The first answer's window starts lookback before it.
+	window := sim.Answers()[0].At.Add(-lookback)
 	stored := db.storedRuns(t)
 	served := sim.Served()
 	total := 0
@@ -105,8 +86,8 @@ func TestTelegrafRestartMidBackfill(t *testing.T) {
 		ts := stored[id]
 		require.NotEmpty(t, ts, "scenario %s", id)
 		// MIP's run keys are to the millisecond.
-		require.True(t, ts[0].After(from.Add(-time.Millisecond)), "scenario %s: run %s is older than the window", id, ts[0])
-		require.False(t, ts[0].After(runKeys(sc, to, to.Add(2*frequency))[0]), "scenario %s: the window's first run is stored", id)
+		require.True(t, ts[0].After(window.Add(-time.Millisecond)), "scenario %s: run %s is older than the window", id, ts[0])
+		require.False(t, ts[0].After(runKeys(sc, window, window.Add(2*frequency))[0]), "scenario %s: the window's first run is stored", id)
 		want := runKeys(sc, ts[0].Add(-time.Millisecond), ts[len(ts)-1])
 		require.Equal(t, formatTimes(want), formatTimes(ts), "scenario %s: every run from the window's first to the newest stored", id)
 		require.True(t, ts[len(ts)-1].After(restarted), "scenario %s: stored after the restart", id)

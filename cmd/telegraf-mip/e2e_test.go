@@ -13,6 +13,7 @@ import (
 // telegraf-mip against the simulator, the way the README tells users to, and
 // checks the points outputs.file writes.
 func TestTelegrafExecdToFile(t *testing.T) {
+	t.Parallel()
 	sim, srv := startSim(t)
 	out := filepath.Join(t.TempDir(), "metrics.out")
 	conf := telegrafConfig(pluginConfig(t, srv.URL), fmt.Sprintf(`[[outputs.file]]

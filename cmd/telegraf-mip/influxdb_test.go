@@ -10,14 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
 )
 
 // influxDB is a real InfluxDB 1.x server (Debian package influxdb) started
@@ -135,20 +132,4 @@ func (db *influxDB) storedRuns(t testing.TB) map[string][]time.Time {
 		out[s.Tags["scenario_id"]] = s.times(t)
 	}
 	return out
-}
-
-// waitForRunsAfter waits until InfluxDB holds, for every scenario, a run
-// after the given time.
-func (db *influxDB) waitForRunsAfter(t testing.TB, tg *telegrafProcess, scenarios []mipsim.Scenario, after time.Time) {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		s := db.storedRuns(t)
-		for _, sc := range scenarios {
-			ts := s[strconv.FormatInt(sc.ID, 10)]
-			if len(ts) == 0 || !ts[len(ts)-1].After(after) {
-				return false
-			}
-		}
-		return true
-	}, 60*time.Second, 250*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
 }

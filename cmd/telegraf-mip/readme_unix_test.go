@@ -26,6 +26,7 @@ import (
 // addresses and the directory Telegraf is taken from are substituted, so
 // that the test runs beside others; each must appear in the README.
 func TestREADMERecipe(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))

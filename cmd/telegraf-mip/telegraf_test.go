@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -149,12 +148,16 @@ func (p *telegrafProcess) stop(t testing.TB) {
 
 // readPoints waits until the line-protocol file at path holds points that
 // satisfy ready, and returns them.
+// It fails when the file did not grow for stallLimit, or Telegraf exits.
 func readPoints(t *testing.T, p *telegrafProcess, path string, ready func([]telegraf.Metric) bool) []telegraf.Metric {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	size, progress := 0, time.Now()
 	for {
-		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+		b, err := os.ReadFile(path)
+		if len(b) != size {
+			size, progress = len(b), time.Now()
+		}
+		if err == nil && len(b) > 0 {
 			// Only whole lines: Telegraf may be writing the last one.
 			if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 				points := parseLines(t, string(b[:i+1]))
@@ -163,9 +166,10 @@ func readPoints(t *testing.T, p *telegrafProcess, path string, ready func([]tele
 				}
 			}
 		}
+		if time.Since(progress) > stallLimit {
+			t.Fatalf("no expected points in %s, and nothing written for %s; telegraf log:\n%s", path, stallLimit, p.stderr.String())
+		}
 		select {
-		case <-ctx.Done():
-			t.Fatalf("no expected points in %s within 60s; telegraf log:\n%s", path, p.stderr.String())
 		case err := <-p.done:
 			t.Fatalf("telegraf exited: %v; log:\n%s", err, p.stderr.String())
 		case <-time.After(200 * time.Millisecond):

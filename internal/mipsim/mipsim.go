@@ -91,10 +91,20 @@ type Sim struct {
 	maxWindow time.Duration // when set, no answer reaches further back
 	pageSize  int           // when set, answers come in pages of this many entries
 	requests  int
-	served    []span // the windows of the details answers sent whole
+	outage    int      // when set, every request fails with this HTTP status
+	answers   []answer // the details answers, whole or cut
 }
 
-// span is the window (from, to] of one answer.
+// answer is a details answer: its window (from, to] and the scenarios whose
+// entries it began to send, in order. The plugin decodes and writes runs
+// while the answer streams, so an entry counts as served as soon as it is
+// handed to the connection, even when the answer is cut after it.
+type answer struct {
+	from, to  time.Time
+	scenarios []Scenario
+}
+
+// span is a window (from, to].
 type span struct{ from, to time.Time }
 
 // New returns a simulator that accepts apiKey and serves scenarios.
@@ -146,6 +156,31 @@ func (s *Sim) SetScenarios(scenarios []Scenario) {
 	s.scenarios = scenarios
 }
 
+// SetOutage makes every request fail with HTTP status (e.g. 503, as MIP
+// under maintenance answers), until SetOutage(0): the tests' MIP that goes
+// down.
+func (s *Sim) SetOutage(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = status
+}
+
+// Answer is the window of a details answer: the runs in (From, At], At the
+// simulator's clock when it answered.
+type Answer struct{ From, At time.Time }
+
+// Answers returns the windows of the details answers sent so far, oldest
+// first, whole or cut.
+func (s *Sim) Answers() []Answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Answer, 0, len(s.answers))
+	for _, a := range s.answers {
+		out = append(out, Answer{From: a.from, At: a.to})
+	}
+	return out
+}
+
 // Requests returns the number of requests served so far.
 func (s *Sim) Requests() int {
 	s.mu.Lock()
@@ -154,38 +189,51 @@ func (s *Sim) Requests() int {
 }
 
 // Served returns, per scenario id, the time of every run the simulator has
-// sent in a whole /api/measures/details answer, oldest first, each once.
+// begun to send in a /api/measures/details answer, oldest first, each once:
+// an answer cut by a client gone counts up to the entry it was sending, the
+// runs a streaming reader may have written.
 func (s *Sim) Served() map[int64][]time.Time {
 	s.mu.Lock()
-	spans := append([]span(nil), s.served...)
-	scenarios := s.scenarios
+	answers := slices.Clone(s.answers)
 	s.mu.Unlock()
-	// The union of the windows, as disjoint spans in order.
-	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
-	union := make([]span, 0, len(spans))
-	for _, sp := range spans {
-		if n := len(union); n > 0 && !sp.from.After(union[n-1].to) {
-			if sp.to.After(union[n-1].to) {
-				union[n-1].to = sp.to
-			}
-			continue
+	windows := map[int64][]span{}
+	latest := map[int64]Scenario{}
+	for _, a := range answers {
+		for _, sc := range a.scenarios {
+			windows[sc.ID] = append(windows[sc.ID], span{a.from, a.to})
+			latest[sc.ID] = sc
 		}
-		union = append(union, sp)
 	}
-	out := make(map[int64][]time.Time)
-	for _, sc := range scenarios {
-		var times []time.Time
-		list := union
-		if len(sc.Durations) > 0 {
-			list = spans // what was recorded depends on each answer's time
+	out := make(map[int64][]time.Time, len(windows))
+	for id, spans := range windows {
+		sc := latest[id]
+		if len(sc.Durations) == 0 {
+			spans = union(spans) // otherwise what was recorded depends on each answer's time
 		}
-		for _, sp := range list {
+		var times []time.Time
+		for _, sp := range spans {
 			for _, r := range Recorded(sc, sp.from, sp.to) {
 				times = append(times, r.Time)
 			}
 		}
 		slices.SortFunc(times, time.Time.Compare)
-		out[sc.ID] = slices.CompactFunc(times, time.Time.Equal)
+		out[id] = slices.CompactFunc(times, time.Time.Equal)
+	}
+	return out
+}
+
+// union returns the union of spans as disjoint spans in order.
+func union(spans []span) []span {
+	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
+	out := make([]span, 0, len(spans))
+	for _, sp := range spans {
+		if n := len(out); n > 0 && !sp.from.After(out[n-1].to) {
+			if sp.to.After(out[n-1].to) {
+				out[n-1].to = sp.to
+			}
+			continue
+		}
+		out = append(out, sp)
 	}
 	return out
 }
@@ -264,9 +312,13 @@ func hash(id int64, t time.Time, what string) uint64 {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	apiKey, scenarios, now, maxWindow, pageSize := s.apiKey, s.scenarios, s.now(), s.maxWindow, s.pageSize
+	apiKey, scenarios, now, maxWindow, pageSize, outage := s.apiKey, s.scenarios, s.now(), s.maxWindow, s.pageSize, s.outage
 	s.mu.Unlock()
 
+	if outage != 0 {
+		writeError(w, outage, "maintenance")
+		return
+	}
 	if r.Header.Get("MIP_API_KEY") != apiKey {
 		writeError(w, http.StatusUnauthorized, "invalid API key")
 		return
@@ -291,10 +343,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		bw := bufio.NewWriterSize(w, 64*1024)
-		if writeDetailsAfter(bw, links.head(), scenarios, from, now) == nil && bw.Flush() == nil && links.last() {
+		s.mu.Lock()
+		s.answers = append(s.answers, answer{from: from, to: now})
+		i := len(s.answers) - 1
+		s.mu.Unlock()
+		begin := func(n int) {
 			s.mu.Lock()
-			s.served = append(s.served, span{from, now})
+			s.answers[i].scenarios = scenarios[:n]
 			s.mu.Unlock()
+		}
+		if writeDetailsAfter(bw, links.head(), scenarios, from, now, begin) == nil {
+			bw.Flush() //nolint:errcheck // a failed write is a client gone: no one to tell
 		}
 	case "/api/measures":
 		w.Header().Set("Content-Type", "application/json")
@@ -339,9 +398,6 @@ func (l *pageLinks) head() string {
 	enc.Encode(l)            //nolint:errcheck // ints and strings always encode
 	return strings.TrimSuffix(b.String(), "}\n") + `,"results":[`
 }
-
-// last tells whether the page is the last (or the answer has one).
-func (l *pageLinks) last() bool { return l == nil || l.Next == nil }
 
 // paginate is PageNumberPagination: the scenarios of the page r asks for,
 // and its links, built from r's absolute URL as Django's

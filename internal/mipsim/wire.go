@@ -67,11 +67,12 @@ func (sc Scenario) measure() measureJSON {
 // WriteDetails writes the /api/measures/details answer for the runs in
 // (from, to], one entry at a time so that large instances stream.
 func WriteDetails(w io.Writer, scenarios []Scenario, from, to time.Time) error {
-	return writeDetailsAfter(w, `{"results":[`, scenarios, from, to)
+	return writeDetailsAfter(w, `{"results":[`, scenarios, from, to, func(int) {})
 }
 
-// writeDetailsAfter is WriteDetails after head, the answer's start.
-func writeDetailsAfter(w io.Writer, head string, scenarios []Scenario, from, to time.Time) error {
+// writeDetailsAfter is WriteDetails after head, the answer's start; begin(n)
+// is called as the entry of scenarios[n-1] is about to be written.
+func writeDetailsAfter(w io.Writer, head string, scenarios []Scenario, from, to time.Time, begin func(n int)) error {
 	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}
@@ -94,6 +95,7 @@ func writeDetailsAfter(w io.Writer, head string, scenarios []Scenario, from, to 
 		if i > 0 {
 			b = append([]byte{','}, b...)
 		}
+		begin(i + 1)
 		if _, err := w.Write(b); err != nil {
 			return err
 		}

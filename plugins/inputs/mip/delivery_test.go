@@ -355,7 +355,12 @@ func TestSizingAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
-			p := rig.plugin(log, func(p *MIP) { p.schedule = Schedule{CatchUpInterval: tt.catchUp} })
+			p := rig.plugin(log, func(p *MIP) {
+				p.schedule = Schedule{CatchUpInterval: tt.catchUp}
+				// 4,000 scenarios' hour under -race on a busy machine can
+				// take longer than the default timeout: not what is tested.
+				p.Timeout, p.ResponseHeaderTimeout = config.Duration(10*time.Minute), config.Duration(10*time.Minute)
+			})
 			rig.gather(p)
 			warnings := log.Warnings()
 			if tt.advice == "" {
