@@ -71,6 +71,9 @@ type check struct {
 	stdout  io.Writer
 	optExit int
 	now     func() time.Time
+	// notices say why a file of the state directory could not be used
+	// (see notice.go).
+	notices []string
 }
 
 // Run runs the command with the Perl plugin's arguments and returns the
@@ -109,6 +112,7 @@ func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	}
 	c.out.addSep(unqualified, ee.msg, " - ")
 	c.out.display(stdout, status, c.args.has("debug"), true)
+	c.writeNotices()
 	return c.out.exitCode(status)
 }
 
@@ -238,9 +242,13 @@ func (e *syntaxError) Error() string { return e.msg }
 // connection is the MIP a check talks to.
 type connection struct {
 	hostname, port, proto, apiKey, peerAddr string
-	timeout                                 time.Duration
-	client                                  *mipapi.Client
-	httpRules                               [3]*centreonrules.Expr // critical, warning, unknown
+	// proxy (--proxyurl) and insecure (certificates not verified) change
+	// what an answer may be trusted for: both are in the cache's name.
+	proxy     string
+	insecure  bool
+	timeout   time.Duration
+	client    *mipapi.Client
+	httpRules [3]*centreonrules.Expr // critical, warning, unknown
 }
 
 // connect reads the options of the API and of the HTTP layer.
@@ -301,7 +309,8 @@ func (c *check) connect() (*connection, error) {
 		DisableCompression:    false,
 		MaxIdleConns:          1,
 	}
-	if proxy := a.str("proxyurl", ""); proxy != "" {
+	conn.proxy = a.str("proxyurl", "")
+	if proxy := conn.proxy; proxy != "" {
 		u, err := url.Parse(proxy)
 		if err != nil || u.Host == "" {
 			return nil, optionError("Bad value provided for option --proxyurl: '%s'.", proxy)
@@ -328,6 +337,7 @@ func (c *check) connect() (*connection, error) {
 				"only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
 		}
 	}
+	conn.insecure = insecure
 	if insecure {
 		// Asked for with --insecure, as in the Perl plugin.
 		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
@@ -348,6 +358,14 @@ func (c *check) connect() (*connection, error) {
 	key := conn.apiKey
 	conn.client = mipapi.NewClient(transport, base, func() (string, error) { return key, nil }, maxBody, conn.timeout)
 	return conn, nil
+}
+
+// cacheIdentity is what names the shared cache of this connection: every
+// option that changes which server answers or whether its answer may be
+// trusted (the timeout does neither).
+func (conn *connection) cacheIdentity() []string {
+	return []string{conn.proto, conn.hostname, conn.port, conn.peerAddr, conn.apiKey,
+		"insecure=" + strconv.FormatBool(conn.insecure), "proxy=" + conn.proxy}
 }
 
 // requestError words a failed request as the Perl plugin does where it can:

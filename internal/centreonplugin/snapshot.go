@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"time"
@@ -68,16 +69,17 @@ func (s *scenario) field(name string) string {
 const lookback = time.Hour
 
 // download asks MIP for every measure's runs of the last hour and keeps,
-// of each, its newest run.
-func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
+// of each, its newest run; progress is called as the answer comes.
+func download(ctx context.Context, client *mipapi.Client, progress func()) ([]scenario, error) {
 	body, err := client.MeasureDetails(ctx, lookback)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
+	progress()
 	var list []scenario
 	var decodeErr error
-	err = mipapi.DecodeMeasureDetails(body, func(*mipapi.Measure) mipapi.RunSelection {
+	err = mipapi.DecodeMeasureDetails(progressReader{body, progress}, func(*mipapi.Measure) mipapi.RunSelection {
 		return mipapi.RunSelection{NewestOnly: true}
 	}, func(e *mipapi.MeasureEntry, _ error) {
 		if e == nil || e.Measure == nil || decodeErr != nil {
@@ -97,6 +99,20 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 		return nil, &decodeError{err}
 	}
 	return list, nil
+}
+
+// progressReader calls progress after each read that brought bytes.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (r progressReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.progress()
+	}
+	return n, err
 }
 
 // decodeError is an answer that is not what MIP sends.
@@ -213,7 +229,7 @@ func isNamedFloat(s string) bool {
 // the payload, then the payload: the scenarios, each as its index (names)
 // and its body (run), length-prefixed, so that a check decodes the names
 // of all and the runs of the ones it shows only.
-const cacheMagic = "telegraf-mip centreon cache 1\n"
+const cacheMagic = "telegraf-mip centreon cache 2\n"
 
 type encoder struct{ buf []byte }
 
