@@ -93,7 +93,7 @@ func TestWriteReplacesALinkWithoutFollowingIt(t *testing.T) {
 	victim := filepath.Join(t.TempDir(), "passwd")
 	require.NoError(t, os.WriteFile(victim, []byte("root:x:0:0"), 0o644))
 	path := filepath.Join(dir, "state")
-	for _, name := range []string{path, path + ".tmp", "." + filepath.Base(path) + ".tmp"} {
+	for _, name := range []string{path, path + ".tmp", filepath.Join(dir, ".state.tmp")} {
 		require.NoError(t, os.Symlink(victim, name))
 	}
 	require.NoError(t, Write(path, []byte("new"), 0o600))
