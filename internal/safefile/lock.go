@@ -16,8 +16,13 @@ import (
 // for the time its waiter allows.
 var ErrNoProgress = errors.New("no progress")
 
-// lockRetry is how often a waiter tries the lock again.
-const lockRetry = 10 * time.Millisecond
+// A waiter tries the lock again after lockRetry, doubled at each try up to
+// maxLockRetry: a short wait costs little, and thirty checks waiting for a
+// long download do not keep the CPU they wait for.
+const (
+	lockRetry    = 5 * time.Millisecond
+	maxLockRetry = 100 * time.Millisecond
+)
 
 // beatEvery bounds how often Beat writes.
 const beatEvery = 100 * time.Millisecond
@@ -58,6 +63,7 @@ func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 	var seen time.Time
 	last := time.Now()
 	replace, failures := false, 0
+	retry := lockRetry
 	for {
 		if err := prepare(path, replace); err != nil {
 			return nil, err
@@ -98,8 +104,9 @@ func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%s: held by another process: %w", path, ctx.Err())
-		case <-time.After(lockRetry):
+		case <-time.After(retry):
 		}
+		retry = min(2*retry, maxLockRetry)
 	}
 }
 
