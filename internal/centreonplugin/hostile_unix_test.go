@@ -381,9 +381,10 @@ func TestSlowAnswerIsDownloadedOnce(t *testing.T) {
 }
 
 // TestStaleLockDoesNotSplitTheDownloads: a lock file left by a check run as
-// root (mode 0600, which the engine's user cannot open), or by a check
-// killed while it held the lock, leaves the checks that follow one
-// download between them.
+// root (mode 0600, which the engine's user cannot open: 10 requests
+// before), or by a check killed while it held the lock, leaves the checks
+// that follow, started while MIP sends its answer, one download between
+// them.
 func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test runs checks as nobody: run it as root, as CI does")
@@ -396,6 +397,7 @@ func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 		h.clear(t)
 		require.NoError(t, os.WriteFile(cache+".lock", nil, 0o600)) // root's
 		h.requests.Store(0)
+		h.slow = 5 * time.Second // all start while the first downloads
 		h.runConcurrently(t, 10, nobody)
 		require.Equal(t, int64(1), h.requests.Load())
 	})
@@ -413,6 +415,7 @@ func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 		_ = cmd.Wait() //nolint:errcheck // killed
 		h.hang.Store(false)
 		h.requests.Store(0)
+		h.slow = 5 * time.Second
 		h.runConcurrently(t, 10, 0)
 		require.Equal(t, int64(1), h.requests.Load())
 	})
