@@ -41,6 +41,15 @@ var (
 	binaryErr  error
 )
 
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
+	os.Exit(code)
+}
+
 // centreonBinary builds telegraf-mip-centreon once, in a directory any
 // user may read, so that checks can also run as nobody.
 func centreonBinary(t *testing.T) string {
