@@ -14,8 +14,10 @@ func (c *check) notice(msg string) { c.notices = append(c.notices, msg) }
 // the long output, which Centreon shows with the service's status, while
 // the status line and its perfdata stay the Perl plugin's. Nothing but
 // printable text reaches it: the line is the admin's, not MIP's.
+// In JSON, XML or OpenMetrics, or into --output-file, the line is not
+// written: it would break the document.
 func (c *check) writeNotices() {
-	if len(c.notices) == 0 {
+	if len(c.notices) == 0 || !c.out.PlainText() {
 		return
 	}
 	line := "telegraf-mip: " + strings.Join(c.notices, "; ")

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
@@ -47,6 +48,9 @@ type exitError struct {
 	status int
 	// own tells that status is the error's, not --opt-exit's.
 	own bool
+	// display: the Perl plugins write this error as a result (display()),
+	// not as an option error (option_exit()): an HTTP or network failure.
+	display bool
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -55,22 +59,12 @@ func optionError(format string, a ...any) error {
 	return &exitError{msg: fmt.Sprintf(format, a...)}
 }
 
-// writeXMLError writes an error as the Perl plugin's XML output does.
-func writeXMLError(w io.Writer, exitLiteral, severity, msg string) {
-	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
-	_, _ = io.WriteString(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n"+ //nolint:errcheck // nothing to do if stdout is gone
-		"  <name>"+PluginName+"</name>\n  <mode>list-scenarios</mode>\n  <exit>"+exitLiteral+"</exit>\n"+
-		"  <outputs>\n    <output>\n      <type>1</type>\n      <exit>"+severity+"</exit>\n"+
-		"      <msg>"+text(severity+": "+msg)+"</msg>\n    </output>\n  </outputs>\n  <perfdatas/>\n</plugin>\n")
-}
-
 // check is one run of the command.
 type check struct {
-	args    *args
-	out     *output
-	stdout  io.Writer
-	optExit int
-	now     func() time.Time
+	args   *args
+	out    *centreonoutput.Output
+	stdout io.Writer
+	now    func() time.Time
 	// notices say why a file of the state directory could not be used
 	// (see notice.go).
 	notices []string
@@ -84,8 +78,15 @@ func Run(argv []string, stdout, stderr io.Writer) int {
 
 // runAt is Run with a clock.
 func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
-	c := &check{args: parseArgs(argv), out: &output{}, stdout: stdout, optExit: centreonrules.Unknown, now: now}
-	err := c.run()
+	a := parseArgs(argv)
+	// The output options come first, as centreon-plugins reads them before
+	// the plugin: every error is written as they say.
+	out, err := centreonoutput.New(a, a.str("plugin", ""), "")
+	out.SetClock(now)
+	c := &check{args: a, out: out, stdout: stdout, now: now}
+	if err == nil {
+		err = c.run()
+	}
 	if err == nil {
 		return 0
 	}
@@ -93,27 +94,32 @@ func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	if errors.As(err, &done) {
 		return done.code
 	}
+	literal := out.OptExit()
+	var oe *centreonoutput.OptionError
+	if errors.As(err, &oe) {
+		if oe.Literal != "" {
+			literal = oe.Literal
+		}
+		out.AddSep(centreonoutput.Unqualified, oe.Msg, " - ")
+		return out.OptionExit(stdout, literal)
+	}
 	var ee *exitError
 	if !errors.As(err, &ee) {
 		ee = &exitError{msg: err.Error()}
 	}
-	status := c.optExit
+	if ee.display {
+		out.Add(ee.status, ee.msg)
+		code := out.Display(stdout)
+		c.writeNotices()
+		return code
+	}
 	if ee.own {
-		status = ee.status
+		literal = centreonrules.StatusNames[ee.status]
 	}
-	if mode, _ := c.args.get("mode"); mode == "list-scenarios" && (c.args.has("disco-show") || c.args.has("disco-format")) {
-		// --disco-* make the output XML, errors included.
-		literal := strings.ToLower(centreonrules.StatusNames[status])
-		if ee.own {
-			literal = centreonrules.StatusNames[status]
-		}
-		writeXMLError(stdout, literal, centreonrules.StatusNames[status], ee.msg)
-		return c.out.exitCode(status)
-	}
-	c.out.addSep(unqualified, ee.msg, " - ")
-	c.out.display(stdout, status, c.args.has("debug"), true)
+	out.AddSep(centreonoutput.Unqualified, ee.msg, " - ")
+	code := out.OptionExit(stdout, literal)
 	c.writeNotices()
-	return c.out.exitCode(status)
+	return code
 }
 
 func (c *check) run() error {
@@ -129,6 +135,7 @@ func (c *check) run() error {
 	case plugin != PluginName:
 		return optionError("telegraf-mip centreon runs --plugin=%s only, not '%s'.", PluginName, plugin)
 	}
+	c.out.SetMode(a.str("mode", ""))
 	if a.has("list-mode") {
 		_, _ = io.WriteString(c.stdout, "Modes Available:\n   list-scenarios\n   scenarios\n") //nolint:errcheck // as above
 		return &exitError{msg: "List modes", status: centreonrules.Unknown, own: true}
@@ -157,9 +164,6 @@ func (c *check) run() error {
 	if name, spec, ok := a.refusedOption(); ok {
 		return optionError("telegraf-mip centreon does not support --%s: %s.", name, spec.why)
 	}
-	if err := c.outputOptions(); err != nil {
-		return err
-	}
 	if mode == "list-scenarios" {
 		return c.listScenarios()
 	}
@@ -168,50 +172,10 @@ func (c *check) run() error {
 		if _, err := c.connect(); err != nil {
 			return err
 		}
-		_, _ = io.WriteString(c.stdout, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data/>\n") //nolint:errcheck // as above
+		c.writeDisco(nil)
 		return nil
 	}
 	return c.scenarios()
-}
-
-// outputOptions reads the options of the output object.
-func (c *check) outputOptions() error {
-	a, o := c.args, c.out
-	optExit := strings.ToLower(a.str("opt-exit", "unknown"))
-	status, ok := centreonrules.StatusByName(optExit)
-	if !ok {
-		return &exitError{msg: fmt.Sprintf("Unknown value '%s' for --opt-exit.", optExit), status: centreonrules.Unknown, own: true}
-	}
-	c.optExit = status
-	o.verbose = a.has("verbose") || a.has("debug")
-	o.noLabel = a.has("output-ignore-label")
-	o.noPerfdata = a.has("output-ignore-perfdata")
-	if v, ok := a.get("range-perfdata"); ok && v != "" && v != "0" && v != "1" && v != "2" {
-		return optionError("Wrong range-perfdata option '%s'", v)
-	}
-	var err error
-	if v, ok := a.get("filter-perfdata"); ok {
-		if o.filterPerfdata, err = compileRegexp("--filter-perfdata", v); err != nil {
-			return err
-		}
-	}
-	if v, ok := a.get("filter-uom"); ok {
-		if o.filterUOM, err = compileRegexp("--filter-uom", v); err != nil {
-			return err
-		}
-	}
-	for _, change := range a.lists["change-exit"] {
-		from, to, _ := strings.Cut(change, "=")
-		f, okFrom := centreonrules.StatusByName(from)
-		t, okTo := centreonrules.StatusByName(to)
-		if okFrom && okTo {
-			if o.changeExit == nil {
-				o.changeExit = make(map[int]int, 4)
-			}
-			o.changeExit[f] = t
-		}
-	}
-	return nil
 }
 
 // compileRegexp reads a Perl regular expression as Go's (RE2).
@@ -400,7 +364,7 @@ func (conn *connection) requestError(err error) error {
 		case http.StatusNotFound:
 			line += " (no MIP API at this address: check --hostname, --port and --proto)"
 		}
-		return &exitError{msg: line, status: status, own: true}
+		return &exitError{msg: line, status: status, own: true, display: true}
 	}
 	var de *decodeError
 	if errors.As(err, &de) {
@@ -408,9 +372,9 @@ func (conn *connection) requestError(err error) error {
 	}
 	var ne *netError
 	if errors.As(err, &ne) {
-		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true}
+		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true, display: true}
 	}
-	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true}
+	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true, display: true}
 }
 
 // netError is a request that got no answer, worded for the output.
