@@ -205,12 +205,14 @@ func (h *hostileSim) run(t *testing.T, limit time.Duration, uid int, extra ...st
 	return r
 }
 
-// requireAnswered: the check answered with the scenarios' status, in time.
+// requireAnswered: the check answered with the scenarios' status and
+// metrics, in time (the simulator's states change with the time: "All
+// scenarios are ok" or each scenario named).
 func requireAnswered(t *testing.T, r checkResult) {
 	t.Helper()
 	require.False(t, r.timedOut, "the check was still running: %s", r.out)
 	require.Regexp(t, `^(OK|WARNING|CRITICAL|UNKNOWN): `, r.out)
-	require.Contains(t, r.out, "Scenario '", "exit %d: %s", r.code, r.out)
+	require.Contains(t, r.out, "#scenario.metric.usage.", "exit %d: %s", r.code, r.out)
 }
 
 // TestCheckWritesThroughNoLink: symbolic links planted at every name the
@@ -357,7 +359,7 @@ func TestCacheKeyCoversCertificateVerification(t *testing.T) {
 	requireAnswered(t, h.run(t, time.Minute, 0, "--insecure"))
 	r := h.run(t, time.Minute, 0)
 	require.Equal(t, 3, r.code, r.out)
-	require.NotContains(t, r.out, "Scenario '")
+	require.NotContains(t, r.out, "#scenario.metric.usage.")
 	require.Contains(t, r.out, "certificate")
 	require.Equal(t, int64(1), h.requests.Load(), "no answer for the verifying check")
 }

@@ -83,7 +83,7 @@ func (c *check) listScenarios() error {
 	o := c.out
 	for _, m := range list {
 		o.AddLong(fmt.Sprintf("[name = %s][id = %s][alias = %s][display_name = %s][app_name = %s]",
-			m["name"], m["id"], m["alias"], m["display_name"], m["app_name"]))
+			nagiosText(m["name"]), nagiosText(m["id"]), nagiosText(m["alias"]), nagiosText(m["display_name"]), nagiosText(m["app_name"])))
 	}
 	o.Add(centreonrules.OK, "List scenarios:")
 	if code := o.DisplayList(c.stdout); code != 0 {

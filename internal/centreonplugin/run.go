@@ -8,6 +8,7 @@ package centreonplugin
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -33,8 +34,11 @@ const PluginName = "apps::monitoring::mip::restapi::plugin"
 const (
 	defaultStatefileDir  = "/var/lib/centreon/centplugins"
 	defaultCacheDuration = 60 * time.Second
-	// maxBody bounds MIP's answer.
-	maxBody = 4 << 30
+	// maxBody bounds MIP's answer, decompressed: the hour of runs the
+	// check asks for is about 131 MB for 10,000 scenarios, so 512 MiB
+	// (the Telegraf side's max_body_size) is about 40,000, more than the
+	// Perl plugin can decode on a poller; a gzip bomb stops there.
+	maxBody = 512 << 20
 )
 
 // Version is printed by --version.
@@ -206,9 +210,10 @@ func (e *syntaxError) Error() string { return e.msg }
 // connection is the MIP a check talks to.
 type connection struct {
 	hostname, port, proto, apiKey, peerAddr string
-	// proxy (--proxyurl) and insecure (certificates not verified) change
-	// what an answer may be trusted for: both are in the cache's name.
-	proxy     string
+	// proxy is --proxyurl's host:port, without credentials.
+	proxy string
+	// insecure: certificates not verified. It and proxy change what an
+	// answer may be trusted for: both are in the cache's name.
 	insecure  bool
 	timeout   time.Duration
 	client    *mipapi.Client
@@ -273,14 +278,20 @@ func (c *check) connect() (*connection, error) {
 		DisableCompression:    false,
 		MaxIdleConns:          1,
 	}
-	conn.proxy = a.str("proxyurl", "")
-	if proxy := conn.proxy; proxy != "" {
+	if proxy := a.str("proxyurl", ""); proxy != "" {
 		u, err := url.Parse(proxy)
 		if err != nil || u.Host == "" {
-			return nil, optionError("Bad value provided for option --proxyurl: '%s'.", proxy)
+			// Without its password, which Centreon would show to every
+			// user who sees the service.
+			return nil, optionError("Bad value provided for option --proxyurl: '%s'. It must be a URL such as http://[user:password@]host:port.",
+				mipapi.RedactRawURL(proxy))
 		}
 		transport.Proxy = http.ProxyURL(u)
+		conn.proxy = u.Host
 	}
+	// A proxy's refusal of the tunnel is an error of its own, not the bare
+	// status text net/http gives.
+	transport.OnProxyConnectResponse = mipapi.CheckProxyConnect
 	insecure := a.has("insecure")
 	for _, opt := range a.lists["ssl-opt"] {
 		norm := strings.Join(strings.Fields(opt), " ")
@@ -363,6 +374,8 @@ func (conn *connection) requestError(err error) error {
 			line += " (MIP refused the API key: check --api-key)"
 		case http.StatusNotFound:
 			line += " (no MIP API at this address: check --hostname, --port and --proto)"
+		case http.StatusProxyAuthRequired:
+			line += " (the proxy asks for credentials: put them in --proxyurl, http://user:password@host:port)"
 		}
 		return &exitError{msg: line, status: status, own: true, display: true}
 	}
@@ -385,7 +398,29 @@ func (e *netError) Error() string { return e.msg }
 // describeNetError says why MIP could not be reached, without the URL's
 // query.
 func describeNetError(conn *connection, err error) string {
+	var refused *mipapi.ProxyConnectError
+	if errors.As(err, &refused) {
+		advice := "check that the proxy lets this poller reach " + refused.Target
+		if refused.Code == http.StatusProxyAuthRequired {
+			advice = "the proxy asks for credentials: put them in --proxyurl, http://user:password@host:port"
+		}
+		return fmt.Sprintf("Proxy %s refused to open a tunnel to %s (%s): %s", conn.proxy, refused.Target, refused.Status, advice)
+	}
+	// No password of a URL in any message: net/http's errors repeat the
+	// proxy's URL.
+	return mipapi.RedactURLs(netErrorText(conn, err))
+}
+
+func netErrorText(conn *connection, err error) string {
 	addr := net.JoinHostPort(conn.hostname, conn.port)
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		// The proxy, not MIP, could not be reached.
+		addr = "the proxy " + conn.proxy + " given by --proxyurl"
+	}
+	if advice := certificateAdvice(err); advice != "" {
+		return fmt.Sprintf("Can't connect to %s (%s)", addr, advice)
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("Can't connect to %s (Connection refused)", addr)
@@ -401,6 +436,26 @@ func describeNetError(conn *connection, err error) string {
 		msg = msg[i+2:]
 	}
 	return fmt.Sprintf("Can't connect to %s (%s)", addr, msg)
+}
+
+// certificateAdvice says what to do about a certificate the check refused,
+// in the check's own options (mipapi's advice names the Telegraf keys).
+func certificateAdvice(err error) string {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &hostname):
+		return fmt.Sprintf("%v: give in --hostname a name the certificate holds", hostname)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return fmt.Sprintf("%v: renew the certificate on MIP, and check this poller's clock", invalid)
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("%v: the certificate is not valid for a server", invalid)
+	case errors.As(err, &unknownAuthority):
+		return fmt.Sprintf("%v: add the CA that signed MIP's certificate to this poller's trusted CAs "+
+			"(or name it in SSL_CERT_FILE); for a test instance only, --insecure or --ssl-opt='SSL_verify_mode => SSL_VERIFY_NONE'", unknownAuthority)
+	}
+	return ""
 }
 
 // deadline is the check's context: --global-timeout bounds it all.
