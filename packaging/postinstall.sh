@@ -4,13 +4,31 @@
 if getent group telegraf >/dev/null 2>&1; then
   chgrp telegraf /etc/telegraf/mip.conf || true
 fi
-# On a Centreon poller, telegraf-mip-centreon (run by Centreon Engine as
-# centreon-engine) keeps its --memory state and the MIP answer it shares
-# between checks in the Centreon plugins' state directory: create it when
-# the Centreon plugins have not (it is theirs otherwise, left as it is).
-if getent passwd centreon-engine >/dev/null 2>&1 && [ ! -d /var/lib/centreon/centplugins ]; then
-  group=centreon-engine
-  getent group centreon-engine >/dev/null 2>&1 || group=$(id -gn centreon-engine)
-  install -d -o centreon-engine -g "$group" -m 0775 /var/lib/centreon/centplugins || true
+# On a poller, telegraf-mip-centreon keeps its --memory state and the MIP
+# answer its checks share in the Centreon plugins' state directory, as the
+# user the monitoring engine runs checks as: Centreon Engine's
+# centreon-engine, Nagios' nagios (Icinga 2's on Debian too), Icinga's
+# icinga. Create it for the first of them found, when nothing created it
+# (the Centreon plugins' own, otherwise, left as it is); group-writable as
+# Centreon makes it: the check trusts only the files its own user wrote.
+# With none of those users, say what to run: without the directory every
+# check downloads on its own (and says so in its output).
+dir=/var/lib/centreon/centplugins
+if [ ! -d "$dir" ]; then
+  engine=
+  for user in centreon-engine nagios icinga; do
+    if getent passwd "$user" >/dev/null 2>&1; then
+      engine=$user
+      break
+    fi
+  done
+  if [ -n "$engine" ]; then
+    group=$(id -gn "$engine")
+    mkdir -p /var/lib/centreon
+    install -d -o "$engine" -g "$group" -m 0775 "$dir" || true
+  else
+    echo "telegraf-mip: no centreon-engine, nagios or icinga user here; for telegraf-mip-centreon's shared MIP answer and --memory state, run as root:"
+    echo "  install -d -o <engine user> -g <its group> -m 0775 $dir"
+  fi
 fi
 exit 0

@@ -231,6 +231,11 @@ func errnoText(err error) string {
 	return err.Error()
 }
 
+// PlainText tells whether the output is the plain text written to
+// stdout, where a line may follow it (no --output-json, --output-xml,
+// --output-openmetrics or --output-file).
+func (o *Output) PlainText() bool { return o.opts.format == formatText && o.opts.outputFile == "" }
+
 // JSON tells whether the output is JSON (--output-json), for the
 // documents a check writes itself (discovery).
 func (o *Output) JSON() bool { return o.opts.format == formatJSON }

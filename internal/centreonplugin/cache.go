@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 )
 
 // maxCacheBytes bounds a cache file: a larger answer is used by the check
@@ -22,25 +24,32 @@ import (
 const maxCacheBytes = 256 << 20
 
 // cacheHeader is the magic line, the download time (Unix nanoseconds), the
-// payload's length and its CRC-32C.
+// payload's length and the CRC-32C of all that precedes it and of the
+// payload: the whole file, its time included.
 const cacheHeader = len(cacheMagic) + 8 + 8 + 4
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// sharedCache is the answer of one MIP (host, port, protocol, peer address
-// and key) shared by the checks of a poller for a while.
+// sharedCache is the answer of one MIP, as reached by one set of
+// connection options, shared by the checks of a poller for a while.
 type sharedCache struct {
 	path     string
 	duration time.Duration
-	// lockWait bounds the wait for another check's download; errorHold is
-	// how long a failed download is reported to the checks that follow.
-	lockWait, errorHold time.Duration
-	now                 func() time.Time
+	// idle is how long a check waits for another's download with no sign
+	// of progress; errorHold is how long a failed download is reported to
+	// the checks that follow.
+	idle, errorHold time.Duration
+	now             func() time.Time
+	// notice says, in one line, why the shared cache could not be used,
+	// when it could not: the check's output adds it.
+	notice string
 }
 
-// newSharedCache names the cache of a MIP under dir: the name is a hash of
-// what identifies the MIP, the key included, so that two keys never share
-// an answer; the key itself is in no file.
+// newSharedCache names the cache under dir: the name is a hash of what
+// decides whether an answer may be trusted for this check (protocol, host,
+// port, peer address, key, TLS verification, proxy), so that a check that
+// verifies certificates never reads an answer fetched without, and two
+// keys never share one; the key itself is in no file and no name.
 func newSharedCache(dir string, duration time.Duration, identity ...string) *sharedCache {
 	h := sha256.New()
 	h.Write([]byte("telegraf-mip centreon cache\x00"))
@@ -51,13 +60,43 @@ func newSharedCache(dir string, duration time.Duration, identity ...string) *sha
 		h.Write([]byte(part))
 	}
 	name := "mip_cache_" + hex.EncodeToString(h.Sum(nil)[:16])
-	return &sharedCache{path: filepath.Join(dir, name), duration: duration, lockWait: time.Minute, errorHold: min(duration, 30*time.Second), now: time.Now}
+	return &sharedCache{path: filepath.Join(dir, name), duration: duration, idle: time.Minute, errorHold: min(duration, 30*time.Second), now: time.Now}
 }
 
-// read returns the cached scenarios when the cache is whole and fresh.
+// note keeps the first reason the shared cache could not be used.
+func (c *sharedCache) note(format string, a ...any) {
+	if c.notice == "" {
+		c.notice = fmt.Sprintf(format, a...)
+	}
+}
+
+// describe words why a file of the cache could not be made: the usual
+// reasons, a directory missing or not writable, in the admin's words.
+func (c *sharedCache) describe(err error) string {
+	dir := filepath.Dir(c.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, serr := os.Stat(dir); serr != nil {
+			return "directory " + dir + " does not exist"
+		}
+	case errors.Is(err, fs.ErrPermission):
+		return "this user may not create files in " + dir
+	}
+	return err.Error()
+}
+
+// read returns the cached scenarios when the cache is this user's, whole
+// and fresh. A cache another user may have written, or anything but a
+// regular file, is not read, and noted.
 func (c *sharedCache) read() (entries, bool) {
-	b, err := os.ReadFile(c.path)
-	if err != nil || len(b) < cacheHeader || string(b[:len(cacheMagic)]) != cacheMagic {
+	b, err := safefile.ReadOwn(c.path, int64(cacheHeader+maxCacheBytes))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			c.note("%v", err)
+		}
+		return entries{}, false
+	}
+	if len(b) < cacheHeader || string(b[:len(cacheMagic)]) != cacheMagic {
 		return entries{}, false
 	}
 	h := b[len(cacheMagic):]
@@ -65,7 +104,7 @@ func (c *sharedCache) read() (entries, bool) {
 	size := binary.BigEndian.Uint64(h[8:])
 	sum := binary.BigEndian.Uint32(h[16:])
 	payload := b[cacheHeader:]
-	if uint64(len(payload)) != size || crc32.Checksum(payload, castagnoli) != sum {
+	if uint64(len(payload)) != size || cacheSum(b[:cacheHeader-4], payload) != sum {
 		return entries{}, false
 	}
 	if age := c.now().Sub(fetched); age < -time.Second || age >= c.duration {
@@ -74,9 +113,14 @@ func (c *sharedCache) read() (entries, bool) {
 	return entries{payload: payload}, true
 }
 
-// write keeps list for the next checks: written whole to a temporary file,
-// then renamed, so that a reader sees the old cache or the new one, never
-// half of one.
+// cacheSum is the CRC-32C of a cache file's header (without the sum) and
+// payload.
+func cacheSum(header, payload []byte) uint32 {
+	return crc32.Update(crc32.Checksum(header, castagnoli), castagnoli, payload)
+}
+
+// write keeps list for the next checks, through safefile.Write: a reader
+// sees the old cache or the new one, never half of one.
 func (c *sharedCache) write(list []scenario, fetched time.Time) error {
 	payload := encodeScenarios(list)
 	if len(payload) > maxCacheBytes {
@@ -86,59 +130,55 @@ func (c *sharedCache) write(list []scenario, fetched time.Time) error {
 	b = append(b, cacheMagic...)
 	b = binary.BigEndian.AppendUint64(b, uint64(fetched.UnixNano()))
 	b = binary.BigEndian.AppendUint64(b, uint64(len(payload)))
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
+	b = binary.BigEndian.AppendUint32(b, cacheSum(b, payload))
 	b = append(b, payload...)
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), filepath.Base(c.path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), c.path)
+	return safefile.Write(c.path, b, 0o600)
 }
 
 // load returns the scenarios of the cache when it is fresh; otherwise it
 // takes the cache's lock, so that concurrent checks wait for one download
 // instead of each making one, reads the cache again (another check may have
-// just written it), and else downloads with fetch and keeps the answer.
-// A download that failed is remembered for errorHold: the checks that
-// waited for it report its error instead of each trying again in turn
-// while MIP does not answer. The lock is waited for at most lockWait; a
-// cache that cannot be read, locked or written only costs a download.
-func (c *sharedCache) load(ctx context.Context, fetch func(context.Context) ([]scenario, error)) (entries, error) {
+// just written it), and else downloads with fetch, which calls progress as
+// the answer comes, and keeps the answer. A check waits for another's
+// download as long as it progresses (idle), and, past that, downloads
+// itself. A download that failed is remembered for errorHold: the checks
+// that waited for it report its error instead of each trying again in turn
+// while MIP does not answer. A cache that cannot be read, locked or
+// written only costs a download, and a notice.
+func (c *sharedCache) load(ctx context.Context, fetch func(ctx context.Context, progress func()) ([]scenario, error)) (entries, error) {
 	if e, ok := c.read(); ok {
 		return e, nil
 	}
-	lockCtx, cancel := context.WithTimeout(ctx, c.lockWait)
-	unlock, err := lockFile(lockCtx, c.path+".lock")
-	cancel()
-	if err == nil {
-		defer unlock()
+	held, err := safefile.LockWhileProgress(ctx, c.path+".lock", c.idle)
+	progress := func() {}
+	switch {
+	case err == nil:
+		defer held.Unlock()
 		if e, ok := c.read(); ok {
 			return e, nil
 		}
 		if failed, ok := c.readFailure(); ok {
 			return entries{}, failed.err()
 		}
+		progress = held.Beat
+		held.Beat()
+	case errors.Is(err, safefile.ErrNoProgress):
+		c.note("another check's download made no progress for %s", c.idle)
+	default:
+		c.note("%s", c.describe(err))
 	}
 	fetched := c.now()
-	list, err := fetch(ctx)
+	list, err := fetch(ctx, progress)
 	if err != nil {
 		c.writeFailure(err, fetched)
 		return entries{}, err
 	}
-	os.Remove(c.path + ".failed")
-	_ = c.write(list, fetched) //nolint:errcheck // a cache not written costs the next check a download, nothing else
+	if err := safefile.Remove(c.path + ".failed"); err != nil {
+		c.note("%v", err)
+	}
+	if err := c.write(list, fetched); err != nil {
+		c.note("the answer cannot be kept: %s", c.describe(err))
+	}
 	return entries{list: list}, nil
 }
 
@@ -163,16 +203,13 @@ func (c *sharedCache) writeFailure(failure error, at time.Time) {
 		text = ne.msg
 	}
 	b := fmt.Appendf(nil, "%s\n%d\n%s\n%d\n%s", failureMagic, at.UnixNano(), kind, code, strings.ReplaceAll(text, "\n", " "))
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), filepath.Base(c.path)+".*.tmp")
-	if err != nil {
-		return
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil && cerr == nil {
-		_ = os.Rename(tmp.Name(), c.path+".failed") //nolint:errcheck // not remembered: the next check tries
+	if err := safefile.Write(c.path+".failed", b, 0o600); err != nil {
+		c.note("the failure cannot be kept: %v", err)
 	}
 }
+
+// maxFailureBytes bounds a failure file: a status line or a message.
+const maxFailureBytes = 64 << 10
 
 // failure is a download that failed, as remembered.
 type failure struct {
@@ -195,7 +232,10 @@ func (f failure) err() error {
 // readFailure returns the download that failed less than errorHold ago,
 // when there is one.
 func (c *sharedCache) readFailure() (failure, bool) {
-	b, err := os.ReadFile(c.path + ".failed")
+	b, err := safefile.ReadOwn(c.path+".failed", maxFailureBytes)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.note("%v", err)
+	}
 	lines := strings.SplitN(string(b), "\n", 5)
 	if err != nil || len(lines) != 5 || lines[0] != failureMagic {
 		return failure{}, false

@@ -184,3 +184,35 @@ func TestFailedDownloadIsShared(t *testing.T) {
 	_, err = os.Stat(filepath.Join(s.state, filepath.Base(s.cacheFile(t))+".failed"))
 	require.ErrorIs(t, err, os.ErrNotExist, "a success clears the failure")
 }
+
+// TestCacheNameCoversWhatAnAnswerIsTrustedFor: certificate verification,
+// the proxy, the key and the peer address each name another cache; the
+// timeout does not (it changes the wait, not the answer), and no name
+// holds the key.
+func TestCacheNameCoversWhatAnAnswerIsTrustedFor(t *testing.T) {
+	base := connection{proto: "https", hostname: "mip.example.com", port: "443", apiKey: testKey, timeout: 10 * time.Second}
+	name := func(conn connection) string {
+		return filepath.Base(newSharedCache("/state", time.Minute, conn.cacheIdentity()...).path)
+	}
+	names := map[string]string{"base": name(base)}
+	for what, change := range map[string]func(*connection){
+		"--insecure":       func(c *connection) { c.insecure = true },
+		"--proxyurl":       func(c *connection) { c.proxy = "http://proxy.example.com:3128" },
+		"another key":      func(c *connection) { c.apiKey = "another" },
+		"--http-peer-addr": func(c *connection) { c.peerAddr = "192.0.2.1" },
+		"--proto":          func(c *connection) { c.proto = "http" },
+	} {
+		conn := base
+		change(&conn)
+		for other, n := range names {
+			require.NotEqual(t, n, name(conn), "%s names the cache of %s", what, other)
+		}
+		names[what] = name(conn)
+	}
+	conn := base
+	conn.timeout = time.Minute
+	require.Equal(t, names["base"], name(conn), "--timeout")
+	for _, n := range names {
+		require.NotContains(t, n, testKey)
+	}
+}

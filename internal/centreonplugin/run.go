@@ -69,6 +69,9 @@ type check struct {
 	out    *centreonoutput.Output
 	stdout io.Writer
 	now    func() time.Time
+	// notices say why a file of the state directory could not be used
+	// (see notice.go).
+	notices []string
 }
 
 // Run runs the command with the Perl plugin's arguments and returns the
@@ -110,13 +113,17 @@ func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	}
 	if ee.display {
 		out.Add(ee.status, ee.msg)
-		return out.Display(stdout)
+		code := out.Display(stdout)
+		c.writeNotices()
+		return code
 	}
 	if ee.own {
 		literal = centreonrules.StatusNames[ee.status]
 	}
 	out.AddSep(centreonoutput.Unqualified, ee.msg, " - ")
-	return out.OptionExit(stdout, literal)
+	code := out.OptionExit(stdout, literal)
+	c.writeNotices()
+	return code
 }
 
 func (c *check) run() error {
@@ -210,7 +217,10 @@ func matchDeadline(ctx context.Context, timeout time.Duration) time.Time {
 type connection struct {
 	hostname, port, proto, apiKey, peerAddr string
 	// proxy is --proxyurl's host:port, without credentials.
-	proxy     string
+	proxy string
+	// insecure: certificates not verified. It and proxy change what an
+	// answer may be trusted for: both are in the cache's name.
+	insecure  bool
 	timeout   time.Duration
 	client    *mipapi.Client
 	httpRules [3]*centreonrules.Expr // critical, warning, unknown
@@ -308,6 +318,7 @@ func (c *check) connect() (*connection, error) {
 				"only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
 		}
 	}
+	conn.insecure = insecure
 	if insecure {
 		// Asked for with --insecure, as in the Perl plugin.
 		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
@@ -328,6 +339,14 @@ func (c *check) connect() (*connection, error) {
 	key := conn.apiKey
 	conn.client = mipapi.NewClient(transport, base, func() (string, error) { return key, nil }, maxBody, conn.timeout)
 	return conn, nil
+}
+
+// cacheIdentity is what names the shared cache of this connection: every
+// option that changes which server answers or whether its answer may be
+// trusted (the timeout does neither).
+func (conn *connection) cacheIdentity() []string {
+	return []string{conn.proto, conn.hostname, conn.port, conn.peerAddr, conn.apiKey,
+		"insecure=" + strconv.FormatBool(conn.insecure), "proxy=" + conn.proxy}
 }
 
 // requestError words a failed request as the Perl plugin does where it can:

@@ -20,6 +20,7 @@ import (
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 	"github.com/telegraf-mip/telegraf-mip/internal/perlre"
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 )
 
 // thresholdSyntax is centreon-plugins' parse_threshold.
@@ -108,8 +109,8 @@ func (c *check) scenarios() error {
 		return err
 	}
 	defer cancel()
-	fetch := func(ctx context.Context) ([]scenario, error) {
-		list, err := download(ctx, conn.client)
+	fetch := func(ctx context.Context, progress func()) ([]scenario, error) {
+		list, err := download(ctx, conn.client, progress)
 		var se *mipapi.StatusError
 		var de *decodeError
 		if err != nil && !errors.As(err, &se) && !errors.As(err, &de) {
@@ -120,14 +121,18 @@ func (c *check) scenarios() error {
 	}
 	var index entries
 	if cacheDuration > 0 {
-		cache := newSharedCache(c.statefileDir(), cacheDuration, conn.proto, conn.hostname, conn.port, conn.peerAddr, conn.apiKey)
+		cache := newSharedCache(c.statefileDir(), cacheDuration, conn.cacheIdentity()...)
 		cache.now = c.now
-		// A check waits for another's download (up to its timeout, twice
-		// over for a slow answer), not for longer.
-		cache.lockWait = 2*conn.timeout + 5*time.Second
+		// A check waits for another's download as long as it progresses:
+		// the downloader may itself wait --timeout for MIP to say
+		// anything, and a few seconds to start.
+		cache.idle = conn.timeout + 5*time.Second
 		index, err = cache.load(ctx, fetch)
+		if cache.notice != "" {
+			c.notice("shared cache not used (" + cache.notice + "): this check asked MIP itself")
+		}
 	} else {
-		index.list, err = fetch(ctx)
+		index.list, err = fetch(ctx, func() {})
 	}
 	if err != nil {
 		return conn.requestError(err)
@@ -212,7 +217,9 @@ func (c *check) scenarios() error {
 			return err
 		}
 	}
-	if code := o.Display(c.stdout); code != 0 {
+	code := o.Display(c.stdout)
+	c.writeNotices()
+	if code != 0 {
 		return &writtenError{code}
 	}
 	return nil
@@ -441,6 +448,10 @@ func valueText(v metricValue, counterLabel string) string {
 	return "value: " + v.value + " " + v.unit
 }
 
+// maxMemoryBytes bounds the --memory state read: an id and a run time per
+// scenario, about 50 bytes each.
+const maxMemoryBytes = 64 << 20
+
 // memory is --memory's state file, as the Perl plugin names and writes it:
 // the newest run seen, by scenario id.
 type memory struct {
@@ -469,12 +480,18 @@ func (c *check) openMemory() (*memory, error) {
 	}
 	dir := c.statefileDir()
 	m := &memory{path: filepath.Join(dir, name), saved: make(map[string]*string)}
-	b, err := os.ReadFile(m.path)
+	b, err := safefile.ReadOwn(m.path, maxMemoryBytes)
+	var untrusted *safefile.UntrustedError
+	var notRegular *safefile.NotRegularError
+	var tooLarge *safefile.TooLargeError
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if !writable(dir) {
+		if safefile.WritableDir(dir) != nil {
 			return nil, optionError("Cannot write statefile '%s/%s'. Need write/exec permissions on directory.", dir, name)
 		}
+	case errors.As(err, &untrusted) || errors.As(err, &notRegular) || errors.As(err, &tooLarge):
+		// Not this check's: ignored, as a damaged state is, and replaced.
+		c.notice("--memory state not used (" + err.Error() + "): every run is new to this check")
 	case err != nil:
 		return nil, optionError("Cannot read statefile '%s/%s': %v", dir, name, err)
 	default:
@@ -504,22 +521,9 @@ func (m *memory) write(saved map[string]*string) error {
 	if err != nil {
 		return err
 	}
-	tmp := m.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil { //nolint:gosec // as the Perl plugin writes it: no secret
+	// 0644 as the Perl plugin's: no secret in it.
+	if err := safefile.Write(m.path, b, 0o644); err != nil {
 		return &exitError{msg: fmt.Sprintf("Cannot write statefile '%s': %v", m.path, err)}
 	}
-	if err := os.Rename(tmp, m.path); err != nil {
-		return &exitError{msg: fmt.Sprintf("Cannot close or rename statefile '%s' to '%s': %v", tmp, m.path, err)}
-	}
 	return nil
-}
-
-func writable(dir string) bool {
-	f, err := os.CreateTemp(dir, ".write-test-*")
-	if err != nil {
-		return false
-	}
-	f.Close()
-	os.Remove(f.Name())
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,16 +71,17 @@ func (s *scenario) field(name string) string {
 const lookback = time.Hour
 
 // download asks MIP for every measure's runs of the last hour and keeps,
-// of each, its newest run.
-func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
+// of each, its newest run; progress is called as the answer comes.
+func download(ctx context.Context, client *mipapi.Client, progress func()) ([]scenario, error) {
 	body, err := client.MeasureDetails(ctx, lookback)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
+	progress()
 	var list []scenario
 	var decodeErr error
-	err = mipapi.DecodeMeasureDetails(body, func(*mipapi.Measure) mipapi.RunSelection {
+	err = mipapi.DecodeMeasureDetails(progressReader{body, progress}, func(*mipapi.Measure) mipapi.RunSelection {
 		return mipapi.RunSelection{NewestOnly: true}
 	}, func(e *mipapi.MeasureEntry, _ error) {
 		if e == nil || e.Measure == nil || decodeErr != nil {
@@ -99,6 +101,20 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 		return nil, &decodeError{limitError(err)}
 	}
 	return list, nil
+}
+
+// progressReader calls progress after each read that brought bytes.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (r progressReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.progress()
+	}
+	return n, err
 }
 
 // limitError words the limits of mipapi's reading for the check, which has

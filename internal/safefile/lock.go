@@ -16,8 +16,13 @@ import (
 // for the time its waiter allows.
 var ErrNoProgress = errors.New("no progress")
 
-// lockRetry is how often a waiter tries the lock again.
-const lockRetry = 10 * time.Millisecond
+// A waiter tries the lock again after lockRetry, doubled at each try up to
+// maxLockRetry: a short wait costs little, and thirty checks waiting for a
+// long download do not keep the CPU they wait for.
+const (
+	lockRetry    = 5 * time.Millisecond
+	maxLockRetry = 100 * time.Millisecond
+)
 
 // beatEvery bounds how often Beat writes.
 const beatEvery = 100 * time.Millisecond
@@ -57,7 +62,8 @@ func LockWhileProgress(ctx context.Context, path string, idle time.Duration) (*H
 func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 	var seen time.Time
 	last := time.Now()
-	replace := false
+	replace, failures := false, 0
+	retry := lockRetry
 	for {
 		if err := prepare(path, replace); err != nil {
 			return nil, err
@@ -67,15 +73,19 @@ func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 		ok, err := fl.TryLock()
 		switch {
 		case err != nil:
-			// Replaced since prepare, or not ours to open: prepare again.
+			// Replaced since prepare (by another process replacing what
+			// it could not use), or not ours to open: prepare again, a few
+			// times.
 			info, lerr := os.Lstat(path)
-			if lerr != nil && !errors.Is(lerr, fs.ErrNotExist) {
+			switch {
+			case lerr != nil && !errors.Is(lerr, fs.ErrNotExist):
 				return nil, lerr
-			}
-			replace = lerr == nil && (!info.Mode().IsRegular() || foreign(info) && errors.Is(err, fs.ErrPermission))
-			if lerr == nil && !replace {
+			case lerr == nil && (!info.Mode().IsRegular() || foreign(info) && errors.Is(err, fs.ErrPermission)):
+				replace = true
+			case failures >= 3:
 				return nil, fmt.Errorf("locking %s: %w", path, err)
 			}
+			failures++
 		case ok:
 			h, err := held(fl, path)
 			if h != nil || err != nil {
@@ -94,17 +104,20 @@ func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%s: held by another process: %w", path, ctx.Err())
-		case <-time.After(lockRetry):
+		case <-time.After(retry):
 		}
+		retry = min(2*retry, maxLockRetry)
 	}
 }
 
-// prepare makes the lock file if it is missing, or, when replace, in
-// place of what is there.
+// prepare makes the lock file if it is missing, or in place of what is
+// there when it is not a regular file, or, when replace, another user's.
+// (Another process may have replaced it since the caller looked: a
+// regular file of this user's is kept.)
 func prepare(path string, replace bool) error {
 	info, err := os.Lstat(path)
 	switch {
-	case err == nil && info.Mode().IsRegular() && !replace:
+	case err == nil && info.Mode().IsRegular() && !(replace && foreign(info)):
 		return nil
 	case err == nil:
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {

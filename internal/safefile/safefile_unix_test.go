@@ -93,7 +93,7 @@ func TestWriteReplacesALinkWithoutFollowingIt(t *testing.T) {
 	victim := filepath.Join(t.TempDir(), "passwd")
 	require.NoError(t, os.WriteFile(victim, []byte("root:x:0:0"), 0o644))
 	path := filepath.Join(dir, "state")
-	for _, name := range []string{path, path + ".tmp", "." + filepath.Base(path) + ".tmp"} {
+	for _, name := range []string{path, path + ".tmp", filepath.Join(dir, ".state.tmp")} {
 		require.NoError(t, os.Symlink(victim, name))
 	}
 	require.NoError(t, Write(path, []byte("new"), 0o600))
@@ -153,9 +153,9 @@ func TestLockWaits(t *testing.T) {
 	_, err = Lock(ctx, path)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	// The holder beats for 600 ms, three times the waiter's idle time,
-	// then stops: the waiter is still there after 600 ms, then gives up.
-	stop := time.Now().Add(600 * time.Millisecond)
+	// The holder beats for 1.5 s, three times the waiter's idle time,
+	// then stops: the waiter is still there after 1.5 s, then gives up.
+	stop := time.Now().Add(1500 * time.Millisecond)
 	go func() {
 		for time.Now().Before(stop) {
 			h.Beat()
@@ -163,9 +163,9 @@ func TestLockWaits(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	_, err = LockWhileProgress(context.Background(), path, 200*time.Millisecond)
+	_, err = LockWhileProgress(context.Background(), path, 500*time.Millisecond)
 	require.ErrorIs(t, err, ErrNoProgress)
-	require.GreaterOrEqual(t, time.Since(start), 600*time.Millisecond, "waited while the holder beat")
+	require.GreaterOrEqual(t, time.Since(start), 1500*time.Millisecond, "waited while the holder beat")
 
 	done := make(chan error, 1)
 	go func() {
