@@ -104,7 +104,7 @@ demo:
 ## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
-DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json dashboards/mip-grafana-wide.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
 DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/output-health.conf examples/telegraf.service.d-mip.conf examples/centreon-clapi-mip.txt
 DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/output-health.conf examples/centreon-clapi-mip.txt
 DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/output-health.conf examples/centreon-clapi-mip.txt
