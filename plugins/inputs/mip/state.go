@@ -27,6 +27,8 @@ func (p *MIP) restore() error {
 		ClockSkew:   time.Duration(p.ClockSkewTolerance),
 		NewestFirst: p.FirstGather == firstGatherLatest,
 		MaxPoints:   p.MaxPointsPerGather,
+		// A wide run is one point, and its Centreon check a few more.
+		PointsPerRun: p.pointsPerRunGuess(),
 	}, reader())
 	if p.StateFile == "" {
 		return nil

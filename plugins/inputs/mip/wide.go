@@ -40,6 +40,15 @@ func (p *MIP) checkLayout() error {
 	return nil
 }
 
+// pointsPerRunGuess is what the ledger expects a run to bring before it
+// saw one: one point in the wide layout alone, its default otherwise.
+func (p *MIP) pointsPerRunGuess() float64 {
+	if p.MetricLayout == layoutWide && p.Schema == schemaInfluxDB {
+		return 1
+	}
+	return 0
+}
+
 // runLayout turns the runs of one measure into InfluxDB points.
 type runLayout interface {
 	points(s *pointScratch, tags map[string]string, info map[string]mipapi.MetricInfo, tr mipapi.TimedRun,
