@@ -10,7 +10,7 @@ MARKDOWNLINT_VERSION := 0.50.0
 MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
+.PHONY: build test fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery bench-layouts
 
 ## build: ./telegraf-mip and ./telegraf-mip-centreon (the Centreon check
 ## alone, without Telegraf linked: docs/centreon-plugin.md), static, with the
@@ -179,3 +179,11 @@ compare:
 ## (several minutes each).
 bench-delivery: telegraf
 	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'BackfillThroughTelegraf' -benchtime 1x -timeout 90m ./cmd/telegraf-mip/
+
+## bench-layouts: the CPU per 1,000 runs of metric_layout "narrow" and
+## "wide", side by side: the plugin alone (BenchmarkLayouts, 1,000 scenarios
+## × 60 runs; BENCH10K=1 adds 10,000), then the plugin, a real Telegraf and a
+## real InfluxDB (BenchmarkPipelineLayouts, several minutes).
+bench-layouts: telegraf
+	go test -run '^$$' -bench 'BenchmarkLayouts' -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
+	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'PipelineLayouts' -benchtime 1x -count 3 -timeout 90m ./cmd/telegraf-mip/

@@ -66,7 +66,7 @@ func pipelineCPU(b *testing.B, n int, layout string) {
   metric_buffer_limit = 1000000
 
 [[inputs.execd]]
-  interval = "1h"
+  interval = "10s"
   command = [%q, "-config", %q, "-poll_interval_disabled"]
   signal = "STDIN"
   data_format = "influx"
