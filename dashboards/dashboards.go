@@ -20,12 +20,12 @@ var GrafanaWide []byte
 
 // Queries returns the dashboard's InfluxQL queries, panels then variables,
 // as Grafana sends them before substituting $variables.
-func Queries() []string { return queries(Grafana) }
+func Queries() []string { return panelQueries(Grafana) }
 
 // WideQueries returns the wide layout dashboard's queries, as Queries.
-func WideQueries() []string { return queries(GrafanaWide) }
+func WideQueries() []string { return panelQueries(GrafanaWide) }
 
-func queries(dashboard []byte) []string {
+func panelQueries(dashboard []byte) []string {
 	var model struct {
 		Panels []struct {
 			Targets []struct {

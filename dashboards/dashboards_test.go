@@ -116,5 +116,5 @@ func requireDataSourceIsTheVariable(t *testing.T, dashboard []byte) {
 		}
 	}
 	walk(model)
-	require.GreaterOrEqual(t, refs, len(queries(dashboard)), "every query names its data source")
+	require.GreaterOrEqual(t, refs, len(panelQueries(dashboard)), "every query names its data source")
 }

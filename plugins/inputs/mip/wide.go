@@ -303,7 +303,7 @@ func fieldPart(s string) string {
 	if b.Len() > 0 {
 		return b.String()
 	}
-	var points []string
+	points := make([]string, 0, len(s))
 	for _, r := range strings.TrimSpace(s) {
 		points = append(points, fmt.Sprintf("u%04x", r))
 	}

@@ -104,7 +104,7 @@ func TestWideHoldsEveryNarrowValue(t *testing.T) {
 		require.Equal(t, m.FieldList()[0].Value, w.Fields()[field], "%s of %v", field, m)
 		values++
 	}
-	require.Equal(t, narrowRuns, len(wideRuns), "one wide point per run, no more")
+	require.Len(t, wideRuns, narrowRuns, "one wide point per run, no more")
 	require.Equal(t, 12+12+6+4+12+30*60, narrowRuns, "an hour of runs")
 	require.Greater(t, values, 10*narrowRuns)
 	testutil.RequireMetricsEqual(t, narrowFreshness, wideFreshness, testutil.SortMetrics())
