@@ -10,7 +10,7 @@ MARKDOWNLINT_VERSION := 0.50.0
 MARKDOWNLINT := $(CURDIR)/.cache/npm/node_modules/.bin/markdownlint
 CACHE_BIN := $(CURDIR)/.cache/bin
 
-.PHONY: build test test-stress fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery
+.PHONY: build test test-stress fuzz lint telegraf nfpm demo dist bench scale compare bench-delivery bench-layouts
 
 ## build: ./telegraf-mip and ./telegraf-mip-centreon (the Centreon check
 ## alone, without Telegraf linked: docs/centreon-plugin.md), static, with the
@@ -114,7 +114,7 @@ demo:
 ## before one that is not a version number (a bare commit, a test name).
 NFPM_VERSION := v2.45.2
 PKG_VERSION := $(shell echo '$(VERSION)' | sed -E 's/^v([0-9]+\.)/\1/; /^[0-9]+\./!s/^/0.0.0~/; s/-/./g')
-DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
+DIST_DOCS := sample.conf README.md LICENSE dashboards/mip-grafana.json dashboards/mip-grafana-wide.json plugins/inputs/mip/README.md $(sort $(wildcard docs/*.md))
 DIST_EXAMPLES_linux := examples/inputs.execd.conf examples/output-health.conf examples/telegraf.service.d-mip.conf examples/centreon-clapi-mip.txt
 DIST_EXAMPLES_darwin := examples/inputs.execd.conf examples/output-health.conf examples/centreon-clapi-mip.txt
 DIST_EXAMPLES_windows := examples/inputs.execd.windows.conf examples/output-health.conf examples/centreon-clapi-mip.txt
@@ -189,3 +189,11 @@ compare:
 ## (several minutes each).
 bench-delivery: telegraf
 	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'BackfillThroughTelegraf' -benchtime 1x -timeout 90m ./cmd/telegraf-mip/
+
+## bench-layouts: the CPU per 1,000 runs of metric_layout "narrow" and
+## "wide", side by side: the plugin alone (BenchmarkLayouts, 1,000 scenarios
+## × 60 runs; BENCH10K=1 adds 10,000), then the plugin, a real Telegraf and a
+## real InfluxDB (BenchmarkPipelineLayouts, several minutes).
+bench-layouts: telegraf
+	go test -run '^$$' -bench 'BenchmarkLayouts' -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
+	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'PipelineLayouts' -benchtime 1x -count 3 -timeout 90m ./cmd/telegraf-mip/

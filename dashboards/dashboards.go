@@ -1,4 +1,4 @@
-// Package dashboards holds the Grafana dashboard shipped with telegraf-mip.
+// Package dashboards holds the Grafana dashboards shipped with telegraf-mip.
 package dashboards
 
 import (
@@ -12,9 +12,20 @@ import (
 //go:embed mip-grafana.json
 var Grafana []byte
 
+// GrafanaWide is the same dashboard for metric_layout = "wide": the metrics
+// panels select the fields of mip_scenario by their unit suffix.
+//
+//go:embed mip-grafana-wide.json
+var GrafanaWide []byte
+
 // Queries returns the dashboard's InfluxQL queries, panels then variables,
 // as Grafana sends them before substituting $variables.
-func Queries() []string {
+func Queries() []string { return panelQueries(Grafana) }
+
+// WideQueries returns the wide layout dashboard's queries, as Queries.
+func WideQueries() []string { return panelQueries(GrafanaWide) }
+
+func panelQueries(dashboard []byte) []string {
 	var model struct {
 		Panels []struct {
 			Targets []struct {
@@ -28,7 +39,7 @@ func Queries() []string {
 			} `json:"list"`
 		} `json:"templating"`
 	}
-	if err := json.Unmarshal(Grafana, &model); err != nil {
+	if err := json.Unmarshal(dashboard, &model); err != nil {
 		panic("dashboards: invalid embedded JSON: " + err.Error())
 	}
 	var out []string

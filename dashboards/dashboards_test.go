@@ -81,8 +81,14 @@ func TestDashboardCatchesUnknownNames(t *testing.T) {
 // and variable reads the InfluxDB data source picked in the "datasource"
 // variable.
 func TestDashboardDataSourceIsTheVariable(t *testing.T) {
+	for name, dashboard := range map[string][]byte{"narrow": Grafana, "wide": GrafanaWide} {
+		t.Run(name, func(t *testing.T) { requireDataSourceIsTheVariable(t, dashboard) })
+	}
+}
+
+func requireDataSourceIsTheVariable(t *testing.T, dashboard []byte) {
 	var model map[string]any
-	require.NoError(t, json.Unmarshal(Grafana, &model))
+	require.NoError(t, json.Unmarshal(dashboard, &model))
 	require.NotContains(t, model, "__inputs")
 	vars := model["templating"].(map[string]any)["list"].([]any)
 	first := vars[0].(map[string]any)
@@ -110,5 +116,5 @@ func TestDashboardDataSourceIsTheVariable(t *testing.T) {
 		}
 	}
 	walk(model)
-	require.GreaterOrEqual(t, refs, len(Queries()), "every query names its data source")
+	require.GreaterOrEqual(t, refs, len(panelQueries(dashboard)), "every query names its data source")
 }

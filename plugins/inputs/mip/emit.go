@@ -70,9 +70,9 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 	}
 	id := string(entry.Measure.ID)
 	tags := g.scratch.scenarioTags(p.source, entry.Measure)
-	var names map[string]string
+	var layout runLayout
 	if p.influx {
-		names = metricTags(entry.MetricInfo)
+		layout = p.influxLayout(entry.MetricInfo)
 	}
 	skip := func(format string, args ...any) {
 		p.Log.Debugf("scenario id %s: skipped "+format, append([]any{id}, args...)...)
@@ -87,7 +87,7 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		}
 		var points []telegraf.Metric
 		if p.influx {
-			points = g.scratch.runPoints(tags, entry.MetricInfo, names, tr, skip)
+			points = layout.points(&g.scratch, tags, entry.MetricInfo, tr, skip)
 		}
 		if p.centreon != nil && s.Current(tr.Time) {
 			points = append(points, p.centreon.centreonPoints(entry.Measure, entry.MetricInfo, tr)...)
@@ -99,8 +99,7 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		written := 0
 		for _, m := range points {
 			if err := checkPoint(m); err != nil {
-				metricTag, _ := m.GetTag("metric")
-				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), metricTag, err))
+				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), pointLabel(m), err))
 				continue
 			}
 			acc.AddMetric(m)

@@ -31,7 +31,7 @@ type flushingAccumulator struct {
 func (*flushingAccumulator) Flush() error { return nil }
 
 // FuzzGatherResponse serves arbitrary bytes as MIP's /api/measures/details
-// response to a plugin writing both schemas, InfluxDB and Centreon, and
+// response to a plugin writing both schemas, InfluxDB (in both layouts) and Centreon, and
 // gathers once through the plugin's real path (decoder, filters, emitEntry,
 // run points, Centreon points, stale checks, mip_freshness, mip_api):
 // nothing may panic, no error may carry the API key, and every point emitted
@@ -86,29 +86,33 @@ func FuzzGatherResponse(f *testing.F) {
 		if err := parser.Init(); err != nil {
 			t.Fatal(err)
 		}
-		p := newPlugin(t, srv.URL, centreon, func(p *MIP) {
-			p.Schema = schemaBoth
-			p.FirstGather = firstGatherWindow
-		})
-		var acc flushingAccumulator
-		if err := p.Gather(&acc); err != nil && strings.Contains(err.Error(), testKey) {
-			t.Fatalf("an error carries the API key: %v", err)
-		}
-		for _, m := range acc.GetTelegrafMetrics() {
-			if checkPoint(m) != nil {
-				continue
+		for _, layout := range []string{layoutNarrow, layoutWide} {
+			p := newPlugin(t, srv.URL, centreon, func(p *MIP) {
+				p.Schema = schemaBoth
+				p.FirstGather = firstGatherWindow
+				p.MetricLayout = layout
+			})
+			var acc flushingAccumulator
+			if err := p.Gather(&acc); err != nil && strings.Contains(err.Error(), testKey) {
+				t.Fatalf("an error carries the API key: %v", err)
 			}
-			line, err := s.Serialize(m)
-			if err != nil {
-				t.Fatalf("a checked point does not serialize: %v: %v", err, m)
+			for _, m := range acc.GetTelegrafMetrics() {
+				if checkPoint(m) != nil {
+					continue
+				}
+				line, err := s.Serialize(m)
+				if err != nil {
+					t.Fatalf("a checked point does not serialize: %v: %v", err, m)
+				}
+				if bytes.Count(line, []byte("\n")) != 1 || len(line) >= 64*1024 {
+					t.Fatalf("not one short line: %q", line)
+				}
+				back, err := parser.Parse(line)
+				if err != nil || len(back) != 1 || len(back[0].FieldList()) != len(m.FieldList()) {
+					t.Fatalf("line %q does not parse back whole: %v", line, err)
+				}
 			}
-			if bytes.Count(line, []byte("\n")) != 1 || len(line) >= 64*1024 {
-				t.Fatalf("not one short line: %q", line)
-			}
-			back, err := parser.Parse(line)
-			if err != nil || len(back) != 1 || len(back[0].FieldList()) != len(m.FieldList()) {
-				t.Fatalf("line %q does not parse back whole: %v", line, err)
-			}
+			requireStableTypes(t, acc.GetTelegrafMetrics())
 		}
 	})
 }

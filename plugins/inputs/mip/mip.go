@@ -100,7 +100,10 @@ type MIP struct {
 	// Schema selects the points: "influxdb" (the default), "centreon" (the
 	// shape Centreon's OpenTelemetry module turns into check results) or
 	// "both".
-	Schema              string      `toml:"schema"`
+	Schema string `toml:"schema"`
+	// MetricLayout shapes the InfluxDB points: "narrow" (the default), a
+	// point per metric, or "wide", a point per run (see wide.go).
+	MetricLayout        string      `toml:"metric_layout"`
 	CentreonHost        string      `toml:"centreon_host"`
 	CentreonMeasurement string      `toml:"centreon_measurement"`
 	CentreonService     string      `toml:"centreon_service"`
@@ -170,6 +173,7 @@ func New() *MIP {
 		MaxPointsPerGather: defaultMaxPointsPerGather,
 
 		Schema:              schemaInfluxDB,
+		MetricLayout:        layoutNarrow,
 		CentreonMeasurement: "mip",
 		CentreonService:     "%{name}",
 		UnknownStates:       []string{"unknown"}, // the Centreon plugin's /unknown/i
@@ -285,7 +289,7 @@ func (p *MIP) checkSettings() error {
 	default:
 		return fmt.Errorf(`schema %q is not "influxdb", "centreon" or "both"`, p.Schema)
 	}
-	return nil
+	return p.checkLayout()
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {

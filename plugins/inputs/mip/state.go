@@ -27,6 +27,8 @@ func (p *MIP) restore() error {
 		ClockSkew:   time.Duration(p.ClockSkewTolerance),
 		NewestFirst: p.FirstGather == firstGatherLatest,
 		MaxPoints:   p.MaxPointsPerGather,
+		// A wide run is one point, and its Centreon check a few more.
+		PointsPerRun: p.pointsPerRunGuess(),
 	}, reader())
 	if p.StateFile == "" {
 		return nil
@@ -63,8 +65,9 @@ func (p *MIP) save() error {
 }
 
 // instanceKey identifies a configuration whose progress can be resumed: the
-// same MIP instance and the same filters. Two plugins with different URLs
-// or filters never share progress, even in one state file.
+// same MIP instance, the same filters and the same metric_layout. Two
+// plugins with different URLs, filters or layouts never share progress, even
+// in one state file.
 func (p *MIP) instanceKey() string {
 	ids := make([]string, 0, len(p.ScenarioIDs))
 	for _, id := range p.ScenarioIDs {
@@ -76,6 +79,10 @@ func (p *MIP) instanceKey() string {
 		strings.Join(p.ScenarioInclude, ","), strings.Join(p.ScenarioExclude, ","),
 		strings.Join(p.DisplayNameInclude, ","), strings.Join(p.DisplayNameExclude, ","),
 		strings.Join(p.ApplicationInclude, ","), strings.Join(p.ApplicationExclude, ","),
+	}
+	if p.MetricLayout == layoutWide {
+		// A narrow and a wide block side by side may share a state file.
+		parts = append(parts, layoutWide)
 	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:12])

@@ -33,29 +33,37 @@ func checkPoint(m telegraf.Metric) error {
 	if len(fields) == 0 {
 		return errors.New("no field")
 	}
-	size := 2*len(m.Name()) + 32 // name, separators and timestamp
-	for _, t := range m.TagList() {
-		size += 2*(len(t.Key)+len(t.Value)) + 2
-	}
+	size := headBytes(m)
 	for _, f := range fields {
-		size += 2*len(f.Key) + 2
-		switch v := f.Value.(type) {
-		case float64:
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("field %q is not a finite number", f.Key)
-			}
-			size += 24
-		case string:
-			size += 2*len(v) + 2
-		default:
-			size += 24
+		if v, ok := f.Value.(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			return fmt.Errorf("field %q is not a finite number", f.Key)
 		}
+		size += fieldBytes(f.Key, f.Value)
 	}
-	// Escaping at most doubles a text: size is an upper bound.
 	if size > maxPointBytes {
 		return fmt.Errorf("the point would be over %d bytes of line protocol", maxPointBytes)
 	}
 	return nil
+}
+
+// headBytes bounds the line-protocol size of a point without its fields:
+// name, tags, separators and timestamp. Escaping at most doubles a text, so
+// headBytes and fieldBytes are upper bounds.
+func headBytes(m telegraf.Metric) int {
+	size := 2*len(m.Name()) + 32
+	for _, t := range m.TagList() {
+		size += 2*(len(t.Key)+len(t.Value)) + 2
+	}
+	return size
+}
+
+// fieldBytes bounds the line-protocol size of a field.
+func fieldBytes(key string, value any) int {
+	size := 2*len(key) + 2
+	if s, ok := value.(string); ok {
+		return size + 2*len(s) + 2
+	}
+	return size + 24
 }
 
 // tagValue makes a text a tag value line protocol can carry: the influx

@@ -12,6 +12,7 @@ import "math"
 type backlog struct {
 	gathers      int             // gathers committed, for the round robin
 	pointsPerRun float64         // observed, for the shares
+	guess        float64         // before any observation; 0: defaultPointsPerRun
 	runsLeft     int             // left over by the last gather
 	behind       map[string]bool // measures with runs left over
 	steadyPoints int             // written by the other measures at the last gather
@@ -24,6 +25,9 @@ const defaultPointsPerRun = 8
 // runPoints is the points a run brings: as observed, or the guess.
 func (b *backlog) runPoints() float64 {
 	if b.pointsPerRun < 1 {
+		if b.guess >= 1 {
+			return b.guess
+		}
 		return defaultPointsPerRun
 	}
 	return b.pointsPerRun

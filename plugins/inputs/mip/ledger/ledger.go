@@ -32,6 +32,10 @@ type Config struct {
 	NewestFirst bool
 	// MaxPoints bounds the points of a gather; 0: no bound.
 	MaxPoints int
+	// PointsPerRun is the points a run is expected to bring before any
+	// run was written (after a restart with a backlog, say); 0: 8, as the
+	// narrow layout's runs of six metrics.
+	PointsPerRun float64
 }
 
 // State is what the ledger keeps across restarts: one instance's entry in
@@ -101,7 +105,7 @@ type Ledger struct {
 // New returns an empty ledger whose gathers go to reader, the process that
 // reads the points (see Reader; empty: unknown).
 func New(cfg Config, reader string) *Ledger {
-	return &Ledger{cfg: cfg, state: NewState(), reader: reader}
+	return &Ledger{cfg: cfg, state: NewState(), reader: reader, backlog: backlog{guess: cfg.PointsPerRun}}
 }
 
 // Restore starts the ledger, at now, from a saved state. When the

@@ -334,3 +334,17 @@ func TestBacklogCountsGathersLeft(t *testing.T) {
 		})
 	}
 }
+
+// TestBacklogAfterRestartUsesTheLayoutsPointsPerRun restores a backlog,
+// before any run is written: the gathers left are counted with the points
+// a run is expected to bring, one in the wide layout, not the narrow
+// layout's eight.
+func TestBacklogAfterRestartUsesTheLayoutsPointsPerRun(t *testing.T) {
+	for guess, gathers := range map[float64]int{0: 16, 1: 2} {
+		l := New(Config{Lookback: time.Hour, MaxPoints: 50, PointsPerRun: guess}, "r")
+		st := NewState()
+		st.Backlog = &Left{Runs: 100, Scenarios: []string{"1", "2"}}
+		l.Restore(st, at(0))
+		require.Equal(t, gathers, l.Backlog().Gathers, "points per run %v", guess)
+	}
+}
