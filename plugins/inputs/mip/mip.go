@@ -185,6 +185,10 @@ type Options struct {
 	// ReadOnlyState makes the plugin read state_file but never write it
 	// (telegraf-mip -test).
 	ReadOnlyState bool
+	// Once: the process gathers once (-once, -test). A gather that
+	// output_health_url holds says so each time; with ReadOnlyState
+	// (-test) it is not held, only reported.
+	Once bool
 	// GatherInterval is how often gathers come, when the binary knows it,
 	// and CatchUpInterval how soon it gathers again when runs are left
 	// (see Behind): they size the steady state.

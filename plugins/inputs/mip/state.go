@@ -43,6 +43,9 @@ func (p *MIP) restore() error {
 		p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 	}
 	replayed, ahead := p.ledger.Restore(st, p.now())
+	if p.health != nil {
+		p.health.since = st.HeldSince
+	}
 	p.warnAhead(ahead)
 	if replayed > 0 && !p.opts.ReadOnlyState {
 		p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
