@@ -5,7 +5,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 )
+
+// procLimit bounds what is read of /proc: a stat line is a few hundred
+// bytes.
+const procLimit = 64 << 10
 
 // Reader identifies the process that reads the plugin's points: its parent
 // (Telegraf, under inputs.execd or inputs.exec). On Linux, the boot, the
@@ -16,7 +22,7 @@ func Reader() string {
 	if ppid <= 1 {
 		return "" // orphaned: the reader is gone
 	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(ppid) + "/stat")
+	stat, err := safefile.Read("/proc/"+strconv.Itoa(ppid)+"/stat", procLimit)
 	if err != nil {
 		return ""
 	}
@@ -30,7 +36,7 @@ func Reader() string {
 	if len(fields) < 20 {
 		return ""
 	}
-	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	boot, err := safefile.Read("/proc/sys/kernel/random/boot_id", procLimit)
 	if err != nil {
 		return ""
 	}

@@ -1,13 +1,13 @@
 package ledger
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 )
 
 // MaxFileSize bounds the state file read at start and at each save.
@@ -38,43 +38,28 @@ func CheckFile(path string, readOnly bool) error {
 // checkRegular refuses a path that exists and is not a regular file of at
 // most MaxFileSize bytes; what names it in messages.
 func checkRegular(path, what string) error {
-	info, err := os.Lstat(path)
+	info, err := safefile.Examine(path, MaxFileSize)
+	var nr *safefile.NotRegularError
+	var tl *safefile.TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
-	case err != nil:
-		return fmt.Errorf("%s cannot be examined: %w", what, err)
-	}
-	mode := info.Mode()
-	switch {
-	case mode&fs.ModeSymlink != 0:
+	case errors.As(err, &nr) && nr.Mode&fs.ModeSymlink != 0:
 		target, _ := os.Readlink(path) //nolint:errcheck // only named in the message; empty if unreadable
 		return fmt.Errorf("%s is a symbolic link (to %q): each save replaces the file by a rename, which would replace the link; "+
 			"point state_file at a regular file itself", what, target)
-	case mode.IsDir():
+	case errors.As(err, &nr) && nr.Mode.IsDir():
 		return fmt.Errorf("%s is a directory: point state_file at a file in it, e.g. %s", what, filepath.Join(path, "mip.state"))
-	case !mode.IsRegular():
+	case errors.As(err, &nr):
 		return fmt.Errorf("%s is not a regular file but a %s: point state_file at a regular file of its own, or leave it unset to keep no state",
-			what, fileKind(mode))
-	case info.Size() > MaxFileSize:
+			what, safefile.Kind(nr.Mode))
+	case errors.As(err, &tl):
 		return fmt.Errorf("%s is %d bytes, more than the %d MiB a state file may hold: it is no state file of this plugin's, or one out of control; "+
 			"move it away to start without state", what, info.Size(), MaxFileSize>>20)
+	case err != nil:
+		return fmt.Errorf("%s cannot be examined: %w", what, err)
 	}
 	return nil
-}
-
-func fileKind(mode fs.FileMode) string {
-	switch {
-	case mode&fs.ModeNamedPipe != 0:
-		return "named pipe (FIFO)"
-	case mode&fs.ModeCharDevice != 0:
-		return "character device"
-	case mode&fs.ModeDevice != 0:
-		return "device"
-	case mode&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special file (" + mode.Type().String() + ")"
 }
 
 // checkWritableDir creates and removes a file beside path, as a save
@@ -82,50 +67,28 @@ func fileKind(mode fs.FileMode) string {
 // any point is written, rather than failing every gather after its points.
 func checkWritableDir(path string) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check-*")
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // it names a random file name
-		}
+	if err := safefile.WritableDir(dir); err != nil {
 		return fmt.Errorf("state_file %s cannot be saved: no file can be created in %s (%w); "+
 			"make the directory writable by the user telegraf-mip runs as, or choose another state_file", path, dir, err)
 	}
-	name := f.Name()
-	cerr := f.Close()
-	if err := os.Remove(name); err != nil {
-		return fmt.Errorf("state_file %s: removing the test file %s: %w", path, name, err)
-	}
-	return cerr
+	return nil
 }
 
 // readBytes reads the state file through the checks of CheckFile,
 // done again on the open file: opened without blocking (a FIFO put there
-// since the start), it must be a regular file, read up to
-// MaxFileSize. A missing file is fs.ErrNotExist.
+// since the start) and without following a link, it must be a regular
+// file, read up to MaxFileSize. A missing file is fs.ErrNotExist.
 func readBytes(path string) ([]byte, error) {
-	f, err := openNoBlock(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
+	b, err := safefile.Read(path, MaxFileSize)
+	var nr *safefile.NotRegularError
+	var tl *safefile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
 		return nil, fmt.Errorf("state_file %s is not a regular file but a %s: point state_file at a regular file of its own",
-			path, fileKind(info.Mode()))
-	}
-	// Sized on the file: a buffer grown by doubling would cost twice it.
-	buf := bytes.NewBuffer(make([]byte, 0, min(info.Size(), MaxFileSize)+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if len(b) > MaxFileSize {
+			path, safefile.Kind(nr.Mode))
+	case errors.As(err, &tl):
 		return nil, fmt.Errorf("state_file %s is more than the %d MiB a state file may hold: move it away to start without state",
 			path, MaxFileSize>>20)
 	}
-	return b, nil
+	return b, err
 }

@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-	"github.com/gofrs/flock"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 )
 
 // Version is the version of the state file's format: 2 keeps one record per
@@ -32,10 +32,7 @@ type file struct {
 // the goroutines of one process and across processes. The state file itself
 // cannot be locked: each save replaces it by a rename, which Windows also
 // refuses while another process has the file open.
-const (
-	lockSuffix = ".lock"
-	lockRetry  = 5 * time.Millisecond
-)
+const lockSuffix = ".lock"
 
 // LockWait bounds the wait for another instance's lock.
 var LockWait = 10 * time.Second
@@ -43,29 +40,16 @@ var LockWait = 10 * time.Second
 // Lock takes the lock of the state file path, waiting at most LockWait for
 // another instance to release it.
 func Lock(path string) (unlock func(), err error) {
-	// Created here first, to give it the state file's owner, as a save does.
-	if f, err := os.OpenFile(path+lockSuffix, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
-		err = keepOwner(f, path)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("locking state file %s: %w", path, err)
-		}
-	}
-	lock := flock.New(path+lockSuffix, flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), LockWait)
 	defer cancel()
-	if _, err := lock.TryLockContext(ctx, lockRetry); err != nil {
+	held, err := safefile.Lock(ctx, path+lockSuffix)
+	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("state file %s: another process has held %s for more than %s", path, lock.Path(), LockWait)
+			return nil, fmt.Errorf("state file %s: another process has held %s for more than %s", path, path+lockSuffix, LockWait)
 		}
 		return nil, fmt.Errorf("locking state file %s: %w", path, err)
 	}
-	// Unlock fails only if flock(2) refuses LOCK_UN on a descriptor we hold;
-	// the lock then goes with the process, and the caller, done with the
-	// file, has nothing to do about it.
-	return func() { _ = lock.Unlock() }, nil //nolint:errcheck // nothing to do with the error, see above
+	return held.Unlock, nil
 }
 
 // ErrDamaged marks a state file of ours that cannot be read: it is reported
@@ -397,29 +381,5 @@ func (s *Store) unchanged() bool {
 // writeAtomically replaces path with b through a temporary file beside it,
 // private and with path's owner, synced before the rename.
 func writeAtomically(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := keepOwner(tmp, path); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return safefile.Write(path, b, 0o600)
 }
