@@ -125,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	pluginOpts := mip.Options{ReadOnlyState: opts.test, Once: opts.once || opts.test}
+	pluginOpts := mip.Options{ReadOnlyState: opts.test, Once: opts.once || opts.test, ClaimStateFile: !opts.test && !opts.list}
 	if !opts.once && !opts.test {
 		opts.catchUpInterval = catchUpInterval(opts, plugin)
 		pluginOpts.CatchUpInterval = opts.catchUpInterval

@@ -21,6 +21,7 @@ import (
 	"github.com/influxdata/telegraf/plugins/inputs"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -143,9 +144,10 @@ type MIP struct {
 	// Delivery: what was written, and state_file (store nil without it).
 	ledger   *ledger.Ledger
 	store    *ledger.Store
-	reader   func() string // identifies the reader; nil: ledger.Reader
-	tracking tracking      // in Telegraf: the delivery the last gather waits for
-	health   *outputHealth // nil without output_health_url
+	claim    *safefile.Held // state_file claimed for the process, kept from the garbage collector
+	reader   func() string  // identifies the reader; nil: ledger.Reader
+	tracking tracking       // in Telegraf: the delivery the last gather waits for
+	health   *outputHealth  // nil without output_health_url
 	warned   warned
 
 	now    func() time.Time
@@ -189,6 +191,10 @@ type Options struct {
 	// output_health_url holds says so each time; with ReadOnlyState
 	// (-test) it is not held, only reported.
 	Once bool
+	// ClaimStateFile: the process claims state_file for this
+	// configuration until it ends, and a second process with the same
+	// refuses to start (see ledger.Claim).
+	ClaimStateFile bool
 	// GatherInterval is how often gathers come, when the binary knows it,
 	// and CatchUpInterval how soon it gathers again when runs are left
 	// (see Behind): they size the steady state.

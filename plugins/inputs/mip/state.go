@@ -35,6 +35,13 @@ func (p *MIP) restore() error {
 		return err
 	}
 	key := p.instanceKey()
+	if p.opts.ClaimStateFile && !p.opts.ReadOnlyState {
+		claim, err := ledger.Claim(p.StateFile, key)
+		if err != nil {
+			return err
+		}
+		p.claim = claim
+	}
 	st, err := ledger.Load(p.StateFile, key, p.opts.ReadOnlyState)
 	if err != nil {
 		if !errors.Is(err, ledger.ErrDamaged) {
