@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,4 +157,17 @@ func TestOnceHoldIsTimedAcrossRuns(t *testing.T) {
 	m := since.FindStringSubmatch(r.stderr)
 	require.NotNil(t, m, r.stderr)
 	require.Equal(t, "0", m[2], "a new hold: %s", r.stderr)
+}
+
+// TestTestChecksTheStateFileDirectory: -test refuses a state_file no run
+// could save, its directory missing, as the production start does. (When
+// the user of -test cannot write there, it only warns: CI runs as root.)
+func TestTestChecksTheStateFileDirectory(t *testing.T) {
+	_, srv := startSim(t)
+	missing := filepath.Join(t.TempDir(), "nowhere", "mip.state")
+	r := runBinary(t, testKey, "-config", pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(missing)), "-test")
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Empty(t, r.stdout)
+	require.Contains(t, r.stderr, "state_file "+missing+" cannot be saved: its directory "+filepath.Dir(missing)+" does not exist; "+
+		"create it, writable by the user Telegraf runs telegraf-mip as (see docs/install.md), or choose another state_file")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os/user"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ func (p *MIP) restore() error {
 	if err := ledger.CheckFile(p.StateFile, p.opts.ReadOnlyState); err != nil {
 		return err
 	}
+	if p.opts.ReadOnlyState {
+		p.checkWritable()
+	}
 	key := p.instanceKey()
 	if p.opts.ClaimStateFile && !p.opts.ReadOnlyState {
 		claim, err := ledger.Claim(p.StateFile, key)
@@ -62,6 +66,21 @@ func (p *MIP) restore() error {
 		p.store = &ledger.Store{Path: p.StateFile, Key: key}
 	}
 	return nil
+}
+
+// checkWritable says, in -test, which writes no state, whether a real run
+// could save state_file: not fatal, since -test may run as another user
+// than Telegraf's.
+func (p *MIP) checkWritable() {
+	err := ledger.CheckWritable(p.StateFile)
+	if err == nil {
+		return
+	}
+	who := "this user"
+	if u, uerr := user.Current(); uerr == nil {
+		who = "user " + u.Username
+	}
+	p.Log.Warnf("%v (checked as %s: a real run, as the user Telegraf runs it as, must be able to)", err, who)
 }
 
 // save writes the ledger to state_file, when there is one to write.
