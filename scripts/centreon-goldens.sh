@@ -7,7 +7,10 @@
 # 2. testdata/goldens/centreon/: one <case>.perl file for each line of
 #    cases.txt (the Perl plugin's stdout, then "exit N"), and statefiles.txt
 #    (the --memory state files the cases left), for `telegraf-mip centreon`
-#    (internal/centreonplugin/golden_test.go).
+#    (internal/centreonplugin/golden_test.go). A case's @FILE is a file in
+#    the state directory (for --output-file), whose content is written
+#    after the output, behind a "--- file" line; OpenMetrics' timestamps
+#    are written <ms>.
 #
 # It runs centreon-plugins' apps::monitoring::mip::restapi against a small
 # server on 127.0.0.1 that answers, by the MIP_API_KEY the case gives:
@@ -15,7 +18,8 @@
 # (plugins/inputs/mip/testdata's *_centreon.json for step 1); status-<code> ->
 # that HTTP status; empty -> an empty 200 answer. Text outputs are taken with
 # perl -CO (UTF-8, as this command writes; the Perl plugin itself writes
-# Latin-1, a documented difference), XML ones without (XML::LibXML encodes).
+# Latin-1, a documented difference), XML and JSON ones without (XML::LibXML
+# and JSON::XS encode).
 # Needs perl with JSON::XS, LWP, URI, IO::Socket::SSL and XML::LibXML (Debian:
 # libjson-xs-perl libwww-perl liburi-perl libio-socket-ssl-perl
 # libxml-libxml-perl) and python3.
@@ -26,7 +30,7 @@ cd "$(dirname "$0")/.."
 src=$(cd "${1:?give the src directory of a centreon-plugins checkout}" && pwd)
 old=$(pwd)/plugins/inputs/mip/testdata
 goldens=$(pwd)/testdata/goldens/centreon
-port=18913
+port=${CENTREON_GOLDENS_PORT:-18913}
 
 python3 - "$old" "$goldens" "$port" <<'PY' &
 import http.server, sys, os
@@ -90,13 +94,18 @@ while IFS=$'\t' read -r -a fields; do
     elif [[ $a == @LIST ]]; then
       args+=(--plugin=apps::monitoring::mip::restapi::plugin --hostname=127.0.0.1 --port="$port" --proto=http)
     else
-      args+=("$a")
+      args+=("${a//@FILE/$state/output.txt}")
     fi
   done
   perl=(perl -CO)
-  [[ " ${args[*]} " == *" --disco-"* ]] && perl=(perl)
+  [[ " ${args[*]} " == *" --disco-"* || " ${args[*]} " == *" --output-json "* || " ${args[*]} " == *" --output-xml "* ]] && perl=(perl)
   code=0
   result=$("${perl[@]}" "$src/centreon_plugins.pl" "${args[@]}" 2>/dev/null) || code=$?
-  printf '%s\nexit %d\n' "$result" "$code" | sed -e "s|$state|<dir>|g" -e "s|127.0.0.1:$port|127.0.0.1:<port>|g" -e "s|$src|<src>|g" > "$goldens/$name.perl"
+  if [[ -e $state/output.txt ]]; then
+    result+=$'\n--- file\n'$(cat "$state/output.txt")
+    rm "$state/output.txt"
+  fi
+  printf '%s\nexit %d\n' "$result" "$code" | sed -E -e "s|$state|<dir>|g" -e "s|127.0.0.1:$port|127.0.0.1:<port>|g" -e "s|$src|<src>|g" \
+    -e 's/^([a-z_.]+\{plugin=.*\} [^ ]+) [0-9]{13}$/\1 <ms>/' > "$goldens/$name.perl"
 done < "$goldens/cases.txt"
 (cd "$state" && for f in mip_scenarios_*; do printf '%s\n%s\n' "$f" "$(cat "$f")"; done) | sed "s|_${port}_|_<port>_|" > "$goldens/statefiles.txt"

@@ -1,6 +1,8 @@
 package centreonplugin
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -18,6 +20,10 @@ var discoElements = []string{"id", "name", "alias", "display_name", "app_name"}
 // --disco-format and --disco-show the XML of Centreon's service discovery.
 func (c *check) listScenarios() error {
 	if c.args.has("disco-format") {
+		if c.out.JSON() {
+			writeJSON(c.stdout, map[string][]string{"data": discoElements})
+			return nil
+		}
 		var b strings.Builder
 		b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data>\n")
 		for _, e := range discoElements {
@@ -71,21 +77,44 @@ func (c *check) listScenarios() error {
 		return list[i]["id"] < list[j]["id"]
 	})
 	if c.args.has("disco-show") {
-		_, _ = io.WriteString(c.stdout, discoXML(list)) //nolint:errcheck // as above
+		c.writeDisco(list)
 		return nil
 	}
 	o := c.out
 	for _, m := range list {
-		o.addLong(fmt.Sprintf("[name = %s][id = %s][alias = %s][display_name = %s][app_name = %s]",
-			m["name"], m["id"], m["alias"], m["display_name"], m["app_name"]))
+		o.AddLong(fmt.Sprintf("[name = %s][id = %s][alias = %s][display_name = %s][app_name = %s]",
+			nagiosText(m["name"]), nagiosText(m["id"]), nagiosText(m["alias"]), nagiosText(m["display_name"]), nagiosText(m["app_name"])))
 	}
-	o.add(centreonrules.OK, "List scenarios:")
-	o.noLabel = true
-	o.display(c.stdout, centreonrules.OK, true, true)
-	if code := o.exitCode(centreonrules.OK); code != 0 {
+	o.Add(centreonrules.OK, "List scenarios:")
+	if code := o.DisplayList(c.stdout); code != 0 {
 		return &writtenError{code}
 	}
 	return nil
+}
+
+// writeDisco writes --disco-show's entries: XML, or JSON with
+// --output-json ({"data": [...]}, each entry's keys sorted).
+func (c *check) writeDisco(list []map[string]string) {
+	if !c.out.JSON() {
+		_, _ = io.WriteString(c.stdout, discoXML(list)) //nolint:errcheck // nothing to do if stdout is gone
+		return
+	}
+	if list == nil {
+		list = []map[string]string{}
+	}
+	writeJSON(c.stdout, map[string][]map[string]string{"data": list})
+}
+
+// writeJSON writes a document as JSON::XS's utf8 encoder does: on one
+// line, without a newline.
+func writeJSON(w io.Writer, doc any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		panic(err) // strings only: cannot fail
+	}
+	_, _ = w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n"))) //nolint:errcheck // nothing to do if stdout is gone
 }
 
 // discoXML writes the entries as XML::LibXML's toString(1) does, after the

@@ -79,17 +79,17 @@ var options = map[string]optionSpec{
 	"ssl":            {stringOption, noEffect, ""},
 	"ssl-opt":        {listOption, implemented, ""},
 	// output
-	"explode-perfdata-max":   {listOption, refused, "this plugin's perfdata have no maximum"},
+	"explode-perfdata-max":   {listOption, implemented, ""},
 	"range-perfdata":         {stringOption, implemented, ""},
 	"filter-perfdata":        {stringOption, implemented, ""},
-	"filter-perfdata-adv":    {stringOption, refused, "use --filter-perfdata"},
-	"change-perfdata":        {listOption, refused, "change the perfdata in Centreon instead"},
-	"extend-perfdata":        {listOption, refused, "change the perfdata in Centreon instead"},
-	"extend-perfdata-group":  {listOption, refused, "change the perfdata in Centreon instead"},
+	"filter-perfdata-adv":    {stringOption, implemented, ""},
+	"change-perfdata":        {listOption, implemented, ""},
+	"extend-perfdata":        {listOption, implemented, ""},
+	"extend-perfdata-group":  {listOption, implemented, ""},
 	"change-exit":            {listOption, implemented, ""},
-	"change-short-output":    {listOption, refused, "it rewrites the output with Perl code"},
-	"change-long-output":     {listOption, refused, "it rewrites the output with Perl code"},
-	"change-output-adv":      {listOption, refused, "it rewrites the output with Perl code"},
+	"change-short-output":    {listOption, implemented, ""},
+	"change-long-output":     {listOption, implemented, ""},
+	"change-output-adv":      {listOption, implemented, ""},
 	"use-new-perfdata":       {flagOption, noEffect, ""},
 	"filter-uom":             {stringOption, implemented, ""},
 	"verbose":                {flagOption, implemented, ""},
@@ -97,12 +97,12 @@ var options = map[string]optionSpec{
 	"debug-stream":           {flagOption, refused, "use --debug"},
 	"show-password":          {flagOption, noEffect, ""},
 	"opt-exit":               {stringOption, implemented, ""},
-	"output-xml":             {flagOption, refused, "the output is Nagios text (XML only with --disco-format or --disco-show)"},
-	"output-json":            {flagOption, refused, "the output is Nagios text"},
+	"output-xml":             {flagOption, implemented, ""},
+	"output-json":            {flagOption, implemented, ""},
 	"output-ignore-perfdata": {flagOption, implemented, ""},
 	"output-ignore-label":    {flagOption, implemented, ""},
-	"output-openmetrics":     {flagOption, refused, "the output is Nagios text"},
-	"output-file":            {stringOption, refused, "redirect the output instead"},
+	"output-openmetrics":     {flagOption, implemented, ""},
+	"output-file":            {stringOption, implemented, ""},
 	"disco-format":           {flagOption, implemented, ""},
 	"disco-show":             {flagOption, implemented, ""},
 	"float-precision":        {stringOption, noEffect, ""},
@@ -122,10 +122,10 @@ var options = map[string]optionSpec{
 	"statefile-key":        {stringOption, refused, "the state file is not encrypted"},
 	"statefile-cipher":     {stringOption, refused, "the state file is not encrypted"},
 	// templates::counter
-	"filter-counters-block": {stringOption, refused, "use --filter-counters"},
+	"filter-counters-block": {stringOption, implemented, ""},
 	"filter-counters":       {stringOption, implemented, ""},
 	"display-ok-counters":   {stringOption, noEffect, ""},
-	"list-counters":         {flagOption, refused, "the counters are status, metric and formatted-metric"},
+	"list-counters":         {flagOption, implemented, ""},
 	// mode scenarios
 	"filter-id":                 {stringOption, implemented, ""},
 	"filter-display-name":       {stringOption, implemented, ""},
@@ -171,6 +171,15 @@ type args struct {
 }
 
 func (a *args) has(name string) bool { return a.set[name] }
+
+// Get, List and Has are the args as centreonoutput reads them.
+func (a *args) Get(name string) (string, bool) { return a.get(name) }
+
+// List is every value of a repeatable option.
+func (a *args) List(name string) []string { return a.lists[name] }
+
+// Has tells whether an option was given.
+func (a *args) Has(name string) bool { return a.has(name) }
 
 // get is an option's value and whether it was given.
 func (a *args) get(name string) (string, bool) {

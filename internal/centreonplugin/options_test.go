@@ -3,11 +3,14 @@ package centreonplugin
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 )
 
 // TestOptionsAsPerl: the option parser reads a command line as
@@ -40,7 +43,11 @@ func TestRefusedOptions(t *testing.T) {
 		"--statefile-dir=" + t.TempDir(), "--cache-duration=0"}
 	for name, spec := range options {
 		var out bytes.Buffer
-		code := Run(append(append(make([]string, 0, len(base)+1), base...), "--"+name+"=0x"), &out, &out)
+		value := "0x"
+		if name == "output-file" {
+			value = filepath.Join(t.TempDir(), "0x")
+		}
+		code := Run(append(append(make([]string, 0, len(base)+1), base...), "--"+name+"="+value), &out, &out)
 		switch spec.support {
 		case refused:
 			require.Equal(t, 3, code, name)
@@ -98,4 +105,16 @@ func TestMemoryReadsPerlKeys(t *testing.T) {
 	require.False(t, m.seen("302", other))
 	require.False(t, m.seen("303", other))
 	require.False(t, m.seen("304", other))
+}
+
+// TestOutputOptionsAccepted: every option the output package reads is
+// accepted and implemented here, with the kind it reads.
+func TestOutputOptionsAccepted(t *testing.T) {
+	kinds := map[centreonoutput.Kind]optionKind{centreonoutput.Flag: flagOption, centreonoutput.String: stringOption, centreonoutput.List: listOption}
+	for name, kind := range centreonoutput.Options {
+		spec, ok := options[name]
+		require.True(t, ok, name)
+		require.Equal(t, implemented, spec.support, name)
+		require.Equal(t, kinds[kind], spec.kind, name)
+	}
 }

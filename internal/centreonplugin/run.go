@@ -8,6 +8,7 @@ package centreonplugin
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
@@ -32,8 +34,11 @@ const PluginName = "apps::monitoring::mip::restapi::plugin"
 const (
 	defaultStatefileDir  = "/var/lib/centreon/centplugins"
 	defaultCacheDuration = 60 * time.Second
-	// maxBody bounds MIP's answer.
-	maxBody = 4 << 30
+	// maxBody bounds MIP's answer, decompressed: the hour of runs the
+	// check asks for is about 131 MB for 10,000 scenarios, so 512 MiB
+	// (the Telegraf side's max_body_size) is about 40,000, more than the
+	// Perl plugin can decode on a poller; a gzip bomb stops there.
+	maxBody = 512 << 20
 )
 
 // Version is printed by --version.
@@ -47,6 +52,9 @@ type exitError struct {
 	status int
 	// own tells that status is the error's, not --opt-exit's.
 	own bool
+	// display: the Perl plugins write this error as a result (display()),
+	// not as an option error (option_exit()): an HTTP or network failure.
+	display bool
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -55,22 +63,12 @@ func optionError(format string, a ...any) error {
 	return &exitError{msg: fmt.Sprintf(format, a...)}
 }
 
-// writeXMLError writes an error as the Perl plugin's XML output does.
-func writeXMLError(w io.Writer, exitLiteral, severity, msg string) {
-	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
-	_, _ = io.WriteString(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n"+ //nolint:errcheck // nothing to do if stdout is gone
-		"  <name>"+PluginName+"</name>\n  <mode>list-scenarios</mode>\n  <exit>"+exitLiteral+"</exit>\n"+
-		"  <outputs>\n    <output>\n      <type>1</type>\n      <exit>"+severity+"</exit>\n"+
-		"      <msg>"+text(severity+": "+msg)+"</msg>\n    </output>\n  </outputs>\n  <perfdatas/>\n</plugin>\n")
-}
-
 // check is one run of the command.
 type check struct {
-	args    *args
-	out     *output
-	stdout  io.Writer
-	optExit int
-	now     func() time.Time
+	args   *args
+	out    *centreonoutput.Output
+	stdout io.Writer
+	now    func() time.Time
 }
 
 // Run runs the command with the Perl plugin's arguments and returns the
@@ -81,8 +79,15 @@ func Run(argv []string, stdout, stderr io.Writer) int {
 
 // runAt is Run with a clock.
 func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
-	c := &check{args: parseArgs(argv), out: &output{}, stdout: stdout, optExit: centreonrules.Unknown, now: now}
-	err := c.run()
+	a := parseArgs(argv)
+	// The output options come first, as centreon-plugins reads them before
+	// the plugin: every error is written as they say.
+	out, err := centreonoutput.New(a, a.str("plugin", ""), "")
+	out.SetClock(now)
+	c := &check{args: a, out: out, stdout: stdout, now: now}
+	if err == nil {
+		err = c.run()
+	}
 	if err == nil {
 		return 0
 	}
@@ -90,26 +95,28 @@ func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 	if errors.As(err, &done) {
 		return done.code
 	}
+	literal := out.OptExit()
+	var oe *centreonoutput.OptionError
+	if errors.As(err, &oe) {
+		if oe.Literal != "" {
+			literal = oe.Literal
+		}
+		out.AddSep(centreonoutput.Unqualified, oe.Msg, " - ")
+		return out.OptionExit(stdout, literal)
+	}
 	var ee *exitError
 	if !errors.As(err, &ee) {
 		ee = &exitError{msg: err.Error()}
 	}
-	status := c.optExit
+	if ee.display {
+		out.Add(ee.status, ee.msg)
+		return out.Display(stdout)
+	}
 	if ee.own {
-		status = ee.status
+		literal = centreonrules.StatusNames[ee.status]
 	}
-	if mode, _ := c.args.get("mode"); mode == "list-scenarios" && (c.args.has("disco-show") || c.args.has("disco-format")) {
-		// --disco-* make the output XML, errors included.
-		literal := strings.ToLower(centreonrules.StatusNames[status])
-		if ee.own {
-			literal = centreonrules.StatusNames[status]
-		}
-		writeXMLError(stdout, literal, centreonrules.StatusNames[status], ee.msg)
-		return c.out.exitCode(status)
-	}
-	c.out.addSep(unqualified, ee.msg, " - ")
-	c.out.display(stdout, status, c.args.has("debug"), true)
-	return c.out.exitCode(status)
+	out.AddSep(centreonoutput.Unqualified, ee.msg, " - ")
+	return out.OptionExit(stdout, literal)
 }
 
 func (c *check) run() error {
@@ -125,6 +132,7 @@ func (c *check) run() error {
 	case plugin != PluginName:
 		return optionError("telegraf-mip centreon runs --plugin=%s only, not '%s'.", PluginName, plugin)
 	}
+	c.out.SetMode(a.str("mode", ""))
 	if a.has("list-mode") {
 		_, _ = io.WriteString(c.stdout, "Modes Available:\n   list-scenarios\n   scenarios\n") //nolint:errcheck // as above
 		return &exitError{msg: "List modes", status: centreonrules.Unknown, own: true}
@@ -153,9 +161,6 @@ func (c *check) run() error {
 	if name, spec, ok := a.refusedOption(); ok {
 		return optionError("telegraf-mip centreon does not support --%s: %s.", name, spec.why)
 	}
-	if err := c.outputOptions(); err != nil {
-		return err
-	}
 	if mode == "list-scenarios" {
 		return c.listScenarios()
 	}
@@ -164,50 +169,10 @@ func (c *check) run() error {
 		if _, err := c.connect(); err != nil {
 			return err
 		}
-		_, _ = io.WriteString(c.stdout, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<data/>\n") //nolint:errcheck // as above
+		c.writeDisco(nil)
 		return nil
 	}
 	return c.scenarios()
-}
-
-// outputOptions reads the options of the output object.
-func (c *check) outputOptions() error {
-	a, o := c.args, c.out
-	optExit := strings.ToLower(a.str("opt-exit", "unknown"))
-	status, ok := centreonrules.StatusByName(optExit)
-	if !ok {
-		return &exitError{msg: fmt.Sprintf("Unknown value '%s' for --opt-exit.", optExit), status: centreonrules.Unknown, own: true}
-	}
-	c.optExit = status
-	o.verbose = a.has("verbose") || a.has("debug")
-	o.noLabel = a.has("output-ignore-label")
-	o.noPerfdata = a.has("output-ignore-perfdata")
-	if v, ok := a.get("range-perfdata"); ok && v != "" && v != "0" && v != "1" && v != "2" {
-		return optionError("Wrong range-perfdata option '%s'", v)
-	}
-	var err error
-	if v, ok := a.get("filter-perfdata"); ok {
-		if o.filterPerfdata, err = compileRegexp("--filter-perfdata", v); err != nil {
-			return err
-		}
-	}
-	if v, ok := a.get("filter-uom"); ok {
-		if o.filterUOM, err = compileRegexp("--filter-uom", v); err != nil {
-			return err
-		}
-	}
-	for _, change := range a.lists["change-exit"] {
-		from, to, _ := strings.Cut(change, "=")
-		f, okFrom := centreonrules.StatusByName(from)
-		t, okTo := centreonrules.StatusByName(to)
-		if okFrom && okTo {
-			if o.changeExit == nil {
-				o.changeExit = make(map[int]int, 4)
-			}
-			o.changeExit[f] = t
-		}
-	}
-	return nil
 }
 
 // compileRegexp reads a Perl regular expression as Go's (RE2).
@@ -238,9 +203,11 @@ func (e *syntaxError) Error() string { return e.msg }
 // connection is the MIP a check talks to.
 type connection struct {
 	hostname, port, proto, apiKey, peerAddr string
-	timeout                                 time.Duration
-	client                                  *mipapi.Client
-	httpRules                               [3]*centreonrules.Expr // critical, warning, unknown
+	// proxy is --proxyurl's host:port, without credentials.
+	proxy     string
+	timeout   time.Duration
+	client    *mipapi.Client
+	httpRules [3]*centreonrules.Expr // critical, warning, unknown
 }
 
 // connect reads the options of the API and of the HTTP layer.
@@ -304,10 +271,17 @@ func (c *check) connect() (*connection, error) {
 	if proxy := a.str("proxyurl", ""); proxy != "" {
 		u, err := url.Parse(proxy)
 		if err != nil || u.Host == "" {
-			return nil, optionError("Bad value provided for option --proxyurl: '%s'.", proxy)
+			// Without its password, which Centreon would show to every
+			// user who sees the service.
+			return nil, optionError("Bad value provided for option --proxyurl: '%s'. It must be a URL such as http://[user:password@]host:port.",
+				mipapi.RedactRawURL(proxy))
 		}
 		transport.Proxy = http.ProxyURL(u)
+		conn.proxy = u.Host
 	}
+	// A proxy's refusal of the tunnel is an error of its own, not the bare
+	// status text net/http gives.
+	transport.OnProxyConnectResponse = mipapi.CheckProxyConnect
 	insecure := a.has("insecure")
 	for _, opt := range a.lists["ssl-opt"] {
 		norm := strings.Join(strings.Fields(opt), " ")
@@ -381,8 +355,10 @@ func (conn *connection) requestError(err error) error {
 			line += " (MIP refused the API key: check --api-key)"
 		case http.StatusNotFound:
 			line += " (no MIP API at this address: check --hostname, --port and --proto)"
+		case http.StatusProxyAuthRequired:
+			line += " (the proxy asks for credentials: put them in --proxyurl, http://user:password@host:port)"
 		}
-		return &exitError{msg: line, status: status, own: true}
+		return &exitError{msg: line, status: status, own: true, display: true}
 	}
 	var de *decodeError
 	if errors.As(err, &de) {
@@ -390,9 +366,9 @@ func (conn *connection) requestError(err error) error {
 	}
 	var ne *netError
 	if errors.As(err, &ne) {
-		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true}
+		return &exitError{msg: ne.msg, status: centreonrules.Unknown, own: true, display: true}
 	}
-	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true}
+	return &exitError{msg: describeNetError(conn, err), status: centreonrules.Unknown, own: true, display: true}
 }
 
 // netError is a request that got no answer, worded for the output.
@@ -403,7 +379,29 @@ func (e *netError) Error() string { return e.msg }
 // describeNetError says why MIP could not be reached, without the URL's
 // query.
 func describeNetError(conn *connection, err error) string {
+	var refused *mipapi.ProxyConnectError
+	if errors.As(err, &refused) {
+		advice := "check that the proxy lets this poller reach " + refused.Target
+		if refused.Code == http.StatusProxyAuthRequired {
+			advice = "the proxy asks for credentials: put them in --proxyurl, http://user:password@host:port"
+		}
+		return fmt.Sprintf("Proxy %s refused to open a tunnel to %s (%s): %s", conn.proxy, refused.Target, refused.Status, advice)
+	}
+	// No password of a URL in any message: net/http's errors repeat the
+	// proxy's URL.
+	return mipapi.RedactURLs(netErrorText(conn, err))
+}
+
+func netErrorText(conn *connection, err error) string {
 	addr := net.JoinHostPort(conn.hostname, conn.port)
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		// The proxy, not MIP, could not be reached.
+		addr = "the proxy " + conn.proxy + " given by --proxyurl"
+	}
+	if advice := certificateAdvice(err); advice != "" {
+		return fmt.Sprintf("Can't connect to %s (%s)", addr, advice)
+	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("Can't connect to %s (Connection refused)", addr)
@@ -419,6 +417,26 @@ func describeNetError(conn *connection, err error) string {
 		msg = msg[i+2:]
 	}
 	return fmt.Sprintf("Can't connect to %s (%s)", addr, msg)
+}
+
+// certificateAdvice says what to do about a certificate the check refused,
+// in the check's own options (mipapi's advice names the Telegraf keys).
+func certificateAdvice(err error) string {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &hostname):
+		return fmt.Sprintf("%v: give in --hostname a name the certificate holds", hostname)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return fmt.Sprintf("%v: renew the certificate on MIP, and check this poller's clock", invalid)
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("%v: the certificate is not valid for a server", invalid)
+	case errors.As(err, &unknownAuthority):
+		return fmt.Sprintf("%v: add the CA that signed MIP's certificate to this poller's trusted CAs "+
+			"(or name it in SSL_CERT_FILE); for a test instance only, --insecure or --ssl-opt='SSL_verify_mode => SSL_VERIFY_NONE'", unknownAuthority)
+	}
+	return ""
 }
 
 // deadline is the check's context: --global-timeout bounds it all.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonoutput"
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
 )
@@ -26,6 +27,10 @@ var thresholdSyntax = regexp.MustCompile(`^(@?)((?:~|(?:\+|-)?\d+(?:[.,]\d+)?(?:
 // checks them.
 var filterFields = []string{"id", "name", "display_name", "app_name"}
 
+// counters are the Perl plugin's counters, as --list-counters lists them:
+// by block name (formatted_metrics, global, metric).
+var counters = []centreonoutput.Counter{{Label: "formatted-metric"}, {Label: "status"}, {Label: "metric"}}
+
 // noRun is the status text of a scenario without a run in the window.
 const noRun = "no run in the last hour"
 
@@ -35,6 +40,9 @@ func (c *check) scenarios() error {
 	conn, err := c.connect()
 	if err != nil {
 		return err
+	}
+	if a.has("list-counters") {
+		return &writtenError{c.out.ListCounters(c.stdout, counters)}
 	}
 	// The metric thresholds are checked, as the Perl plugin's counters
 	// check them, and change nothing: its metrics are always OK.
@@ -73,6 +81,12 @@ func (c *check) scenarios() error {
 		}
 	}
 	counter := func(label string) bool { return filterCounters == nil || filterCounters.MatchString(label) }
+	var block *regexp.Regexp
+	if v, ok := a.get("filter-counters-block"); ok && v != "" {
+		if block, err = compileRegexp("--filter-counters-block", v); err != nil {
+			return err
+		}
+	}
 	display := a.str("display-instance", "")
 	if display == "" {
 		display = "%{name}"
@@ -136,7 +150,7 @@ func (c *check) scenarios() error {
 		}
 		if skip != "" {
 			if debug {
-				o.addLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
+				o.AddLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
 			}
 			return nil
 		}
@@ -167,10 +181,25 @@ func (c *check) scenarios() error {
 	}
 	if mem != nil {
 		if err := mem.write(saved); err != nil {
-			o.addSep(unqualified, err.Error(), " - ")
+			o.AddSep(centreonoutput.Unqualified, err.Error(), " - ")
 		}
 	}
 
+	if block == nil || !block.MatchString("scenario") {
+		c.report(shown, rules, counter, func(name string) bool { return block == nil || !block.MatchString(name) })
+	}
+	if code := o.Display(c.stdout); code != 0 {
+		return &writtenError{code}
+	}
+	return nil
+}
+
+// report writes the scenarios shown as the counters template's
+// run_multiple does: a block per scenario, its status (block "global"),
+// metrics (block "metric") and formatted metrics (block
+// "formatted_metrics"), those --filter-counters-block leaves.
+func (c *check) report(shown map[string]scenario, rules [3]*centreonrules.Expr, counter, inBlock func(string) bool) {
+	o := c.out
 	names := make([]string, 0, len(shown))
 	for name := range shown {
 		names = append(names, name)
@@ -178,28 +207,28 @@ func (c *check) scenarios() error {
 	sort.Strings(names)
 	multiple := len(names) > 1
 	if multiple {
-		o.add(centreonrules.OK, "All scenarios are ok")
+		o.Add(centreonrules.OK, "All scenarios are ok")
 	}
 	const indent = "    "
 	for _, name := range names {
 		s := shown[name]
-		o.addLong("checking scenario '" + name + "'")
+		o.AddLong("checking scenario '" + name + "'")
 		prefix := "Scenario '" + name + "' "
 		done := make(map[int]bool, 4)
 		// prefixed adds a message behind the scenario's prefix, written once
 		// a severity, as run_multiple_prefix_output does.
 		prefixed := func(severity int, msg string) {
 			if !done[severity] {
-				o.add(severity, prefix)
+				o.Add(severity, prefix)
 				done[severity] = true
-				o.addSep(severity, msg, "")
+				o.AddSep(severity, msg, "")
 				return
 			}
-			o.add(severity, msg)
+			o.Add(severity, msg)
 		}
-		if counter("status") {
+		if counter("status") && inBlock("global") {
 			status, text := scenarioStatus(&s, name, rules)
-			o.addLong(indent + text)
+			o.AddLong(indent + text)
 			if status != centreonrules.OK {
 				prefixed(status, text)
 			} else if !multiple {
@@ -214,17 +243,15 @@ func (c *check) scenarios() error {
 		for _, g := range []struct {
 			group  valueGroup
 			values []metricValue
-		}{{metrics, s.metrics}, {formatted, s.formatted}} {
+			block  string
+		}{{metrics, s.metrics, "metric"}, {formatted, s.formatted, "formatted_metrics"}} {
+			if !inBlock(g.block) {
+				continue
+			}
 			g.group.multipleParent, g.group.instance, g.group.counter, g.group.prefixed = multiple, name, counter, prefixed
 			c.values(g.values, &g.group)
 		}
 	}
-	exit := o.status
-	o.display(c.stdout, exit, debug, false)
-	if code := o.exitCode(exit); code != 0 {
-		return &writtenError{code}
-	}
-	return nil
 }
 
 // writtenError ends a check whose output is written, with its exit code.
@@ -301,13 +328,15 @@ func (c *check) values(values []metricValue, g *valueGroup) {
 		default:
 			text = prefix + valueText(v, counterLabel)
 			if counterLabel == "metric" {
-				o.addPerfdata(centreonrules.MetricLabel(instance, v.label, v.unit), v.value, v.unit)
+				o.AddPerfdata(centreonoutput.Perfdata{Label: centreonrules.MetricLabel(instance, v.label, v.unit), Value: v.value, Unit: v.unit,
+					NLabel: "scenario.metric.usage." + centreonrules.UnitLabel(v.unit), Instances: instance + "~" + v.label})
 			} else {
-				o.addPerfdata(centreonrules.FormattedMetricLabel(instance, v.label), v.value, "")
+				o.AddPerfdata(centreonoutput.Perfdata{Label: centreonrules.FormattedMetricLabel(instance, v.label), Value: v.value,
+					NLabel: "scenario.formatted_metric.usage.count", Instances: instance + "~" + v.label})
 			}
 		}
 		if text != "" {
-			o.addLong("    " + text)
+			o.AddLong("    " + text)
 		}
 		if !multiple && !multipleParent && short {
 			if text == "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
@@ -94,9 +95,28 @@ func download(ctx context.Context, client *mipapi.Client) ([]scenario, error) {
 		err = decodeErr
 	}
 	if err != nil {
-		return nil, &decodeError{err}
+		return nil, &decodeError{limitError(err)}
 	}
 	return list, nil
+}
+
+// limitError words the limits of mipapi's reading for the check, which has
+// no max_body_size option to raise; other errors are returned as they are.
+func limitError(err error) error {
+	var body *mipapi.BodyTooLargeError
+	var value *mipapi.ValueTooLargeError
+	switch {
+	case errors.As(err, &body) && body.Compressed:
+		return fmt.Errorf("MIP's answer, sent gzip-compressed, is over %d MiB once decompressed, more than any MIP answer of one hour "+
+			"(10,000 scenarios: about 131 MB): it was not read further", body.Limit>>20)
+	case errors.As(err, &body):
+		return fmt.Errorf("MIP's answer is over %d MiB, more than any MIP answer of one hour (10,000 scenarios: about 131 MB): "+
+			"it was not read further", body.Limit>>20)
+	case errors.As(err, &value):
+		return fmt.Errorf("MIP's answer holds a JSON value, or a run of whitespace, of more than %d MiB (after byte %d), "+
+			"which no MIP answer holds: it was not read further", mipapi.MaxValueBytes>>20, value.Offset)
+	}
+	return err
 }
 
 // decodeError is an answer that is not what MIP sends.
@@ -117,9 +137,9 @@ type rawRun struct {
 
 func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 	m := e.Measure
-	s := scenario{id: string(m.ID), name: string(m.Name), displayName: string(m.DisplayName)}
+	s := scenario{id: nagiosText(string(m.ID)), name: nagiosText(string(m.Name)), displayName: nagiosText(string(m.DisplayName))}
 	if m.Scenario != nil && m.Scenario.Application != nil {
-		s.app, s.hasApp = string(m.Scenario.Application.Name), true
+		s.app, s.hasApp = nagiosText(string(m.Scenario.Application.Name)), true
 	}
 	runs, _, _ := e.Runs(time.Time{}, mipapi.MaxRunTime, true)
 	var run rawRun
@@ -135,7 +155,7 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 	}
 	if run.State != nil {
 		if kind, v := perlValue(run.State.Type); kind != noValue {
-			s.hasStatus, s.status = true, v
+			s.hasStatus, s.status = true, nagiosText(v)
 		}
 	}
 	// The Perl plugin keys metrics by alias: of two keys with one alias,
@@ -148,8 +168,9 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 	byAlias := make(map[string]metricValue, len(keys))
 	for _, key := range keys {
 		info := e.MetricInfo[key]
-		mv := metricValue{label: info.Name(key), unit: string(info.Unit)}
+		mv := metricValue{label: nagiosText(info.Name(key)), unit: nagiosUnit(string(info.Unit))}
 		mv.kind, mv.value = perlValue(run.Metrics[key])
+		mv.value = nagiosText(mv.value)
 		byAlias[mv.label] = mv
 	}
 	for _, mv := range byAlias {
@@ -160,13 +181,52 @@ func newScenario(e *mipapi.MeasureEntry) (scenario, error) {
 		if centreonrules.VersionLabel(label) {
 			continue
 		}
-		mv := metricValue{label: label}
+		mv := metricValue{label: nagiosText(label)}
 		mv.kind, mv.value = perlValue(raw)
+		mv.value = nagiosText(mv.value)
 		s.formatted = append(s.formatted, mv)
 	}
 	sort.Slice(s.formatted, func(i, j int) bool { return s.formatted[i].label < s.formatted[j].label })
 	return s, nil
 }
+
+// nagiosText makes a text from MIP safe in a plugin's output, which Nagios
+// and Centreon Engine read as a status line, long output lines, and
+// perfdata after a "|": a line break would add a line that reads as a
+// status or as perfdata, a "|" would start perfdata, a NUL ends the text
+// in C, and the other control characters reach Centreon's pages raw. Each
+// becomes a space, as line breaks do in the Telegraf side's string fields;
+// a tab, harmless in a line, is kept as the Perl plugin keeps it. The Perl
+// plugin passes them all through (output.pm only chomps a final line
+// break); a clean text is returned as it is. The discovery XML needs none
+// of this: its escaping keeps them, as the Perl plugin's does.
+func nagiosText(s string) string {
+	if strings.IndexFunc(s, unsafeInOutput) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unsafeInOutput(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// nagiosUnit is a unit without the characters nagiosText replaces: a unit
+// is written in the perfdata, where a space would end the value.
+func nagiosUnit(s string) string {
+	if strings.IndexFunc(s, unsafeInOutput) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unsafeInOutput(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func unsafeInOutput(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f || r == '|' }
 
 // perlValue reads a JSON value as the Perl plugin prints it: a number as
 // Perl writes it, a string holding a number as it is, true and false as 1

@@ -210,7 +210,7 @@ func (c *Client) getURL(ctx context.Context, u *url.URL) (io.ReadCloser, error) 
 				return nil, getFailed(c.lastEndpoint, fmt.Errorf("the response is compressed with Content-Encoding %q, which the plugin does not read: "+
 					"the server, or a proxy in front of it, compresses without being asked", enc))
 			}
-			return c.watch(resp.Body), nil
+			return c.watch(resp.Body, resp.Uncompressed), nil
 		}
 		// Drain a little so the connection can be reused, then report.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) //nolint:errcheck // best effort: the status is the error reported
@@ -258,9 +258,11 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 // watch wraps a response body with max_body_size and with the silence
 // limit: a body that stalls is cut after the silence, not at the end of
 // the whole timeout, so a large answer may take long while a dead server is
-// still found quickly.
-func (c *Client) watch(body io.ReadCloser) io.ReadCloser {
-	w := &watchedBody{ReadCloser: http.MaxBytesReader(nil, body, c.maxBodySize), silence: c.silence}
+// still found quickly. The body is read decompressed when net/http
+// inflated the gzip it asked for (compressed tells): max_body_size bounds
+// what is decoded, not what crossed the network.
+func (c *Client) watch(body io.ReadCloser, compressed bool) io.ReadCloser {
+	w := &watchedBody{ReadCloser: http.MaxBytesReader(nil, body, c.maxBodySize), silence: c.silence, compressed: compressed}
 	// Closing the body is how a read in progress is interrupted.
 	w.timer = time.AfterFunc(c.silence, func() {
 		w.silent.Store(true)
@@ -275,6 +277,23 @@ type watchedBody struct {
 	silence       time.Duration
 	timer         *time.Timer
 	silent        atomic.Bool
+	compressed    bool
+}
+
+// BodyTooLargeError is a response body over the client's limit, counted
+// decompressed: a few megabytes of gzip can inflate to gigabytes.
+type BodyTooLargeError struct {
+	Limit int64
+	// Compressed tells that MIP sent it gzip-compressed.
+	Compressed bool
+}
+
+func (e *BodyTooLargeError) Error() string {
+	if e.Compressed {
+		return fmt.Sprintf("the response, sent gzip-compressed, is larger than max_body_size (%d bytes) once decompressed: "+
+			"raise max_body_size if MIP's answers really are that large", e.Limit)
+	}
+	return fmt.Sprintf("the response is larger than max_body_size (%d bytes): raise max_body_size", e.Limit)
 }
 
 func (w *watchedBody) Read(p []byte) (int, error) {
@@ -284,7 +303,7 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		err = fmt.Errorf("the response is larger than max_body_size (%d bytes): raise max_body_size", tooLarge.Limit)
+		err = &BodyTooLargeError{Limit: tooLarge.Limit, Compressed: w.compressed}
 	}
 	if err != nil && w.silent.Load() {
 		err = fmt.Errorf("MIP stopped sending the response: nothing for %s (response_timeout)", w.silence) //nolint:revive // MIP is the product's name

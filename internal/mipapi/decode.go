@@ -61,7 +61,7 @@ func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*Meas
 		c.warnings = &resp.warn
 		defer func() { c.warnings = nil }()
 	}
-	br := bufio.NewReaderSize(r, 64*1024)
+	br := bufio.NewReaderSize(&squeezedInput{r: r}, 64*1024)
 	read := 0 // entries, on every page
 	for {
 		page, err := c.decodeDetailsPage(br, sel, fn, &read)
@@ -78,7 +78,7 @@ func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*Meas
 		if err := resp.follow(page.next); err != nil {
 			return err
 		}
-		br.Reset(r)
+		br.Reset(&squeezedInput{r: r})
 	}
 	c.warnDuplicates()
 	c.end()
@@ -176,7 +176,7 @@ func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
 			Next    json.RawMessage      `json:"next"`
 			Count   json.RawMessage      `json:"count"`
 		}
-		if err := json.NewDecoder(r).Decode(&answer); err != nil {
+		if err := json.NewDecoder(&squeezedInput{r: r}).Decode(&answer); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, errors.New("the response ends early or is empty")
 			}
@@ -550,6 +550,15 @@ func syntaxError(err error) error {
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("the response ends early (truncated JSON)")
+	}
+	// Limits say what they are, without the tokenizer's wrapping.
+	var bodyTooLarge *BodyTooLargeError
+	if errors.As(err, &bodyTooLarge) {
+		return bodyTooLarge
+	}
+	var valueTooLarge *ValueTooLargeError
+	if errors.As(err, &valueTooLarge) {
+		return valueTooLarge
 	}
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {

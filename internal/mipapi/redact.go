@@ -2,6 +2,7 @@ package mipapi
 
 import (
 	"regexp"
+	"strings"
 )
 
 // userInfo matches the user information of a URL in free text: from the
@@ -39,3 +40,17 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// RedactRawURL is a text meant as a URL, which may not parse as one (a
+// proxy written without its scheme, "user:password@host:port"), shown
+// without what may be a password: everything before its last "@".
+func RedactRawURL(raw string) string {
+	i := strings.LastIndex(raw, "@")
+	if i < 0 {
+		return raw
+	}
+	if scheme, _, ok := strings.Cut(raw[:i], "://"); ok {
+		return scheme + "://xxxxx@" + raw[i+1:]
+	}
+	return "xxxxx@" + raw[i+1:]
+}

@@ -61,7 +61,7 @@ func (p *MIP) checkProxy() error {
 			"keep http_proxy_url alone for this proxy, or use_system_proxy alone for the environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY")
 	}
 	if !strings.Contains(raw, "://") {
-		shown := redactRawURL(raw)
+		shown := mipapi.RedactRawURL(raw)
 		return fmt.Errorf(`http_proxy_url %q has no scheme: write it as "http://%s"`, shown, shown)
 	}
 	u, err := url.Parse(raw)
@@ -70,7 +70,7 @@ func (p *MIP) checkProxy() error {
 		if errors.As(err, &ue) {
 			err = ue.Err // it repeats the URL, password included
 		}
-		return fmt.Errorf("http_proxy_url %q is not a URL: %w", redactRawURL(raw), mipapi.RedactError(err))
+		return fmt.Errorf("http_proxy_url %q is not a URL: %w", mipapi.RedactRawURL(raw), mipapi.RedactError(err))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5" && u.Scheme != "socks5h":
@@ -81,19 +81,6 @@ func (p *MIP) checkProxy() error {
 		return fmt.Errorf("http_proxy_url %q has port %s, not a port between 1 and 65535", u.Redacted(), u.Port())
 	}
 	return nil
-}
-
-// redactRawURL is a text meant as a URL, shown without what may be a
-// password: everything before its last "@".
-func redactRawURL(raw string) string {
-	i := strings.LastIndex(raw, "@")
-	if i < 0 {
-		return raw
-	}
-	if scheme, _, ok := strings.Cut(raw[:i], "://"); ok {
-		return scheme + "://xxxxx@" + raw[i+1:]
-	}
-	return "xxxxx@" + raw[i+1:]
 }
 
 // checkTLSFiles refuses what Telegraf's TLS code accepts and fails on

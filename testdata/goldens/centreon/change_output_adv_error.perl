@@ -1,0 +1,2 @@
+MIP is not there
+exit 2

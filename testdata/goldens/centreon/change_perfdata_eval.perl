@@ -1,0 +1,2 @@
+WARNING: Scenario 'intranet_home' status: WARNING | 'intranet_home~Launch#scenario.metric.usage.milliseconds'=1ms;;;;
+exit 1

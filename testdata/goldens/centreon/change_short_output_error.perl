@@ -1,0 +1,2 @@
+UNKNOWN: Nothing found 
+exit 3

@@ -1,0 +1,2 @@
+CRITICAL: Scenario 'eshop_checkout' status: CRITICAL_TIMEOUT WARNING: Scenario 'crm_search' status: Warning_Slow - Scenario 'intranet_home' status: WARNING UNKNOWN: Scenario 'erp_desktop' status: UNKNOWN | 'min_ms'=456.25ms;;;0; 'max_ms'=30000;;;;
+exit 2

@@ -1,0 +1,2 @@
+CRITICAL: Scenario 'eshop_checkout' status: CRITICAL_TIMEOUT WARNING: Scenario 'crm_search' status: Warning_Slow - Scenario 'intranet_home' status: WARNING UNKNOWN: Scenario 'erp_desktop' status: UNKNOWN | 'crm_login~Nb lignes#scenario.formatted_metric.usage.count'=17;;;; 'crm_login~Temps total#scenario.formatted_metric.usage.count'=1234.5;;;; 'intranet_home~Launch#scenario.metric.usage.milliseconds'=2500ms;;;;
+exit 2

@@ -1,0 +1,2 @@
+counter list: formatted-metric status metric  
+exit 0

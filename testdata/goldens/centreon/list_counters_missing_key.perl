@@ -1,0 +1,2 @@
+UNKNOWN: Need to specify --api-key option. 
+exit 3

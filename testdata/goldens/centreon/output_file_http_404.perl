@@ -1,0 +1,4 @@
+
+--- file
+UNKNOWN: 404 Not Found 
+exit 3

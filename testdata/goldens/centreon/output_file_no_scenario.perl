@@ -1,0 +1,2 @@
+UNKNOWN: No scenario found 
+exit 3

@@ -1,0 +1,2 @@
+{"plugin":{"outputs":[{"exit":"UNKNOWN","type":1,"msg":"UNKNOWN: Scenario 'erp_desktop' "},{"msg":"UNKNOWN: status: UNKNOWN","exit":"UNKNOWN","type":1},{"type":1,"exit":"OK","msg":"OK: All scenarios are ok"},{"exit":"CRITICAL","type":1,"msg":"CRITICAL: Scenario 'eshop_checkout' "},{"msg":"CRITICAL: status: CRITICAL_TIMEOUT","exit":"CRITICAL","type":1}],"mode":"scenarios","name":"apps::monitoring::mip::restapi::plugin","perfdatas":[],"exit":"CRITICAL"}}
+exit 2

@@ -1,0 +1,2 @@
+{"plugin":{"name":"apps::monitoring::mip::restapi::plugin","outputs":[{"type":1,"exit":"OK","msg":"List scenarios:"},{"msg":"[name = crm_login][id = 301][alias = crm_login_alias][display_name = CRM - Login][app_name = CRM]","type":2},{"msg":"[name = ERP_desktop][id = 303][alias = erp][display_name = ERP \"rich\" client & <co>][app_name = ERP]","type":2},{"type":2,"msg":"[name = intranet_home][id = 302][alias = intranet_home_alias][display_name = Intranet home][app_name = -]"}],"mode":"list-scenarios","exit":"OK","perfdatas":[]}}
+exit 0
