@@ -26,7 +26,8 @@ func TestDocumentsAgree(t *testing.T) {
 	for _, path := range docs {
 		text := strings.Join(strings.Fields(readRepo(t, path)), " ")
 		for _, m := range regexp.MustCompile("[^.]{0,120}buffer_strategy = \"disk\"`?[^.]{0,80}").FindAllString(text, -1) {
-			require.Contains(t, m, "[agent]", "%s: the disk buffer is said to go in [agent], in the sentence (or block) that sets it (Telegraf 1.37 ignores it on an output): %q", path, m)
+			require.Contains(t, m, "[agent]",
+				"%s: the disk buffer is said to go in [agent], in the sentence (or block) that sets it (Telegraf 1.37 ignores it on an output): %q", path, m)
 		}
 		require.NotRegexp(t, `sizing table of the README|README's sizing table`, text, "%s: the sizing table is in docs/delivery.md", path)
 	}

@@ -46,8 +46,9 @@ var gateReasons = map[string]*regexp.Regexp{
 // warnings returns the W! lines of stderr, and fails on any other line.
 func warnings(t *testing.T, stderr string) []string {
 	t.Helper()
-	var out []string
-	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+	all := strings.Split(strings.TrimSpace(stderr), "\n")
+	out := make([]string, 0, len(all))
+	for _, line := range all {
 		if line == "" {
 			continue
 		}
@@ -125,7 +126,7 @@ func TestOnceHoldIsTimedAcrossRuns(t *testing.T) {
 	state := t.TempDir() + "/mip.state"
 	conf := pluginConfig(t, srv.URL, "  output_health_url = "+strconv.Quote(health.URL), "  state_file = "+strconv.Quote(state), `  lookback = "3s"`)
 	since := regexp.MustCompile(`held since (\S+Z) \((\d+)s\)`)
-	var starts []string
+	starts := make([]string, 0, 3)
 	start := time.Now()
 	for i := range 3 {
 		if i == 2 {
@@ -140,7 +141,8 @@ func TestOnceHoldIsTimedAcrossRuns(t *testing.T) {
 		require.NotNil(t, m, lines[0])
 		starts = append(starts, m[1])
 		if i == 2 {
-			require.Regexp(t, `held since \S+Z \(\d+s\), longer than lookback \(3s\): the runs MIP recorded before \S+Z are beyond what the plugin asks MIP for, `+
+			require.Regexp(t, `held since \S+Z \(\d+s\), longer than lookback \(3s\): `+
+				`the runs MIP recorded before \S+Z are beyond what the plugin asks MIP for, `+
 				`and will be missing; raise lookback to ride out longer outages$`, lines[0])
 		} else {
 			require.Contains(t, lines[0], "if that comes within lookback (3s)")

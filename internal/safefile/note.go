@@ -2,6 +2,7 @@ package safefile
 
 import (
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -33,7 +34,7 @@ func ReadNote(path string) string {
 	defer f.Close()
 	buf := make([]byte, maxNote)
 	n, err := f.ReadAt(buf, noteAt)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return ""
 	}
 	return string(bytes.TrimSpace(bytes.Trim(buf[:n], "\x00.")))
