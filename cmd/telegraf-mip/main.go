@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	plugin.SetOptions(mip.Options{ReadOnlyState: opts.test})
+	plugin.SetOptions(mip.Options{ReadOnlyState: opts.test, Once: opts.once || opts.test, ClaimStateFile: !opts.test && !opts.list})
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1
@@ -126,8 +126,8 @@ func parseFlags(args []string, stderr io.Writer) (opts options, code int, ok boo
 	fs.BoolVar(&opts.once, "once", false, "gather once, write line protocol to stdout, save state_file once written, and exit (1 on a gather error)")
 	fs.BoolVar(&opts.test, "test", false, "gather once and print the points, like telegraf --test: state_file is read, never written; exit 1 on a gather error")
 	fs.DurationVar(&opts.catchUpInterval, "catch_up_interval", 10*time.Second,
-		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait "+
-			"(default 3s with output_health_url)")
+		"when a gather leaves runs to write (max_points_per_gather), gather again after this long instead of waiting for the next interval; 0: wait; "+
+			"3s when not given and output_health_url is set")
 	fs.BoolVar(&opts.demo, "demo", false, "start the built-in MIP simulator on 127.0.0.1, gather once from it and print the points")
 	fs.BoolVar(&opts.list, "list", false, "list the scenarios MIP's discovery endpoint returns (after the filters) and exit")
 	fs.StringVar(&opts.format, "format", "table", "output of -list: table, json or xml (Centreon's service discovery)")

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/influxdata/telegraf"
@@ -87,17 +90,23 @@ func (p *MIP) initOutputHealth() error {
 // While output_health_url does not answer 200 it returns held: the gather
 // must not happen. A hold that lasts holdReportAfter is reported in one
 // warning, and once more if it outlasts lookback, beyond which MIP is no
-// longer asked for the runs. The gather that resumes writing gets an
-// accumulator that logs, once its points are flushed, how long writing was
-// held and what it wrote.
+// longer asked for the runs; a process that gathers once (-once) says so in
+// one warning each time, and -test never holds (see checkOutput). The
+// hold's start is kept in state_file, so that a hold is timed across
+// processes. The gather that resumes writing gets an accumulator that logs,
+// once its points are flushed, how long writing was held and what it wrote.
 func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, bool) {
 	h := p.health
 	if h == nil {
 		return acc, false
 	}
-	reason := h.noRoom(p.ctx)
+	answer := h.ask(p.ctx)
+	if p.opts.ReadOnlyState && p.opts.Once {
+		p.checkOutput(answer)
+		return acc, false
+	}
 	now := p.now()
-	if reason == "" {
+	if answer.room {
 		if h.since.IsZero() {
 			return acc, false
 		}
@@ -113,17 +122,21 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 	h.gathers++
 	if h.since.IsZero() {
 		h.since, h.warned, h.outlasted = now, false, false
+		p.keepHoldStart()
+	}
+	if p.opts.Once {
+		p.reportOnceHold(h.why(answer), now)
+		return acc, true
 	}
 	held := now.Sub(h.since)
 	switch {
 	case h.warned:
 	case held >= holdReportAfter:
 		h.warned = true
-		p.Log.Warnf("not gathering for %s: Telegraf's output has no room for more points (%s %s); "+
-			"the runs stay in MIP and are written once it answers 200, if that comes within lookback (%s)",
-			held.Round(time.Second), h.shown, reason, time.Duration(p.Lookback))
+		p.Log.Warnf("not gathering for %s: %s; the runs stay in MIP and are written once it answers 200, if that comes within lookback (%s)",
+			held.Round(time.Second), h.why(answer), time.Duration(p.Lookback))
 	default:
-		p.Log.Debugf("not gathering: Telegraf's output has no room for more points (%s %s)", h.shown, reason)
+		p.Log.Debugf("not gathering: %s", h.why(answer))
 	}
 	if !h.outlasted && held > time.Duration(p.Lookback) {
 		h.outlasted = true
@@ -135,20 +148,83 @@ func (p *MIP) holdForOutput(acc telegraf.Accumulator) (telegraf.Accumulator, boo
 	return acc, true
 }
 
+// reportOnceHold is the one warning of a gather held in a process that
+// gathers once: each such process says what the endpoint answered, since
+// when the hold lasts (kept in state_file) and what lookback leaves.
+func (p *MIP) reportOnceHold(why string, now time.Time) {
+	h := p.health
+	held := now.Sub(h.since)
+	since := fmt.Sprintf("held since %s (%s)", h.since.UTC().Format(time.RFC3339), held.Round(time.Second))
+	lookback := time.Duration(p.Lookback)
+	if held > lookback {
+		p.Log.Warnf("not gathering: %s; %s, longer than lookback (%s): the runs MIP recorded before %s are beyond what the plugin asks MIP for, "+
+			"and will be missing; raise lookback to ride out longer outages",
+			why, since, lookback, now.Add(-lookback).UTC().Format(time.RFC3339))
+		return
+	}
+	p.Log.Warnf("not gathering: %s; %s: the runs stay in MIP and are written once it answers 200, if that comes within lookback (%s)",
+		why, since, lookback)
+}
+
+// checkOutput is what -test does with output_health_url: it gathers
+// whatever the endpoint answers, and says what a real run would do.
+func (p *MIP) checkOutput(answer healthAnswer) {
+	if answer.room {
+		p.Log.Infof("output_health_url %s answered 200 OK: Telegraf's output has room, a real run gathers now", p.health.shown)
+		return
+	}
+	p.Log.Warnf("%s: a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; -test gathers anyway",
+		p.health.why(answer))
+}
+
+// keepHoldStart records the start of a hold in state_file, when the
+// plugin writes one, so that the next process knows how long it lasts.
+func (p *MIP) keepHoldStart() {
+	if p.store == nil {
+		return
+	}
+	p.ledger.State().HeldSince = p.health.since
+	if err := p.save(); err != nil {
+		p.Log.Warnf("keeping the start of the hold: %v", err)
+	}
+}
+
 // outputHeld reports whether the last gather was held back by
 // output_health_url: Serve then asks again soon, not at the next interval.
 func (p *MIP) outputHeld() bool {
 	return p.health != nil && !p.health.since.IsZero()
 }
 
-// noRoom asks the endpoint and returns why the output has no room, or ""
-// when it answered 200.
-func (h *outputHealth) noRoom(ctx context.Context) string {
+// healthAnswer is what output_health_url answered.
+type healthAnswer struct {
+	room   bool   // 200: the output has room
+	status int    // the HTTP status, 0 when none came
+	detail string // what came instead of 200, for messages
+	absent bool   // nothing listens there
+}
+
+// why says what an answer other than 200 means, for the messages.
+func (h *outputHealth) why(a healthAnswer) string {
+	switch {
+	case a.absent:
+		return fmt.Sprintf("nothing answers at output_health_url (%s %s): Telegraf's [[outputs.health]] block "+
+			"(examples/output-health.conf) is missing from its configuration or listens at another address, or Telegraf is not running", h.shown, a.detail)
+	case a.status == http.StatusServiceUnavailable:
+		return fmt.Sprintf("Telegraf's output has no room for more points (%s %s)", h.shown, a.detail)
+	case a.status != 0:
+		return fmt.Sprintf("output_health_url %s %s, neither 200 (room) nor 503 (no room): is it the service_address of Telegraf's [[outputs.health]]?",
+			h.shown, a.detail)
+	}
+	return fmt.Sprintf("output_health_url %s %s: Telegraf's [[outputs.health]] did not say whether its output has room", h.shown, a.detail)
+}
+
+// ask asks the endpoint whether the output has room.
+func (h *outputHealth) ask(ctx context.Context) healthAnswer {
 	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url, http.NoBody)
 	if err != nil {
-		return "could not be asked: " + err.Error()
+		return healthAnswer{detail: "could not be asked: " + err.Error()}
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -156,19 +232,23 @@ func (h *outputHealth) noRoom(ctx context.Context) string {
 		if errors.As(err, &ue) {
 			err = ue.Err // it repeats the URL
 		}
-		return "did not answer: " + err.Error()
+		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
+			return healthAnswer{detail: fmt.Sprintf("did not answer within %s", healthTimeout)}
+		}
+		var dnsErr *net.DNSError
+		return healthAnswer{detail: "did not answer: " + err.Error(), absent: errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr)}
 	}
 	// Read a little of the body, so the connection can be used again; a
 	// failure there only costs a new connection next time.
 	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)); err != nil {
 		resp.Body.Close()
-		return "answered " + resp.Status + " and then failed: " + err.Error()
+		return healthAnswer{status: resp.StatusCode, detail: "answered " + resp.Status + " and then failed: " + err.Error()}
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "answered " + resp.Status
+		return healthAnswer{status: resp.StatusCode, detail: "answered " + resp.Status}
 	}
-	return ""
+	return healthAnswer{room: true, status: resp.StatusCode}
 }
 
 var _ output.Delivering = (*resumingAccumulator)(nil)
@@ -217,4 +297,5 @@ func (p *MIP) endHold(written string) {
 	logf("Telegraf's output has room again after %s (%d gathers held back): writing the runs held in MIP%s",
 		p.now().Sub(h.since).Round(time.Second), h.gathers, written)
 	h.since, h.gathers, h.warned = time.Time{}, 0, false
+	p.ledger.State().HeldSince = time.Time{} // saved with the gather's commit
 }

@@ -192,7 +192,8 @@ func TestOutputHealthShortHoldsAreThePace(t *testing.T) {
 }
 
 // TestOutputHealthUnanswered: an endpoint that does not answer holds the
-// gathers too, and the warning says why.
+// gathers too, and the warning says why: nothing listens there, not a full
+// buffer.
 func TestOutputHealthUnanswered(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -205,8 +206,9 @@ func TestOutputHealthUnanswered(t *testing.T) {
 	require.Zero(t, rig.sim.Requests())
 	warnings := rig.lines("W! ")
 	require.Len(t, warnings, 1)
-	require.Contains(t, warnings[0], "not gathering for 30s: Telegraf's output has no room for more points (http://user:xxxxx@"+addr+"/ did not answer: ")
-	require.Contains(t, warnings[0], "connection refused")
+	require.Contains(t, warnings[0], "not gathering for 30s: nothing answers at output_health_url (http://user:xxxxx@"+addr+"/ did not answer: ")
+	require.Contains(t, warnings[0], "connection refused): Telegraf's [[outputs.health]] block (examples/output-health.conf) is missing")
+	require.NotContains(t, warnings[0], "no room")
 	require.NotContains(t, warnings[0], "s3cr3t")
 }
 

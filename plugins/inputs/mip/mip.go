@@ -21,6 +21,7 @@ import (
 	"github.com/influxdata/telegraf/plugins/inputs"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/safefile"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -147,9 +148,10 @@ type MIP struct {
 	// Delivery: what was written, and state_file (store nil without it).
 	ledger   *ledger.Ledger
 	store    *ledger.Store
-	reader   func() string // identifies the reader; nil: ledger.Reader
-	tracking tracking      // in Telegraf: the delivery the last gather waits for
-	health   *outputHealth // nil without output_health_url
+	claim    *safefile.Held // state_file claimed for the process, kept from the garbage collector
+	reader   func() string  // identifies the reader; nil: ledger.Reader
+	tracking tracking       // in Telegraf: the delivery the last gather waits for
+	health   *outputHealth  // nil without output_health_url
 	reach    reach
 	warned   warned
 
@@ -191,6 +193,14 @@ type Options struct {
 	// ReadOnlyState makes the plugin read state_file but never write it
 	// (telegraf-mip -test).
 	ReadOnlyState bool
+	// Once: the process gathers once (-once, -test). A gather that
+	// output_health_url holds says so each time; with ReadOnlyState
+	// (-test) it is not held, only reported.
+	Once bool
+	// ClaimStateFile: the process claims state_file for this
+	// configuration until it ends, and a second process with the same
+	// refuses to start (see ledger.Claim).
+	ClaimStateFile bool
 }
 
 // SetOptions sets how the binary runs the plugin; call it before Init.

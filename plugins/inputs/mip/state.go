@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os/user"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,17 @@ func (p *MIP) restore() error {
 	if err := ledger.CheckFile(p.StateFile, p.opts.ReadOnlyState); err != nil {
 		return err
 	}
+	if p.opts.ReadOnlyState {
+		p.checkWritable()
+	}
 	key := p.instanceKey()
+	if p.opts.ClaimStateFile && !p.opts.ReadOnlyState {
+		claim, err := ledger.Claim(p.StateFile, key)
+		if err != nil {
+			return err
+		}
+		p.claim = claim
+	}
 	st, err := ledger.Load(p.StateFile, key, p.opts.ReadOnlyState)
 	if err != nil {
 		if !errors.Is(err, ledger.ErrDamaged) {
@@ -45,6 +56,9 @@ func (p *MIP) restore() error {
 		p.Log.Warnf("%v; starting without state: first_gather = %q applies", err, p.FirstGather)
 	}
 	replayed, ahead := p.ledger.Restore(st, p.now())
+	if p.health != nil {
+		p.health.since = st.HeldSince
+	}
 	p.warnAhead(ahead)
 	if replayed > 0 && !p.opts.ReadOnlyState {
 		p.Log.Infof("writing again the runs of %d scenarios written in the %s before the last stop, in case Telegraf had not sent them (replay_on_restart)",
@@ -54,6 +68,21 @@ func (p *MIP) restore() error {
 		p.store = &ledger.Store{Path: p.StateFile, Key: key}
 	}
 	return nil
+}
+
+// checkWritable says, in -test, which writes no state, whether a real run
+// could save state_file: not fatal, since -test may run as another user
+// than Telegraf's.
+func (p *MIP) checkWritable() {
+	err := ledger.CheckWritable(p.StateFile)
+	if err == nil {
+		return
+	}
+	who := "this user"
+	if u, uerr := user.Current(); uerr == nil {
+		who = "user " + u.Username
+	}
+	p.Log.Warnf("%v (checked as %s: a real run, as the user Telegraf runs it as, must be able to)", err, who)
 }
 
 // save writes the ledger to state_file, when there is one to write.

@@ -233,7 +233,7 @@ func TestWideLayoutBudget(t *testing.T) {
 	got, err := gather(t, p)
 	require.NoError(t, err)
 	require.Len(t, runPointsOnly(got), 600)
-	require.False(t, p.Behind(), "nothing left for a catch-up gather")
+	require.False(t, p.behind(), "nothing left for a catch-up gather")
 }
 
 func TestInitRefusesBadLayout(t *testing.T) {

@@ -51,6 +51,10 @@ type State struct {
 	// Backlog is what the last gather left to write: a start carries the
 	// backfill on, its window reaching as far back as before.
 	Backlog *Left `json:"backlog,omitempty"`
+	// HeldSince is when output_health_url started holding the gathers, in
+	// a hold still going on: a process that gathers once (-once) times
+	// the hold across processes.
+	HeldSince time.Time `json:"held_since,omitzero"`
 }
 
 // Left is what a gather left to write.

@@ -18,10 +18,11 @@ import (
 const MaxFileSize = 64 << 20
 
 // CheckFile refuses, at start, a state_file the plugin cannot use: it
-// must be a regular file, or nothing yet, in a directory where the plugin
-// can create files (unless readOnly), since each save replaces the file
-// by a rename. It looks at the file without opening it, so a FIFO cannot
-// block the start, and it changes nothing.
+// must be a regular file, or nothing yet, in a directory that exists and
+// where the plugin can create files (readOnly: that exists; see
+// CheckWritable), since each save replaces the file by a rename. It looks
+// at the file without opening it, so a FIFO cannot block the start, and it
+// changes nothing.
 func CheckFile(path string, readOnly bool) error {
 	if err := checkRegular(path, "state_file "+path); err != nil {
 		return err
@@ -30,9 +31,26 @@ func CheckFile(path string, readOnly bool) error {
 		return err
 	}
 	if readOnly {
-		return nil
+		return checkDir(path)
 	}
-	return checkWritableDir(path)
+	return CheckWritable(path)
+}
+
+// checkDir refuses a state_file whose directory is missing, or no
+// directory: no run could save it.
+func checkDir(path string) error {
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("state_file %s cannot be saved: its directory %s does not exist; "+
+			"create it, writable by the user Telegraf runs telegraf-mip as (see docs/install.md), or choose another state_file", path, dir)
+	case err != nil:
+		return fmt.Errorf("state_file %s: its directory %s cannot be examined: %w", path, dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("state_file %s cannot be saved: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // checkRegular refuses a path that exists and is not a regular file of at
@@ -62,10 +80,10 @@ func checkRegular(path, what string) error {
 	return nil
 }
 
-// checkWritableDir creates and removes a file beside path, as a save
+// CheckWritable creates and removes a file beside path, as a save
 // does, so that a directory where saves would fail stops the start, before
 // any point is written, rather than failing every gather after its points.
-func checkWritableDir(path string) error {
+func CheckWritable(path string) error {
 	dir := filepath.Dir(path)
 	if err := safefile.WritableDir(dir); err != nil {
 		return fmt.Errorf("state_file %s cannot be saved: no file can be created in %s (%w); "+
