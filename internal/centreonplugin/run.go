@@ -229,6 +229,26 @@ type connection struct {
 // connect reads the options of the API and of the HTTP layer.
 func (c *check) connect() (*connection, error) {
 	a := c.args
+	conn, err := apiOptions(a)
+	if err != nil {
+		return nil, err
+	}
+	if conn.httpRules, err = httpStatusRules(a); err != nil {
+		return nil, err
+	}
+	transport, err := conn.transport(a)
+	if err != nil {
+		return nil, err
+	}
+	base := &url.URL{Scheme: conn.proto, Host: net.JoinHostPort(conn.hostname, conn.port)}
+	key := conn.apiKey
+	conn.client = mipapi.NewClient(transport, base, func() (string, error) { return key, nil }, maxBody, conn.timeout)
+	return conn, nil
+}
+
+// apiOptions reads where MIP is and how long to wait for it: --hostname,
+// --port, --proto, --api-key, --http-peer-addr and --timeout.
+func apiOptions(a *args) (*connection, error) {
 	conn := &connection{
 		hostname: a.str("hostname", ""),
 		port:     a.str("port", "443"),
@@ -263,6 +283,13 @@ func (c *check) connect() (*connection, error) {
 		return nil, optionError("Bad value provided for option --timeout: '%s'. It must be a number of seconds.", timeout)
 	}
 	conn.timeout = time.Duration(secs * float64(time.Second))
+	return conn, nil
+}
+
+// httpStatusRules are --critical-http-status, --warning-http-status and
+// --unknown-http-status (in that order); only the last has a default.
+func httpStatusRules(a *args) ([3]*centreonrules.Expr, error) {
+	var rules [3]*centreonrules.Expr
 	for i, kind := range []string{"critical", "warning", "unknown"} {
 		def := ""
 		if kind == "unknown" {
@@ -272,11 +299,18 @@ func (c *check) connect() (*connection, error) {
 		if src == "" {
 			continue
 		}
-		if conn.httpRules[i], err = centreonrules.ParseExpr(src); err != nil {
-			return nil, optionError("Unsafe code evaluation: --%s-http-status '%s': %v", kind, src, err)
+		var err error
+		if rules[i], err = centreonrules.ParseExpr(src); err != nil {
+			return rules, optionError("Unsafe code evaluation: --%s-http-status '%s': %v", kind, src, err)
 		}
 	}
+	return rules, nil
+}
 
+// transport is the HTTP layer the options ask for: its timeouts, the proxy
+// (--proxyurl), certificate verification and --http-peer-addr. It notes
+// the proxy and whether certificates are verified in conn.
+func (conn *connection) transport(a *args) (*http.Transport, error) {
 	transport := &http.Transport{
 		Proxy:                 nil,
 		TLSHandshakeTimeout:   conn.timeout,
@@ -298,6 +332,23 @@ func (c *check) connect() (*connection, error) {
 	// A proxy's refusal of the tunnel is an error of its own, not the bare
 	// status text net/http gives.
 	transport.OnProxyConnectResponse = mipapi.CheckProxyConnect
+	insecure, err := insecureOptions(a)
+	if err != nil {
+		return nil, err
+	}
+	conn.insecure = insecure
+	if insecure {
+		// Asked for with --insecure, as in the Perl plugin.
+		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	transport.DialContext = conn.dial()
+	return transport, nil
+}
+
+// insecureOptions tells whether certificates go unverified: --insecure, or
+// the --ssl-opt and --curl-opt values the Perl plugin's users pass for it.
+// Any other --ssl-opt or --curl-opt is refused rather than ignored.
+func insecureOptions(a *args) (bool, error) {
 	insecure := a.Has("insecure")
 	for _, opt := range a.lists["ssl-opt"] {
 		norm := strings.Join(strings.Fields(opt), " ")
@@ -305,7 +356,7 @@ func (c *check) connect() (*connection, error) {
 		case "SSL_verify_mode => SSL_VERIFY_NONE", "SSL_verify_mode => 0", `SSL_verify_mode => "SSL_VERIFY_NONE"`:
 			insecure = true
 		default:
-			return nil, optionError("telegraf-mip centreon does not support --ssl-opt='%s': only 'SSL_verify_mode => SSL_VERIFY_NONE'.", opt)
+			return false, optionError("telegraf-mip centreon does not support --ssl-opt='%s': only 'SSL_verify_mode => SSL_VERIFY_NONE'.", opt)
 		}
 	}
 	for _, opt := range a.lists["curl-opt"] {
@@ -314,31 +365,28 @@ func (c *check) connect() (*connection, error) {
 		case "CURLOPT_SSL_VERIFYPEER => 0", "CURLOPT_SSL_VERIFYHOST => 0":
 			insecure = true
 		default:
-			return nil, optionError("telegraf-mip centreon does not support --curl-opt='%s': "+
+			return false, optionError("telegraf-mip centreon does not support --curl-opt='%s': "+
 				"only CURLOPT_SSL_VERIFYPEER => 0 and CURLOPT_SSL_VERIFYHOST => 0.", opt)
 		}
 	}
-	conn.insecure = insecure
-	if insecure {
-		// Asked for with --insecure, as in the Perl plugin.
-		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
-	}
+	return insecure, nil
+}
+
+// dial connects within --timeout; with --http-peer-addr, to that address
+// whatever the URL's host is (its port kept).
+func (conn *connection) dial() func(ctx context.Context, network, addr string) (net.Conn, error) {
 	dialer := &net.Dialer{Timeout: conn.timeout}
-	transport.DialContext = dialer.DialContext
-	if conn.peerAddr != "" {
-		peer := conn.peerAddr
-		transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			_, port, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, err
-			}
-			return dialer.DialContext(ctx, network, net.JoinHostPort(peer, port))
-		}
+	if conn.peerAddr == "" {
+		return dialer.DialContext
 	}
-	base := &url.URL{Scheme: conn.proto, Host: net.JoinHostPort(conn.hostname, conn.port)}
-	key := conn.apiKey
-	conn.client = mipapi.NewClient(transport, base, func() (string, error) { return key, nil }, maxBody, conn.timeout)
-	return conn, nil
+	peer := conn.peerAddr
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		return dialer.DialContext(ctx, network, net.JoinHostPort(peer, port))
+	}
 }
 
 // cacheIdentity is what names the shared cache of this connection: every

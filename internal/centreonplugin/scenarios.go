@@ -39,16 +39,109 @@ const noRun = "no run in the last hour"
 
 // scenarios is --mode=scenarios.
 func (c *check) scenarios() error {
-	a := c.args
 	conn, err := c.connect()
 	if err != nil {
 		return err
 	}
-	if a.Has("list-counters") {
+	if c.args.Has("list-counters") {
 		return &writtenError{c.out.ListCounters(c.stdout, counters)}
 	}
-	// The metric thresholds are checked, as the Perl plugin's counters
-	// check them, and change nothing: its metrics are always OK.
+	opts, err := c.scenarioOptions()
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel, err := c.deadline()
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	index, err := c.loadIndex(ctx, conn, opts.cacheDuration)
+	if err != nil {
+		return conn.requestError(err)
+	}
+	// The regular expressions are Perl's: a pathological one ends the
+	// check at matchBy instead of hanging it.
+	matchBy := matchDeadline(ctx, conn.timeout)
+	counterMatches, err := matchesOf("--filter-counters", opts.filterCounters, []string{"status", "metric", "formatted-metric"}, matchBy)
+	if err != nil {
+		return err
+	}
+	counter := func(label string) bool { return opts.filterCounters == nil || counterMatches[label] }
+	blockMatches, err := matchesOf("--filter-counters-block", opts.block, []string{"scenario", "global", "metric", "formatted_metrics"}, matchBy)
+	if err != nil {
+		return err
+	}
+	inBlock := func(name string) bool { return opts.block == nil || !blockMatches[name] }
+
+	shown, err := c.selectScenarios(index, opts, matchBy)
+	if err != nil {
+		return err
+	}
+	if inBlock("scenario") {
+		if err := c.report(shown, opts.rules, counter, inBlock, matchBy); err != nil {
+			return err
+		}
+	}
+	code := c.out.Display(c.stdout)
+	c.writeNotices()
+	if code != 0 {
+		return &writtenError{code}
+	}
+	return nil
+}
+
+// scenarioOptions are the options of --mode=scenarios, checked before MIP
+// is asked anything.
+type scenarioOptions struct {
+	rules          [3]*centreonrules.Expr // critical, warning, unknown
+	filters        map[string]*perlre.Regexp
+	filterCounters *perlre.Regexp
+	block          *perlre.Regexp
+	display        string
+	cacheDuration  time.Duration
+	mem            *memory
+}
+
+// scenarioOptions reads the options of --mode=scenarios, in the order the
+// Perl plugin checks them, so the first bad one is the one it names.
+func (c *check) scenarioOptions() (*scenarioOptions, error) {
+	a := c.args
+	if err := checkMetricThresholds(a); err != nil {
+		return nil, err
+	}
+	opts := &scenarioOptions{}
+	var err error
+	if opts.rules, err = statusRules(a); err != nil {
+		return nil, err
+	}
+	if opts.filters, err = scenarioFilters(a); err != nil {
+		return nil, err
+	}
+	if opts.filterCounters, err = optionalRegexp(a, "filter-counters"); err != nil {
+		return nil, err
+	}
+	if opts.block, err = optionalRegexp(a, "filter-counters-block"); err != nil {
+		return nil, err
+	}
+	opts.display = a.str("display-instance", "")
+	if opts.display == "" {
+		opts.display = "%{name}"
+	}
+	if opts.cacheDuration, err = c.cacheDuration(); err != nil {
+		return nil, err
+	}
+	if a.Has("memory") {
+		if opts.mem, err = c.openMemory(); err != nil {
+			return nil, err
+		}
+	}
+	return opts, nil
+}
+
+// checkMetricThresholds checks the metric thresholds, as the Perl plugin's
+// counters check them; they change nothing: its metrics are always OK.
+func checkMetricThresholds(a *args) error {
 	for _, counter := range []string{"metric", "formatted-metric"} {
 		for _, kind := range []string{"unknown", "warning", "critical"} {
 			name := kind + "-" + counter
@@ -57,58 +150,56 @@ func (c *check) scenarios() error {
 			}
 		}
 	}
-	var rules [3]*centreonrules.Expr // critical, warning, unknown
+	return nil
+}
+
+// statusRules are --critical-status, --warning-status and --unknown-status
+// (in that order), each defaulting to the Perl plugin's expression.
+func statusRules(a *args) ([3]*centreonrules.Expr, error) {
+	var rules [3]*centreonrules.Expr
 	for i, status := range []int{centreonrules.Critical, centreonrules.Warning, centreonrules.Unknown} {
 		kind := strings.ToLower(centreonrules.StatusNames[status])
 		src := a.str(kind+"-status", centreonrules.DefaultStatusExpression(status))
 		if src == "" {
 			continue
 		}
+		var err error
 		if rules[i], err = centreonrules.ParseExpr(src); err != nil {
-			return optionError("Unsafe code evaluation: --%s-status '%s': %v", kind, src, err)
+			return rules, optionError("Unsafe code evaluation: --%s-status '%s': %v", kind, src, err)
 		}
 	}
+	return rules, nil
+}
+
+// scenarioFilters are the --filter-* options of filterFields that are set,
+// by field.
+func scenarioFilters(a *args) (map[string]*perlre.Regexp, error) {
 	filters := make(map[string]*perlre.Regexp, len(filterFields))
 	for _, f := range filterFields {
-		option := "filter-" + strings.ReplaceAll(f, "_", "-")
-		if v, ok := a.Get(option); ok && v != "" {
-			if filters[f], err = compileRegexp("--"+option, v); err != nil {
-				return err
-			}
+		re, err := optionalRegexp(a, "filter-"+strings.ReplaceAll(f, "_", "-"))
+		if err != nil {
+			return nil, err
+		}
+		if re != nil {
+			filters[f] = re
 		}
 	}
-	var filterCounters *perlre.Regexp
-	if v, ok := a.Get("filter-counters"); ok && v != "" {
-		if filterCounters, err = compileRegexp("--filter-counters", v); err != nil {
-			return err
-		}
-	}
-	var block *perlre.Regexp
-	if v, ok := a.Get("filter-counters-block"); ok && v != "" {
-		if block, err = compileRegexp("--filter-counters-block", v); err != nil {
-			return err
-		}
-	}
-	display := a.str("display-instance", "")
-	if display == "" {
-		display = "%{name}"
-	}
-	cacheDuration, err := c.cacheDuration()
-	if err != nil {
-		return err
-	}
-	var mem *memory
-	if a.Has("memory") {
-		if mem, err = c.openMemory(); err != nil {
-			return err
-		}
-	}
+	return filters, nil
+}
 
-	ctx, cancel, err := c.deadline()
-	if err != nil {
-		return err
+// optionalRegexp is the regular expression of an option, nil when the
+// option is absent or empty.
+func optionalRegexp(a *args, option string) (*perlre.Regexp, error) {
+	v, ok := a.Get(option)
+	if !ok || v == "" {
+		return nil, nil
 	}
-	defer cancel()
+	return compileRegexp("--"+option, v)
+}
+
+// loadIndex is the scenarios' index: from the shared cache when
+// --cache-duration allows it, else straight from MIP.
+func (c *check) loadIndex(ctx context.Context, conn *connection, cacheDuration time.Duration) (entries, error) {
 	fetch := func(ctx context.Context, progress func()) ([]scenario, error) {
 		list, err := download(ctx, conn.client, progress)
 		var se *mipapi.StatusError
@@ -120,6 +211,7 @@ func (c *check) scenarios() error {
 		return list, err
 	}
 	var index entries
+	var err error
 	if cacheDuration > 0 {
 		cache := newSharedCache(c.statefileDir(), cacheDuration, conn.cacheIdentity()...)
 		cache.now = c.now
@@ -134,46 +226,23 @@ func (c *check) scenarios() error {
 	} else {
 		index.list, err = fetch(ctx, func() {})
 	}
-	if err != nil {
-		return conn.requestError(err)
-	}
-	// The regular expressions are Perl's: a pathological one ends the
-	// check at matchBy instead of hanging it.
-	matchBy := matchDeadline(ctx, conn.timeout)
-	counterMatches, err := matchesOf("--filter-counters", filterCounters, []string{"status", "metric", "formatted-metric"}, matchBy)
-	if err != nil {
-		return err
-	}
-	counter := func(label string) bool { return filterCounters == nil || counterMatches[label] }
-	blockMatches, err := matchesOf("--filter-counters-block", block, []string{"scenario", "global", "metric", "formatted_metrics"}, matchBy)
-	if err != nil {
-		return err
-	}
-	inBlock := func(name string) bool { return block == nil || !blockMatches[name] }
+	return index, err
+}
 
-	o := c.out
-	debug := a.Has("debug")
+// selectScenarios is the scenarios the filters leave, by the name
+// --display-instance gives them; with --memory, a scenario whose run was
+// already seen shows no new value, and the runs seen now are remembered.
+func (c *check) selectScenarios(index entries, opts *scenarioOptions, matchBy time.Time) (map[string]scenario, error) {
 	shown := make(map[string]scenario)
 	saved := make(map[string]*string)
-	err = index.each(func(ie *indexEntry) error {
-		skip := ""
-		for _, f := range filterFields {
-			re := filters[f]
-			if re == nil {
-				continue
-			}
-			ok, err := re.MatchString(string(ie.field(f)), matchBy)
-			if err != nil {
-				return matchError("--filter-"+strings.ReplaceAll(f, "_", "-"), re, err)
-			}
-			if !ok {
-				skip = f
-				break
-			}
+	err := index.each(func(ie *indexEntry) error {
+		skip, err := firstUnmatched(ie, opts.filters, matchBy)
+		if err != nil {
+			return err
 		}
 		if skip != "" {
-			if debug {
-				o.AddLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
+			if c.args.Has("debug") {
+				c.out.AddLong(fmt.Sprintf("skipping scenario id '%s': no matching filter '%s'.", ie.field("id"), skip))
 			}
 			return nil
 		}
@@ -181,48 +250,62 @@ func (c *check) scenarios() error {
 		if err != nil {
 			return optionError("Cannot read the shared cache: %v", err)
 		}
-		if mem != nil {
-			if full.hasRun {
-				key := full.runKey
-				saved[full.id] = &key
-				if mem.seen(full.id, full.runKey) {
-					full.status, full.hasStatus = "noNewValue", true
-					full.metrics, full.formatted = nil, nil
-				}
-			} else {
-				saved[full.id] = nil
-			}
+		if opts.mem != nil {
+			remember(opts.mem, &full, saved)
 		}
-		shown[centreonrules.FillInstance(display, full.field)] = full
+		shown[centreonrules.FillInstance(opts.display, full.field)] = full
 		return nil
 	})
 	var ee *exitError
 	if errors.As(err, &ee) {
-		return err
+		return nil, err
 	}
 	if err != nil {
-		return optionError("Cannot read the shared cache: %v", err)
+		return nil, optionError("Cannot read the shared cache: %v", err)
 	}
 	if len(shown) == 0 {
-		return optionError("No scenario found")
+		return nil, optionError("No scenario found")
 	}
-	if mem != nil {
-		if err := mem.write(saved); err != nil {
-			o.AddSep(centreonoutput.Unqualified, err.Error(), " - ")
+	if opts.mem != nil {
+		if err := opts.mem.write(saved); err != nil {
+			c.out.AddSep(centreonoutput.Unqualified, err.Error(), " - ")
 		}
 	}
+	return shown, nil
+}
 
-	if inBlock("scenario") {
-		if err := c.report(shown, rules, counter, inBlock, matchBy); err != nil {
-			return err
+// firstUnmatched is the first field of filterFields whose filter the
+// scenario does not match, "" when it matches them all.
+func firstUnmatched(ie *indexEntry, filters map[string]*perlre.Regexp, matchBy time.Time) (string, error) {
+	for _, f := range filterFields {
+		re := filters[f]
+		if re == nil {
+			continue
+		}
+		ok, err := re.MatchString(string(ie.field(f)), matchBy)
+		if err != nil {
+			return "", matchError("--filter-"+strings.ReplaceAll(f, "_", "-"), re, err)
+		}
+		if !ok {
+			return f, nil
 		}
 	}
-	code := o.Display(c.stdout)
-	c.writeNotices()
-	if code != 0 {
-		return &writtenError{code}
+	return "", nil
+}
+
+// remember notes the scenario's run in saved (nil without a run) and, when
+// --memory had already seen that run, leaves it with no new value.
+func remember(mem *memory, full *scenario, saved map[string]*string) {
+	if !full.hasRun {
+		saved[full.id] = nil
+		return
 	}
-	return nil
+	key := full.runKey
+	saved[full.id] = &key
+	if mem.seen(full.id, full.runKey) {
+		full.status, full.hasStatus = "noNewValue", true
+		full.metrics, full.formatted = nil, nil
+	}
 }
 
 // report writes the scenarios shown as the counters template's
