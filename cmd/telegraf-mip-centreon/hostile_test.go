@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func splitHostPort(hostport string) (string, string, error) { return net.SplitHostPort(hostport) }
+func splitHostPort(hostport string) (host, port string, err error) {
+	return net.SplitHostPort(hostport)
+}
 
 // gzipMember is one gzip member of s; members one after another are one
 // gzip stream, as net/http reads it.
@@ -126,7 +128,8 @@ func TestSelfSignedCertificateAdvice(t *testing.T) {
 	out, code := runCheck(t, nil, checkArgs(t, "https", addr)...)
 	require.Equal(t, 3, code, out)
 	require.Equal(t, "UNKNOWN: Can't connect to "+addr+" (x509: certificate signed by unknown authority: add the CA that signed MIP's certificate "+
-		"to this poller's trusted CAs (or name it in SSL_CERT_FILE); for a test instance only, --insecure or --ssl-opt='SSL_verify_mode => SSL_VERIFY_NONE') \n", out)
+		"to this poller's trusted CAs (or name it in SSL_CERT_FILE); "+
+		"for a test instance only, --insecure or --ssl-opt='SSL_verify_mode => SSL_VERIFY_NONE') \n", out)
 
 	out, code = runCheck(t, nil, checkArgs(t, "https", addr, "--insecure")...)
 	require.Equal(t, "UNKNOWN: No scenario found \n", out)

@@ -73,7 +73,8 @@ func pipelineCPU(b *testing.B, n int, layout string) {
   data_format = "influx"
 
 %s
-`, binary, pluginConfig(b, srv.URL, `  first_gather = "window"`, `  max_points_per_gather = 0`, `  timeout = "10m"`, fmt.Sprintf("  metric_layout = %q", layout)),
+`, binary, pluginConfig(b, srv.URL, `  first_gather = "window"`, `  max_points_per_gather = 0`, `  timeout = "10m"`,
+		fmt.Sprintf("  metric_layout = %q", layout)),
 		// No write retried on a loaded machine: the CPU of one write each.
 		influxDBOutput(db)+"\n  timeout = \"10m\"")
 	influxBefore := processCPU(b, db.pid)

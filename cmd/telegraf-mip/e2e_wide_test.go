@@ -51,7 +51,8 @@ func TestWideLayoutToInfluxDB(t *testing.T) {
 		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
 			want[r.Time.Format(time.RFC3339Nano)] = fmt.Sprintf("%v %v %v %v", r.Metrics["m1"], r.Metrics["m2"], r.Metrics["m3"], r.Metrics["m4"])
 		}
-		rows := db.query(t, fmt.Sprintf(`SELECT "step_1_home_page_ms", "page_size_bytes", "throughput_bps", "requests_requests" FROM "mip_scenario" WHERE "scenario_id" = '%d'`, sc.ID))
+		rows := db.query(t, fmt.Sprintf(`SELECT "step_1_home_page_ms", "page_size_bytes", "throughput_bps", "requests_requests" `+
+			`FROM "mip_scenario" WHERE "scenario_id" = '%d'`, sc.ID))
 		require.Len(t, rows, 1)
 		got := map[string]string{}
 		for i, at := range rows[0].times(t) {

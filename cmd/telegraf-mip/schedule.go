@@ -47,7 +47,6 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 	// execd kills the process 5 s after closing stdin.
 	eof := readStdinLines(os.Stdin, ask, plugin, log)
 	stopSignals := gatherOnSignals(ask, log)
-	defer stopSignals()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -60,7 +59,9 @@ func serve(plugin *mip.MIP, log telegraf.Logger, pw *output.Writer, opts options
 	if !opts.pollIntervalDisabled {
 		schedule.PollInterval = opts.pollInterval
 	}
-	if err := plugin.Serve(schedule, pw, asks, done); err != nil {
+	err := plugin.Serve(schedule, pw, asks, done)
+	stopSignals()
+	if err != nil {
 		// Telegraf no longer reads: execd starts the process again, which
 		// writes these runs (the watermarks did not move).
 		log.Errorf("gather failed: %v; stopping", err)

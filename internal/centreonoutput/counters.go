@@ -50,5 +50,5 @@ func (o *Output) ListCounters(w io.Writer, counters []Counter) int {
 	}
 	o.Add(centreonrules.OK, "counter list: "+doc.CounterList)
 	o.AddLong(b.String())
-	return o.display(w, displayOpts{noLabel: true, ignorePerfdata: true, forceLong: o.opts.debug})
+	return o.render(w, displayOpts{noLabel: true, ignorePerfdata: true, forceLong: o.opts.debug})
 }

@@ -9,9 +9,11 @@
 package centreonoutput
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,25 +142,26 @@ type displayOpts struct {
 // Display writes the check's result as display() then exit() do, and
 // returns the exit code.
 func (o *Output) Display(stdout io.Writer) int {
-	return o.display(stdout, displayOpts{noLabel: o.opts.ignoreLabel, ignorePerfdata: o.opts.ignorePerfdata, forceLong: o.opts.debug})
+	return o.render(stdout, displayOpts{noLabel: o.opts.ignoreLabel, ignorePerfdata: o.opts.ignorePerfdata, forceLong: o.opts.debug})
 }
 
 // DisplayList writes a listing (a list mode's result): no label, no
 // perfdata, the long output always.
 func (o *Output) DisplayList(stdout io.Writer) int {
-	return o.display(stdout, displayOpts{noLabel: true, ignorePerfdata: true, forceLong: true})
+	return o.render(stdout, displayOpts{noLabel: true, ignorePerfdata: true, forceLong: true})
 }
 
-func (o *Output) display(stdout io.Writer, d displayOpts) int {
+func (o *Output) render(stdout io.Writer, d displayOpts) int {
 	if o.opts.format == formatOpenMetrics {
-		o.AddPerfdata(Perfdata{NLabel: "plugin.mode.status", Label: "plugin.mode.status", Value: fmt.Sprint(o.status)})
+		o.AddPerfdata(Perfdata{NLabel: "plugin.mode.status", Label: "plugin.mode.status", Value: strconv.Itoa(o.status)})
 	}
 	if len(o.opts.changeLong) > 0 && (o.opts.verbose || d.forceLong) {
 		o.long = changeLongOutput(o.long, o.opts.changeLong)
 	}
 	w := stdout
 	if o.opts.outputFile != "" {
-		f, err := os.OpenFile(o.opts.outputFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+		// As the Perl plugin: a file the admin names, 0666 less the umask.
+		f, err := os.OpenFile(o.opts.outputFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666) //nolint:gosec // see above
 		if err != nil {
 			o.Add(centreonrules.Unknown, fmt.Sprintf("cannot open file  '%s': %s", o.opts.outputFile, errnoText(err)))
 		} else {
@@ -221,8 +224,7 @@ func (o *Output) exitCode(literal string) int {
 // errnoText is an error as Perl's $! says it: the system's message only.
 func errnoText(err error) string {
 	var pe *os.PathError
-	if e, ok := err.(*os.PathError); ok {
-		pe = e
+	if errors.As(err, &pe) {
 		msg := pe.Err.Error()
 		if msg != "" {
 			return strings.ToUpper(msg[:1]) + msg[1:]

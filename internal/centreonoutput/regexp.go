@@ -71,7 +71,8 @@ func newSubstitution(option, v, pattern, replacement, modifiers string) (*substi
 			}
 		case 'o':
 		default:
-			return nil, &OptionError{Msg: fmt.Sprintf("telegraf-mip centreon does not support the modifier '%c' in %s='%s': only g, i, s, m and o.", m, option, v)}
+			return nil, &OptionError{Msg: fmt.Sprintf("telegraf-mip centreon does not support the modifier '%c' in %s='%s': "+
+				"only g, i, s, m and o.", m, option, v)}
 		}
 	}
 	if flags != "" {

@@ -151,7 +151,7 @@ func (o *Output) writeJSON(w io.Writer, literal string, d displayOpts) {
 		} `json:"plugin"`
 	}{}
 	doc.Plugin.Name, doc.Plugin.Mode, doc.Plugin.Exit = o.plugin, o.mode, literal
-	doc.Plugin.Outputs, doc.Plugin.Perfdatas = []output{}, []map[string]any{}
+	doc.Plugin.Outputs, doc.Plugin.Perfdatas = make([]output, 0), make([]map[string]any, 0)
 	for _, e := range o.shortEntries(literal, d.noLabel) {
 		doc.Plugin.Outputs = append(doc.Plugin.Outputs, output{Type: 1, Msg: e.msg, Exit: e.exit})
 	}
@@ -195,9 +195,11 @@ func (o *Output) writeXML(w io.Writer, literal string, d displayOpts) {
 	var b strings.Builder
 	b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<plugin>\n")
 	b.WriteString("  " + xmlElement("name", o.plugin) + "\n  " + xmlElement("mode", o.mode) + "\n  " + xmlElement("exit", literal) + "\n")
-	var outputs []string
-	for _, e := range o.shortEntries(literal, d.noLabel) {
-		outputs = append(outputs, "    <output>\n      <type>1</type>\n      "+xmlElement("exit", e.exit)+"\n      "+xmlElement("msg", e.msg)+"\n    </output>\n")
+	entries := o.shortEntries(literal, d.noLabel)
+	outputs := make([]string, 0, len(entries))
+	for _, e := range entries {
+		outputs = append(outputs, "    <output>\n      <type>1</type>\n      "+xmlElement("exit", e.exit)+
+			"\n      "+xmlElement("msg", e.msg)+"\n    </output>\n")
 	}
 	if o.opts.verbose || d.forceLong {
 		for _, l := range o.long {
@@ -256,7 +258,8 @@ func (o *Output) writeOpenMetrics(w io.Writer) {
 			instance, label = label[:i], label[i+1:]
 		}
 		b.WriteString(label + `{plugin="` + o.plugin + `",mode="` + p.Mode + `"`)
-		for _, kv := range [][2]string{{"unit", p.Unit}, {"warning", p.Warning}, {"critical", p.Critical}, {"min", p.Min}, {"max", p.Max}, {"instance", instance}} {
+		keys := [][2]string{{"unit", p.Unit}, {"warning", p.Warning}, {"critical", p.Critical}, {"min", p.Min}, {"max", p.Max}, {"instance", instance}}
+		for _, kv := range keys {
 			if kv[1] != "" {
 				b.WriteString("," + kv[0] + `="` + kv[1] + `"`)
 			}

@@ -63,8 +63,8 @@ func newSharedCache(dir string, duration time.Duration, identity ...string) *sha
 	return &sharedCache{path: filepath.Join(dir, name), duration: duration, idle: time.Minute, errorHold: min(duration, 30*time.Second), now: time.Now}
 }
 
-// note keeps the first reason the shared cache could not be used.
-func (c *sharedCache) note(format string, a ...any) {
+// notef keeps the first reason the shared cache could not be used.
+func (c *sharedCache) notef(format string, a ...any) {
 	if c.notice == "" {
 		c.notice = fmt.Sprintf(format, a...)
 	}
@@ -92,7 +92,7 @@ func (c *sharedCache) read() (entries, bool) {
 	b, err := safefile.ReadOwn(c.path, int64(cacheHeader+maxCacheBytes))
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			c.note("%v", err)
+			c.notef("%v", err)
 		}
 		return entries{}, false
 	}
@@ -163,9 +163,9 @@ func (c *sharedCache) load(ctx context.Context, fetch func(ctx context.Context, 
 		progress = held.Beat
 		held.Beat()
 	case errors.Is(err, safefile.ErrNoProgress):
-		c.note("another check's download made no progress for %s", c.idle)
+		c.notef("another check's download made no progress for %s", c.idle)
 	default:
-		c.note("%s", c.describe(err))
+		c.notef("%s", c.describe(err))
 	}
 	fetched := c.now()
 	list, err := fetch(ctx, progress)
@@ -174,10 +174,10 @@ func (c *sharedCache) load(ctx context.Context, fetch func(ctx context.Context, 
 		return entries{}, err
 	}
 	if err := safefile.Remove(c.path + ".failed"); err != nil {
-		c.note("%v", err)
+		c.notef("%v", err)
 	}
 	if err := c.write(list, fetched); err != nil {
-		c.note("the answer cannot be kept: %s", c.describe(err))
+		c.notef("the answer cannot be kept: %s", c.describe(err))
 	}
 	return entries{list: list}, nil
 }
@@ -204,7 +204,7 @@ func (c *sharedCache) writeFailure(failure error, at time.Time) {
 	}
 	b := fmt.Appendf(nil, "%s\n%d\n%s\n%d\n%s", failureMagic, at.UnixNano(), kind, code, strings.ReplaceAll(text, "\n", " "))
 	if err := safefile.Write(c.path+".failed", b, 0o600); err != nil {
-		c.note("the failure cannot be kept: %v", err)
+		c.notef("the failure cannot be kept: %v", err)
 	}
 }
 
@@ -234,7 +234,7 @@ func (f failure) err() error {
 func (c *sharedCache) readFailure() (failure, bool) {
 	b, err := safefile.ReadOwn(c.path+".failed", maxFailureBytes)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		c.note("%v", err)
+		c.notef("%v", err)
 	}
 	lines := strings.SplitN(string(b), "\n", 5)
 	if err != nil || len(lines) != 5 || lines[0] != failureMagic {

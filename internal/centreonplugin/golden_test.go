@@ -27,12 +27,10 @@ var updateDifferences = flag.Bool("update-differences", false, "rewrite the exis
 const goldenDir = "../../testdata/goldens/centreon"
 
 // goldenServer answers as scripts/centreon-goldens.sh's server does, by the
-// MIP_API_KEY a case gives, and counts the requests.
-func goldenServer(t *testing.T) (*httptest.Server, *int) {
+// MIP_API_KEY a case gives.
+func goldenServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	requests := new(int)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		*requests++
 		key := r.Header.Get("MIP_API_KEY")
 		kind := "measures"
 		if strings.HasPrefix(r.URL.Path, "/api/measures/details") {
@@ -58,7 +56,7 @@ func goldenServer(t *testing.T) (*httptest.Server, *int) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	return srv, requests
+	return srv
 }
 
 type goldenCase struct {
@@ -88,7 +86,7 @@ func readCases(t *testing.T) []goldenCase {
 // plugin's (<case>.perl), or, where this command is documented to differ,
 // with <case>.ours. The state files --memory left must be the Perl plugin's.
 func TestGoldens(t *testing.T) {
-	srv, _ := goldenServer(t)
+	srv := goldenServer(t)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	state := t.TempDir()
@@ -272,13 +270,13 @@ func xmlDocument(t *testing.T, doc string) *xmlNode {
 			sort.Slice(n.Children, func(i, j int) bool { return n.Children[i].Name < n.Children[j].Name })
 		case "outputs":
 			key := func(o *xmlNode) string {
-				k := ""
+				var k strings.Builder
 				for _, c := range o.Children {
 					if c.Name == "type" || c.Name == "exit" {
-						k += c.Text + " "
+						k.WriteString(c.Text + " ")
 					}
 				}
-				return k
+				return k.String()
 			}
 			sort.SliceStable(n.Children, func(i, j int) bool { return key(n.Children[i]) < key(n.Children[j]) })
 		}

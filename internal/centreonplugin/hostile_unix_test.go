@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,7 +39,7 @@ const nobody = 65534
 var (
 	binaryOnce sync.Once
 	binaryPath string
-	binaryErr  error
+	errBinary  error
 )
 
 // TestMain removes the binary the tests built.
@@ -55,21 +56,21 @@ func TestMain(m *testing.M) {
 func centreonBinary(t *testing.T) string {
 	t.Helper()
 	binaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "telegraf-mip-centreon-test")
+		dir, err := os.MkdirTemp("", "telegraf-mip-centreon-test") //nolint:usetesting // t.TempDir sits in a 0700 directory nobody cannot reach
 		if err != nil {
-			binaryErr = err
+			errBinary = err
 			return
 		}
-		if binaryErr = os.Chmod(dir, 0o755); binaryErr != nil { //nolint:gosec // nobody runs the binary in it
+		if errBinary = os.Chmod(dir, 0o755); errBinary != nil { //nolint:gosec // nobody runs the binary in it
 			return
 		}
 		binaryPath = filepath.Join(dir, "telegraf-mip-centreon")
 		out, err := exec.Command("go", "build", "-o", binaryPath, "../../cmd/telegraf-mip-centreon").CombinedOutput()
 		if err != nil {
-			binaryErr = errors.New("building telegraf-mip-centreon: " + err.Error() + ": " + string(out))
+			errBinary = errors.New("building telegraf-mip-centreon: " + err.Error() + ": " + string(out))
 		}
 	})
-	require.NoError(t, binaryErr)
+	require.NoError(t, errBinary)
 	return binaryPath
 }
 
@@ -80,7 +81,7 @@ type hostileSim struct {
 	requests atomic.Int64
 	failing  atomic.Bool
 	hang     atomic.Bool
-	slow     time.Duration // spread the answer over this long
+	slow     atomic.Int64 // spread the answer over this long (a time.Duration)
 	release  chan struct{}
 	host     string
 	port     string
@@ -105,7 +106,7 @@ func newHostileSim(t *testing.T, tlsServer bool) *hostileSim {
 	var err error
 	h.host, h.port, err = net.SplitHostPort(srv.Listener.Addr().String())
 	require.NoError(t, err)
-	h.state, err = os.MkdirTemp("", "centplugins")
+	h.state, err = os.MkdirTemp("", "centplugins") //nolint:usetesting // t.TempDir sits in a 0700 directory nobody cannot reach
 	require.NoError(t, err)
 	require.NoError(t, os.Chmod(h.state, 0o755)) //nolint:gosec // a directory: its x bit
 	t.Cleanup(func() { os.RemoveAll(h.state) })
@@ -127,7 +128,7 @@ func (h *hostileSim) serve(w http.ResponseWriter, r *http.Request) {
 	case h.failing.Load():
 		http.Error(w, "down", http.StatusInternalServerError)
 		return
-	case h.slow > 0:
+	case h.slow.Load() > 0:
 		rec := httptest.NewRecorder()
 		h.sim.ServeHTTP(rec, r)
 		body := rec.Body.Bytes()
@@ -137,7 +138,7 @@ func (h *hostileSim) serve(w http.ResponseWriter, r *http.Request) {
 		for i := range chunks {
 			_, _ = w.Write(body[i*len(body)/chunks : (i+1)*len(body)/chunks]) //nolint:errcheck // a test server
 			w.(http.Flusher).Flush()
-			time.Sleep(h.slow / chunks)
+			time.Sleep(time.Duration(h.slow.Load()) / chunks)
 		}
 		return
 	}
@@ -187,7 +188,7 @@ func (h *hostileSim) run(t *testing.T, limit time.Duration, uid int, extra ...st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, centreonBinary(t), append(append([]string{}, h.args...), extra...)...)
+	cmd := exec.CommandContext(ctx, centreonBinary(t), append(slices.Clone(h.args), extra...)...)
 	if uid != 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
 	}
@@ -385,7 +386,7 @@ func (h *hostileSim) runConcurrently(t *testing.T, n, uid int) {
 // and each downloaded).
 func TestSlowAnswerIsDownloadedOnce(t *testing.T) {
 	h := newHostileSim(t, false)
-	h.slow = 20 * time.Second
+	h.slow.Store(int64(20 * time.Second))
 	h.args = append(h.args, "--timeout=3")
 	h.runConcurrently(t, 30, 0)
 	require.Equal(t, int64(1), h.requests.Load())
@@ -408,7 +409,7 @@ func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 		h.clear(t)
 		require.NoError(t, os.WriteFile(cache+".lock", nil, 0o600)) // root's
 		h.requests.Store(0)
-		h.slow = 5 * time.Second // all start while the first downloads
+		h.slow.Store(int64(5 * time.Second)) // all start while the first downloads
 		h.runConcurrently(t, 10, nobody)
 		require.Equal(t, int64(1), h.requests.Load())
 	})
@@ -417,7 +418,7 @@ func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 		h.hang.Store(true)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		cmd := exec.CommandContext(ctx, centreonBinary(t), append(append([]string{}, h.args...), "--timeout=60")...)
+		cmd := exec.CommandContext(ctx, centreonBinary(t), append(slices.Clone(h.args), "--timeout=60")...)
 		require.NoError(t, cmd.Start())
 		for h.requests.Load() == 0 { // it holds the lock while it asks
 			time.Sleep(10 * time.Millisecond)
@@ -426,7 +427,7 @@ func TestStaleLockDoesNotSplitTheDownloads(t *testing.T) {
 		_ = cmd.Wait() //nolint:errcheck // killed
 		h.hang.Store(false)
 		h.requests.Store(0)
-		h.slow = 5 * time.Second
+		h.slow.Store(int64(5 * time.Second))
 		h.runConcurrently(t, 10, 0)
 		require.Equal(t, int64(1), h.requests.Load())
 	})

@@ -19,7 +19,7 @@ var discoElements = []string{"id", "name", "alias", "display_name", "app_name"}
 // listScenarios is --mode=list-scenarios: the text list, or with
 // --disco-format and --disco-show the XML of Centreon's service discovery.
 func (c *check) listScenarios() error {
-	if c.args.has("disco-format") {
+	if c.args.Has("disco-format") {
 		if c.out.JSON() {
 			writeJSON(c.stdout, map[string][]string{"data": discoElements})
 			return nil
@@ -76,7 +76,7 @@ func (c *check) listScenarios() error {
 		}
 		return list[i]["id"] < list[j]["id"]
 	})
-	if c.args.has("disco-show") {
+	if c.args.Has("disco-show") {
 		c.writeDisco(list)
 		return nil
 	}
@@ -100,7 +100,7 @@ func (c *check) writeDisco(list []map[string]string) {
 		return
 	}
 	if list == nil {
-		list = []map[string]string{}
+		list = make([]map[string]string, 0)
 	}
 	writeJSON(c.stdout, map[string][]map[string]string{"data": list})
 }

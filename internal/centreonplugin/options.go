@@ -170,19 +170,14 @@ type args struct {
 	unknown string
 }
 
-func (a *args) has(name string) bool { return a.set[name] }
-
-// Get, List and Has are the args as centreonoutput reads them.
-func (a *args) Get(name string) (string, bool) { return a.get(name) }
+// Has tells whether an option was given.
+func (a *args) Has(name string) bool { return a.set[name] }
 
 // List is every value of a repeatable option.
 func (a *args) List(name string) []string { return a.lists[name] }
 
-// Has tells whether an option was given.
-func (a *args) Has(name string) bool { return a.has(name) }
-
-// get is an option's value and whether it was given.
-func (a *args) get(name string) (string, bool) {
+// Get is an option's value and whether it was given.
+func (a *args) Get(name string) (string, bool) {
 	v, ok := a.values[name]
 	return v, ok
 }

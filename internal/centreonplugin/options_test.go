@@ -23,17 +23,17 @@ func TestOptionsAsPerl(t *testing.T) {
 	})
 	require.Equal(t, "scenarios", a.str("mode", ""))
 	require.Equal(t, "2", a.str("filter-id", ""), "the last wins")
-	require.False(t, a.has("verbose"), "a flag given 0 is not set")
-	require.True(t, a.has("memory"))
-	name, ok := a.get("filter-name")
+	require.False(t, a.Has("verbose"), "a flag given 0 is not set")
+	require.True(t, a.Has("memory"))
+	name, ok := a.Get("filter-name")
 	require.True(t, ok)
 	require.Equal(t, "stray", name, "an empty value takes the next argument, as Perl's parser does")
-	v, ok := a.get("warning-status")
+	v, ok := a.Get("warning-status")
 	require.True(t, ok)
 	require.Empty(t, v, "the next argument starts with --: the value is empty")
 	require.Equal(t, []string{"warning=ok", "critical=ok"}, a.lists["change-exit"])
 	require.Equal(t, "bogus", a.unknown)
-	require.False(t, a.has("debug"), "-- ends the options")
+	require.False(t, a.Has("debug"), "-- ends the options")
 }
 
 // TestRefusedOptions: an option this command does not reproduce is refused

@@ -128,11 +128,11 @@ func runAt(argv []string, stdout, _ io.Writer, now func() time.Time) int {
 
 func (c *check) run() error {
 	a := c.args
-	if a.has("help") {
+	if a.Has("help") {
 		_, _ = io.WriteString(c.stdout, usage) //nolint:errcheck // nothing to do if stdout is gone
 		return &exitError{msg: "telegraf-mip centreon: the options are in docs/centreon-plugin.md", status: centreonrules.Unknown, own: true}
 	}
-	plugin, _ := a.get("plugin")
+	plugin, _ := a.Get("plugin")
 	switch {
 	case plugin == "":
 		return optionError("Need to specify '--plugin' option.")
@@ -140,18 +140,18 @@ func (c *check) run() error {
 		return optionError("telegraf-mip centreon runs --plugin=%s only, not '%s'.", PluginName, plugin)
 	}
 	c.out.SetMode(a.str("mode", ""))
-	if a.has("list-mode") {
+	if a.Has("list-mode") {
 		_, _ = io.WriteString(c.stdout, "Modes Available:\n   list-scenarios\n   scenarios\n") //nolint:errcheck // as above
 		return &exitError{msg: "List modes", status: centreonrules.Unknown, own: true}
 	}
-	if a.has("list-custommode") {
+	if a.Has("list-custommode") {
 		_, _ = io.WriteString(c.stdout, "Custom Modes Available:\n   api\n") //nolint:errcheck // as above
 		return &exitError{msg: "List custom modes", status: centreonrules.Unknown, own: true}
 	}
-	if a.has("version") {
+	if a.Has("version") {
 		return &exitError{msg: "Plugin Version: telegraf-mip " + Version, status: centreonrules.Unknown, own: true}
 	}
-	mode, _ := a.get("mode")
+	mode, _ := a.Get("mode")
 	if custom := a.str("custommode", "api"); custom != "api" {
 		return optionError("Custom mode '%s' doesn't exist (use --list-custommode option to show available custom modes).", custom)
 	}
@@ -171,7 +171,7 @@ func (c *check) run() error {
 	if mode == "list-scenarios" {
 		return c.listScenarios()
 	}
-	if a.has("disco-format") || a.has("disco-show") {
+	if a.Has("disco-format") || a.Has("disco-show") {
 		// The Perl plugin's scenarios mode has no discovery: an empty list.
 		if _, err := c.connect(); err != nil {
 			return err
@@ -298,7 +298,7 @@ func (c *check) connect() (*connection, error) {
 	// A proxy's refusal of the tunnel is an error of its own, not the bare
 	// status text net/http gives.
 	transport.OnProxyConnectResponse = mipapi.CheckProxyConnect
-	insecure := a.has("insecure")
+	insecure := a.Has("insecure")
 	for _, opt := range a.lists["ssl-opt"] {
 		norm := strings.Join(strings.Fields(opt), " ")
 		switch norm {
@@ -490,7 +490,7 @@ func (c *check) deadline() (context.Context, context.CancelFunc, error) {
 // statefileDir is where --memory's state and the shared cache live.
 func (c *check) statefileDir() string {
 	dir := c.args.str("statefile-dir", defaultStatefileDir)
-	if c.args.has("statefile-concat-cwd") {
+	if c.args.Has("statefile-concat-cwd") {
 		if wd, err := os.Getwd(); err == nil {
 			dir = wd + "/" + dir
 		}

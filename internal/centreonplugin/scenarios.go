@@ -44,7 +44,7 @@ func (c *check) scenarios() error {
 	if err != nil {
 		return err
 	}
-	if a.has("list-counters") {
+	if a.Has("list-counters") {
 		return &writtenError{c.out.ListCounters(c.stdout, counters)}
 	}
 	// The metric thresholds are checked, as the Perl plugin's counters
@@ -52,7 +52,7 @@ func (c *check) scenarios() error {
 	for _, counter := range []string{"metric", "formatted-metric"} {
 		for _, kind := range []string{"unknown", "warning", "critical"} {
 			name := kind + "-" + counter
-			if v, ok := a.get(name); ok && v != "" && !thresholdSyntax.MatchString(strings.TrimSpace(v)) {
+			if v, ok := a.Get(name); ok && v != "" && !thresholdSyntax.MatchString(strings.TrimSpace(v)) {
 				return optionError("Wrong %s threshold '%s'.", name, v)
 			}
 		}
@@ -71,20 +71,20 @@ func (c *check) scenarios() error {
 	filters := make(map[string]*perlre.Regexp, len(filterFields))
 	for _, f := range filterFields {
 		option := "filter-" + strings.ReplaceAll(f, "_", "-")
-		if v, ok := a.get(option); ok && v != "" {
+		if v, ok := a.Get(option); ok && v != "" {
 			if filters[f], err = compileRegexp("--"+option, v); err != nil {
 				return err
 			}
 		}
 	}
 	var filterCounters *perlre.Regexp
-	if v, ok := a.get("filter-counters"); ok && v != "" {
+	if v, ok := a.Get("filter-counters"); ok && v != "" {
 		if filterCounters, err = compileRegexp("--filter-counters", v); err != nil {
 			return err
 		}
 	}
 	var block *perlre.Regexp
-	if v, ok := a.get("filter-counters-block"); ok && v != "" {
+	if v, ok := a.Get("filter-counters-block"); ok && v != "" {
 		if block, err = compileRegexp("--filter-counters-block", v); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (c *check) scenarios() error {
 		return err
 	}
 	var mem *memory
-	if a.has("memory") {
+	if a.Has("memory") {
 		if mem, err = c.openMemory(); err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (c *check) scenarios() error {
 	inBlock := func(name string) bool { return block == nil || !blockMatches[name] }
 
 	o := c.out
-	debug := a.has("debug")
+	debug := a.Has("debug")
 	shown := make(map[string]scenario)
 	saved := make(map[string]*string)
 	err = index.each(func(ie *indexEntry) error {
@@ -297,7 +297,7 @@ const CacheDurationVariable = "TELEGRAF_MIP_CACHE_DURATION"
 // cacheDuration is --cache-duration, or else $TELEGRAF_MIP_CACHE_DURATION,
 // or else the default.
 func (c *check) cacheDuration() (time.Duration, error) {
-	v, ok := c.args.get("cache-duration")
+	v, ok := c.args.Get("cache-duration")
 	from := "option --cache-duration"
 	if !ok {
 		if v, ok = os.LookupEnv(CacheDurationVariable); !ok || v == "" {
@@ -460,7 +460,7 @@ type memory struct {
 }
 
 func md5Option(a *args, name string) string {
-	v, ok := a.get(name)
+	v, ok := a.Get(name)
 	if !ok {
 		v = "all"
 	}

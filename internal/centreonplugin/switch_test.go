@@ -39,7 +39,7 @@ func readSwitchState(t *testing.T, step string) (string, map[string]any) {
 // plugin would have: MIP's keys as MIP wrote them (with their
 // milliseconds), so that the Perl plugin reports no run twice either.
 func TestSwitchAndSwitchBack(t *testing.T) {
-	srv, _ := goldenServer(t)
+	srv := goldenServer(t)
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	state := t.TempDir()

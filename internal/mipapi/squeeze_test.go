@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -47,7 +48,8 @@ func BenchmarkSqueezedInput(b *testing.B) {
 		data []byte
 	}{
 		{"spaces", bytes.Repeat([]byte(" "), 8<<20)},
-		{"json", bytes.Repeat([]byte(`{"measure": {"id": 42, "name": "crm_login", "displayName": "CRM login"}, "results": {"1795600800000": {"state": {"type": "OK"}, "metrics": {"m1": 1234.5, "m2": 98905}}}}, `), 8<<20/150)},
+		{"json", bytes.Repeat([]byte(`{"measure": {"id": 42, "name": "crm_login", "displayName": "CRM login"}, `+
+			`"results": {"1795600800000": {"state": {"type": "OK"}, "metrics": {"m1": 1234.5, "m2": 98905}}}}, `), 8<<20/150)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.data)))
@@ -55,7 +57,7 @@ func BenchmarkSqueezedInput(b *testing.B) {
 			for b.Loop() {
 				s := &squeezedInput{r: bytes.NewReader(tc.data)}
 				for {
-					if _, err := s.Read(buf); err == io.EOF {
+					if _, err := s.Read(buf); errors.Is(err, io.EOF) {
 						break
 					}
 				}

@@ -83,7 +83,7 @@ line"""`,
 				require.Equal(t, want, nonStrict)
 			}
 			conf := fmt.Sprintf("[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  state_file = %s # ${MIP_T_UNSET:?never read}\n", value)
-			p, err := Load(writeFile(t, "mip.conf", conf))
+			p, err := Load(writeFile(t, conf))
 			require.NoError(t, err)
 			require.Equal(t, want, p.StateFile)
 		})
@@ -91,7 +91,7 @@ line"""`,
 	t.Run("required variable", func(t *testing.T) {
 		_, terr := telegrafReads(t, `"${MIP_T_UNSET:?set it}"`, true)
 		require.ErrorContains(t, terr, "set it")
-		_, err := Load(writeFile(t, "mip.conf", "[[inputs.mip]]\n  state_file = \"${MIP_T_UNSET:?set it}\"\n"))
+		_, err := Load(writeFile(t, "[[inputs.mip]]\n  state_file = \"${MIP_T_UNSET:?set it}\"\n"))
 		require.ErrorContains(t, err, "state_file: required variable MIP_T_UNSET is missing a value: set it")
 	})
 }
@@ -168,7 +168,7 @@ func TestConfigMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(writeFile(t, "mip.conf", tt.config))
+			_, err := Load(writeFile(t, tt.config))
 			require.ErrorContains(t, err, tt.contains)
 		})
 	}
@@ -213,7 +213,7 @@ func TestUnknownKeySuggests(t *testing.T) {
 // Telegraf's ${VAR:-default}: substitution comes before the types.
 func TestConfigDefaultsFromTheEnvironment(t *testing.T) {
 	t.Setenv("MIP_T_KEY", "k3y")
-	p, err := Load(writeFile(t, "mip.conf", strings.Join([]string{
+	p, err := Load(writeFile(t, strings.Join([]string{
 		"[[inputs.mip]]",
 		`  url = "${MIP_T_URL:-http://127.0.0.1:1}"`,
 		`  api_key = "${MIP_T_KEY:-unused}"`,
@@ -228,9 +228,9 @@ func TestConfigDefaultsFromTheEnvironment(t *testing.T) {
 	require.Equal(t, "k3y", key.String())
 }
 
-func writeFile(t testing.TB, name, content string) string {
+func writeFile(t testing.TB, content string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
+	path := filepath.Join(t.TempDir(), "mip.conf")
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	return path
 }

@@ -196,8 +196,8 @@ func (s *Sim) Served() map[int64][]time.Time {
 	s.mu.Lock()
 	answers := slices.Clone(s.answers)
 	s.mu.Unlock()
-	windows := map[int64][]span{}
-	latest := map[int64]Scenario{}
+	windows := make(map[int64][]span)
+	latest := make(map[int64]Scenario)
 	for _, a := range answers {
 		for _, sc := range a.scenarios {
 			windows[sc.ID] = append(windows[sc.ID], span{a.from, a.to})
@@ -353,7 +353,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 		}
 		if writeDetailsAfter(bw, links.head(), scenarios, from, now, begin) == nil {
-			bw.Flush() //nolint:errcheck // a failed write is a client gone: no one to tell
+			bw.Flush() // a failed write is a client gone: no one to tell
 		}
 	case "/api/measures":
 		w.Header().Set("Content-Type", "application/json")

@@ -48,7 +48,7 @@ type Held struct {
 // costs at most one more holder at a time; the lock orders work, it does
 // not protect data: Write keeps every file whole by itself.
 func Lock(ctx context.Context, path string) (*Held, error) {
-	return lock(ctx, path, 0)
+	return acquire(ctx, path, 0)
 }
 
 // LockWhileProgress is Lock for a lock held while a long task runs (a
@@ -56,10 +56,10 @@ func Lock(ctx context.Context, path string) (*Held, error) {
 // the holder has not called Beat for idle, whatever ctx allows. The
 // holder's progress is read from the lock file's modification time.
 func LockWhileProgress(ctx context.Context, path string, idle time.Duration) (*Held, error) {
-	return lock(ctx, path, idle)
+	return acquire(ctx, path, idle)
 }
 
-func lock(ctx context.Context, path string, idle time.Duration) (*Held, error) {
+func acquire(ctx context.Context, path string, idle time.Duration) (*Held, error) {
 	var seen time.Time
 	last := time.Now()
 	replace, failures := false, 0

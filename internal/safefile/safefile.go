@@ -107,17 +107,17 @@ func Examine(path string, maxSize int64) (fs.FileInfo, error) {
 // file is a *NotRegularError, a larger one a *TooLargeError. A missing
 // file is fs.ErrNotExist.
 func Read(path string, maxSize int64) ([]byte, error) {
-	return read(path, maxSize, false)
+	return readFile(path, maxSize, false)
 }
 
 // ReadOwn is Read for a file that only this user may have written: owned
 // by the effective user and writable by nobody else (group or others).
 // Another file is an *UntrustedError, and is not read.
 func ReadOwn(path string, maxSize int64) ([]byte, error) {
-	return read(path, maxSize, true)
+	return readFile(path, maxSize, true)
 }
 
-func read(path string, maxSize int64, own bool) ([]byte, error) {
+func readFile(path string, maxSize int64, own bool) ([]byte, error) {
 	f, info, err := openRegular(path)
 	if err != nil {
 		return nil, err
