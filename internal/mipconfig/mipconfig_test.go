@@ -202,7 +202,7 @@ func TestUnknownKeySuggests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeFile(t, "mip.conf", "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n"+tt.keys)
+			path := writeFile(t, "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n"+tt.keys)
 			_, err := Load(path)
 			require.EqualError(t, err, path+": "+tt.want)
 		})
