@@ -11,6 +11,7 @@ require (
 	github.com/influxdata/telegraf v1.37.2
 	github.com/influxdata/toml v0.0.0-20251106153700-c381e153d076
 	github.com/stretchr/testify v1.12.1
+	github.com/xrash/smetrics v0.0.0-20250705151800-55b8f293f342
 	go.opentelemetry.io/proto/otlp v1.11.0
 	google.golang.org/grpc v1.82.1
 	google.golang.org/protobuf v1.36.12

@@ -1,8 +1,19 @@
 #!/bin/sh
-# Let Telegraf's service user read the configuration (mode 0640), when
-# Telegraf's group exists; the file stays root's otherwise.
+# Telegraf's service user reads the configuration (mode 0640, group
+# telegraf) and writes state_file in /var/lib/telegraf. Telegraf's package
+# creates that group, and the directory when missing (root:telegraf 0770):
+# when Telegraf came first, make the directory as its package does, so that
+# either order ends the same. Without the group (Telegraf not installed
+# yet, or from a tarball), say what to run once it is.
 if getent group telegraf >/dev/null 2>&1; then
   chgrp telegraf /etc/telegraf/mip.conf || true
+  if [ ! -d /var/lib/telegraf ]; then
+    install -d -o root -g telegraf -m 0770 /var/lib/telegraf || true
+  fi
+else
+  echo "telegraf-mip: no telegraf group here (Telegraf is not installed yet); after installing Telegraf, run as root:"
+  echo "  chgrp telegraf /etc/telegraf/mip.conf"
+  echo "  install -d -o root -g telegraf -m 0770 /var/lib/telegraf"
 fi
 # On a poller, telegraf-mip-centreon keeps its --memory state and the MIP
 # answer its checks share in the Centreon plugins' state directory, as the

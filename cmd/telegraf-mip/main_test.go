@@ -187,7 +187,7 @@ func TestOnceFailures(t *testing.T) {
 			key:      testKey,
 			config:   pluginConfig(t, srv.URL, "  scenario_inclde = [\"x\"]"),
 			code:     1,
-			contains: "unknown configuration keys: inputs.mip.scenario_inclde",
+			contains: "unknown configuration key inputs.mip.scenario_inclde (did you mean scenario_include?)",
 		},
 		{name: "other plugin", key: testKey, config: writeFile(t, "cpu.conf", "[[inputs.cpu]]\n"), code: 1, contains: "[[inputs.cpu]] is not supported"},
 		{

@@ -27,6 +27,7 @@ import (
 	"github.com/compose-spec/compose-go/template"
 	"github.com/influxdata/toml"
 	"github.com/influxdata/toml/ast"
+	"github.com/xrash/smetrics"
 
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
 )
@@ -61,12 +62,12 @@ func Load(path string) (*mip.MIP, error) {
 	}
 
 	p := mip.New()
-	var missing []string
+	var missing []unknownKey
 	conf := toml.Config{
 		NormFieldName: toml.DefaultConfig.NormFieldName,
 		FieldToKey:    toml.DefaultConfig.FieldToKey,
 		MissingField: func(typ reflect.Type, key string) error {
-			missing = append(missing, keyPath(typ, key))
+			missing = append(missing, unknownKey{path: keyPath(typ, key), name: key, valid: tomlKeys(typ)})
 			return nil
 		},
 	}
@@ -124,33 +125,67 @@ func mipBlock(tbl *ast.Table) (*ast.Table, error) {
 	}
 }
 
+// validKeysAt says where a user finds every valid key: sample.conf in the
+// archives; the packages install it as /etc/telegraf/mip.conf, which the
+// user has likely edited, and, as shipped, inside the plugin's README.
+const validKeysAt = "valid keys: sample.conf in the archives; with the packages, " +
+	"/usr/share/doc/telegraf-mip/plugins/inputs/mip/README.md"
+
+// unknownKey is a key of [[inputs.mip]] (or of one of its sub-tables) that
+// the plugin has no field for, with the valid keys of its table.
+type unknownKey struct {
+	path  string // e.g. inputs.mip.threshold.warn
+	name  string
+	valid []string
+}
+
 // unknownKeys explains the keys of [[inputs.mip]] that the plugin has no
-// field for.
-func unknownKeys(missing []string) error {
+// field for, suggesting the nearest valid key of the same table.
+func unknownKeys(missing []unknownKey) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	known := topLevelKeys()
+	slices.SortFunc(missing, func(a, b unknownKey) int { return strings.Compare(a.path, b.path) })
+	missing = slices.CompactFunc(missing, func(a, b unknownKey) bool { return a.path == b.path })
 	var execd, other []string
-	for _, key := range sortedUnique(missing) {
-		name := strings.TrimPrefix(key, "inputs.mip.")
+	for _, key := range missing {
 		switch {
-		case slices.Contains(execdKeys, name):
-			execd = append(execd, name)
-		case slices.Contains(known, strings.ToLower(name)):
-			other = append(other, fmt.Sprintf("%s (keys are case-sensitive: %s)", key, strings.ToLower(name)))
+		case key.path == "inputs.mip."+key.name && slices.Contains(execdKeys, key.name):
+			execd = append(execd, key.name)
+		case slices.Contains(key.valid, strings.ToLower(key.name)):
+			other = append(other, fmt.Sprintf("%s (keys are case-sensitive: %s)", key.path, strings.ToLower(key.name)))
+		case nearest(key.name, key.valid) != "":
+			other = append(other, fmt.Sprintf("%s (did you mean %s?)", key.path, nearest(key.name, key.valid)))
 		default:
-			other = append(other, key)
+			other = append(other, key.path)
 		}
 	}
 	var msgs []string
-	if len(other) > 0 {
-		msgs = append(msgs, "unknown configuration keys: "+strings.Join(other, ", ")+" (see sample.conf for the valid ones)")
+	switch len(other) {
+	case 0:
+	case 1:
+		msgs = append(msgs, "unknown configuration key "+other[0]+" ("+validKeysAt+")")
+	default:
+		msgs = append(msgs, "unknown configuration keys "+strings.Join(other, ", ")+" ("+validKeysAt+")")
 	}
 	if len(execd) > 0 {
 		msgs = append(msgs, strings.Join(execd, ", ")+" belong to Telegraf's [[inputs.execd]] block (telegraf.conf), not to [[inputs.mip]]: move them there")
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// nearest returns the valid key closest to name in edit distance
+// (Levenshtein), the first in alphabetical order on a tie, or "" when none
+// is close enough to be the one meant: at most 2 edits, or a quarter of the
+// name for long names.
+func nearest(name string, valid []string) string {
+	best, bestDistance := "", max(2, len(name)/4)+1
+	for _, key := range slices.Sorted(slices.Values(valid)) {
+		if d := smetrics.WagnerFischer(name, key, 1, 1, 1); d < bestDistance {
+			best, bestDistance = key, d
+		}
+	}
+	return best
 }
 
 // keyPath names a key missing from the struct typ: the plugin's own keys
@@ -175,13 +210,17 @@ func keyPath(typ reflect.Type, key string) string {
 	return "inputs.mip." + key
 }
 
-// topLevelKeys returns the keys of [[inputs.mip]].
-func topLevelKeys() []string {
-	plugin := reflect.TypeFor[mip.MIP]()
-	keys := make([]string, 0, plugin.NumField())
-	for i := range plugin.NumField() {
-		name, _, _ := strings.Cut(plugin.Field(i).Tag.Get("toml"), ",")
-		if name != "" && name != "-" {
+// tomlKeys returns the keys of a table read into the struct typ, those of
+// its embedded structs (e.g. the TLS and proxy settings) included.
+func tomlKeys(typ reflect.Type) []string {
+	keys := make([]string, 0, typ.NumField())
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		switch {
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			keys = append(keys, tomlKeys(f.Type)...)
+		case name != "" && name != "-":
 			keys = append(keys, name)
 		}
 	}

@@ -106,7 +106,7 @@ func TestConfigMessages(t *testing.T) {
 		{
 			name:     "keys are case-sensitive, as in Telegraf",
 			config:   "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  API_KEY = \"k\"\n",
-			contains: "unknown configuration keys: inputs.mip.API_KEY (keys are case-sensitive: api_key)",
+			contains: "unknown configuration key inputs.mip.API_KEY (keys are case-sensitive: api_key)",
 		},
 		{
 			name: "Telegraf's input settings",
@@ -118,12 +118,12 @@ func TestConfigMessages(t *testing.T) {
 		{
 			name:     "both kinds",
 			config:   "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  precision = \"1s\"\n  scenario_inclde = [\"a\"]\n",
-			contains: "unknown configuration keys: inputs.mip.scenario_inclde (see sample.conf for the valid ones); precision belong to",
+			contains: "unknown configuration key inputs.mip.scenario_inclde (did you mean scenario_include?) (" + validKeysAt + "); precision belong to",
 		},
 		{
 			name:     "a key of a sub-table",
 			config:   "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  [[inputs.mip.threshold]]\n    metric = \"x\"\n    warn = \"1\"\n",
-			contains: "unknown configuration keys: inputs.mip.threshold.warn",
+			contains: "unknown configuration key inputs.mip.threshold.warn (valid keys",
 		},
 		{
 			name:     "single brackets",
@@ -170,6 +170,41 @@ func TestConfigMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load(writeFile(t, tt.config))
 			require.ErrorContains(t, err, tt.contains)
+		})
+	}
+}
+
+// TestUnknownKeySuggests checks the whole message for misspelt keys: the
+// nearest valid key of the same table (embedded TLS and proxy settings
+// included), none when nothing is close, and where the valid keys are for a
+// package user, who has no file named sample.conf.
+func TestUnknownKeySuggests(t *testing.T) {
+	tests := []struct {
+		name, keys, want string
+	}{
+		{
+			name: "one misspelt key",
+			keys: "  lookbak = \"1h\"\n",
+			want: "unknown configuration key inputs.mip.lookbak (did you mean lookback?) (valid keys: sample.conf in the archives; " +
+				"with the packages, /usr/share/doc/telegraf-mip/plugins/inputs/mip/README.md)",
+		},
+		{
+			name: "two letters swapped, an embedded TLS key, nothing close",
+			keys: "  tls_ac = \"/ca.pem\"\n  scenario_exlcude = [\"x\"]\n  colour = \"blue\"\n",
+			want: "unknown configuration keys inputs.mip.colour, inputs.mip.scenario_exlcude (did you mean scenario_exclude?), " +
+				"inputs.mip.tls_ac (did you mean tls_ca?) (" + validKeysAt + ")",
+		},
+		{
+			name: "a key of a sub-table, against that table's keys",
+			keys: "  [[inputs.mip.threshold]]\n    metric = \"x\"\n    criticl = \"1\"\n",
+			want: "unknown configuration key inputs.mip.threshold.criticl (did you mean critical?) (" + validKeysAt + ")",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n"+tt.keys)
+			_, err := Load(path)
+			require.EqualError(t, err, path+": "+tt.want)
 		})
 	}
 }
