@@ -19,6 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// stallLimit is how long a wait on Telegraf or InfluxDB lasts without
+// progress (a new run stored, a file grown) before it fails: many times
+// Telegraf's flush_interval (10 s) and the plugin's gathers, on a machine
+// several times slower than an idle one.
+const stallLimit = 2 * time.Minute
+
 // telegrafVersion is the Telegraf the end-to-end tests run; it matches go.mod.
 const telegrafVersion = "v1.37.2"
 
