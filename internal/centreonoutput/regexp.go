@@ -1,9 +1,12 @@
 package centreonoutput
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
 )
 
 // Regexp is a compiled regular expression as the output options use it.
@@ -13,15 +16,65 @@ type Regexp interface {
 }
 
 // CompileRegexp compiles every regular expression of the output options
-// (Perl's in the Perl plugins): the one place where they are compiled.
-func CompileRegexp(pattern string) (Regexp, error) { return regexp.Compile(pattern) }
+// as the Perl plugins read them (Perl's syntax: look-around,
+// back-references, lazy and possessive forms; regexp2, as internal/perlre
+// reads the check's filters): the one place where they are compiled.
+func CompileRegexp(pattern string) (Regexp, error) {
+	re, err := regexp2.Compile(pattern, regexp2.None)
+	if err != nil {
+		return nil, err
+	}
+	re.MatchTimeout = matchBound
+	return perlRegexp{re}, nil
+}
+
+// matchBound bounds one match of an output option's expression on one
+// label or output: a pattern that backtracks catastrophically matches
+// nothing instead of hanging the check (labels and outputs are short).
+const matchBound = time.Second
+
+// perlRegexp is a regexp2 expression with the methods of Go's regexp the
+// output options use.
+type perlRegexp struct{ re *regexp2.Regexp }
+
+// MatchString tells whether s has a match; one past matchBound has none.
+func (r perlRegexp) MatchString(s string) bool {
+	ok, err := r.re.MatchString(s)
+	return err == nil && ok
+}
+
+// FindAllStringSubmatchIndex is regexp.FindAllStringSubmatchIndex: at most
+// n matches (all when n < 0), each the byte offsets of the match and of its
+// groups (-1 for a group that took no part).
+func (r perlRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	var all [][]int
+	m, err := r.re.FindStringMatch(s)
+	for ; err == nil && m != nil && (n < 0 || len(all) < n); m, err = r.re.FindNextMatch(m) {
+		groups := m.Groups()
+		loc := make([]int, 0, 2*len(groups))
+		for i := range groups {
+			g := &groups[i]
+			if len(g.Captures) == 0 {
+				loc = append(loc, -1, -1)
+				continue
+			}
+			start, length := g.ByteRange()
+			loc = append(loc, start, start+length)
+		}
+		all = append(all, loc)
+	}
+	if err != nil && !errors.Is(err, regexp2.ErrMatchTimeout) {
+		return nil
+	}
+	return all
+}
 
 // compileOption compiles an option's regular expression, with the error an
 // admin can act on.
 func compileOption(option, pattern string) (Regexp, error) {
 	re, err := CompileRegexp(pattern)
 	if err != nil {
-		return nil, &OptionError{Msg: fmt.Sprintf("%s '%s' is not a regular expression this command reads (Go's RE2 syntax): %s.",
+		return nil, &OptionError{Msg: fmt.Sprintf("%s '%s' is not a regular expression this command reads (Perl's syntax): %s.",
 			option, pattern, regexpProblem(err))}
 	}
 	return re, nil
@@ -29,8 +82,8 @@ func compileOption(option, pattern string) (Regexp, error) {
 
 func regexpProblem(err error) string {
 	msg := err.Error()
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
-		return msg[i+2:]
+	if i := strings.LastIndex(msg, " - "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
+		return msg[i+3:]
 	}
 	return msg
 }

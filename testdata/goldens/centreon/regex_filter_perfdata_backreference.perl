@@ -1,0 +1,2 @@
+CRITICAL: Scenario 'eshop_checkout' status: CRITICAL_TIMEOUT | 'crm_login~Durée étape 2#scenario.metric.usage.milliseconds'=456.25ms;;;; 'crm_login~HTTP status#scenario.metric.usage.count'=200status;;;; 'crm_login~Step 1 - Home page#scenario.metric.usage.milliseconds'=1234.5ms;;;; 'crm_login~Nb lignes#scenario.formatted_metric.usage.count'=17;;;; 'crm_login~Temps total#scenario.formatted_metric.usage.count'=1234.5;;;; 'eshop_checkout~Pay#scenario.metric.usage.milliseconds'=30000ms;;;;
+exit 2

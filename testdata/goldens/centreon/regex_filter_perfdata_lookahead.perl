@@ -1,0 +1,2 @@
+OK: Scenario 'crm_login' status: OK - All metrics are ok | 'crm_login~Availability#scenario.metric.usage.'=99.5%;;;; 'crm_login~Durée étape 2#scenario.metric.usage.milliseconds'=456.25ms;;;; 'crm_login~HTTP status#scenario.metric.usage.count'=200status;;;; 'crm_login~Step 1 - Home page#scenario.metric.usage.milliseconds'=1234.5ms;;;; 'crm_login~Throughput#scenario.metric.usage.bitspersecond'=1200.25bps;;;; 'crm_login~Nb lignes#scenario.formatted_metric.usage.count'=17;;;; 'crm_login~Temps total#scenario.formatted_metric.usage.count'=1234.5;;;;
+exit 0
