@@ -141,7 +141,7 @@ func TestBadRunKeysAreCounted(t *testing.T) {
 	}
 	body := `{"results": [{"measure": {"id": 7}, "results": {` + jsonMembers(pairs...) + `}}]}`
 	var bad []error
-	require.NoError(t, DecodeMeasureDetails(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
+	require.NoError(t, forEachEntry(DecodeMeasureDetails(strings.NewReader(body)), nil, func(e *MeasureEntry, err error) {
 		require.NoError(t, err)
 		_, bad = sortedRuns(e, time.Time{}, false)
 	}))
@@ -225,7 +225,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			called := false
-			err := DecodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`), func(m *Measure) RunSelection {
+			err := forEachEntry(DecodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`)), func(m *Measure) RunSelection {
 				require.Equal(t, "7", string(m.ID))
 				return tt.sel
 			}, func(e *MeasureEntry, err error) {
@@ -281,7 +281,7 @@ func runValues(runs RunList) []string {
 func entryWithRuns(pairs ...string) *MeasureEntry {
 	var e *MeasureEntry
 	body := `{"results": [{"measure": {"id": 1}, "results": {` + jsonMembers(pairs...) + `}}]}`
-	err := DecodeMeasureDetails(strings.NewReader(body), nil, func(entry *MeasureEntry, err error) {
+	err := forEachEntry(DecodeMeasureDetails(strings.NewReader(body)), nil, func(entry *MeasureEntry, err error) {
 		if err != nil {
 			panic(err)
 		}
@@ -380,4 +380,20 @@ func BenchmarkRunNanos(b *testing.B) {
 	if sum == 0 {
 		b.Fatal("no time read")
 	}
+}
+
+// forEachEntry reads an answer as a gather does: it chooses the runs of
+// each measure with sel (nil: all), and calls fn with each entry, or what
+// is wrong with it.
+func forEachEntry(d *DetailsDecoder, sel func(*Measure) RunSelection, fn func(*MeasureEntry, error)) error {
+	for d.Next() {
+		var chosen RunSelection
+		if m := d.Measure(); m != nil && sel != nil {
+			chosen = sel(m)
+		}
+		if e, err := d.Entry(chosen); e != nil || err != nil {
+			fn(e, err)
+		}
+	}
+	return d.Err()
 }

@@ -135,26 +135,28 @@ func (p *MIP) addStats(acc telegraf.Accumulator, g *gatherPass) {
 // window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err := p.decoded.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
-		if !p.filter.match(m) {
-			return mipapi.RunSelection{Skip: true}
+	details := p.decoded.DecodeMeasureDetails(body)
+	for details.Next() {
+		m := details.Measure()
+		kept := m != nil && m.ID != "" && p.filter.match(m)
+		sel := mipapi.RunSelection{Skip: true}
+		if kept {
+			sel = p.selection(g, string(m.ID))
 		}
-		return p.selection(g, string(m.ID))
-	}, func(entry *mipapi.MeasureEntry, err error) {
+		entry, err := details.Entry(sel)
+		if entry == nil && err == nil {
+			continue // the answer broke off: details.Err says where
+		}
 		g.stats.scenarios++
-		if err != nil {
+		switch {
+		case err != nil:
 			problems = append(problems, err)
-			return
+		case kept:
+			g.stats.kept++
+			problems = p.emitScenario(entry, g, acc, problems)
 		}
-		// The filters ran as the runs were chosen, unless the entry sent
-		// none, or sent them before its measure.
-		if sel, chosen := entry.Selection(); sel.Skip || (!chosen && !p.filter.match(entry.Measure)) {
-			return
-		}
-		g.stats.kept++
-		problems = p.emitScenario(entry, g, acc, problems)
-	})
-	if err != nil {
+	}
+	if err := details.Err(); err != nil {
 		return append(problems, fmt.Errorf("reading %s: %w", p.client.LastEndpoint(), err))
 	}
 	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
