@@ -7,6 +7,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -53,7 +54,7 @@ func (p *MIP) emitScenario(entry *mipapi.MeasureEntry, g *gatherPass, acc telegr
 	}
 	if p.influx && s.Take(1) {
 		tags := g.scratch.scenarioTags(p.source, m)
-		if point := freshnessPoint(tags, m, newest, g.requested); checkPoint(point) == nil {
+		if point := freshnessPoint(tags, m, newest, g.requested); output.CheckPoint(point) == nil {
 			acc.AddMetric(point)
 			g.stats.points++
 		}
@@ -98,7 +99,7 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		}
 		written := 0
 		for _, m := range points {
-			if err := checkPoint(m); err != nil {
+			if err := output.CheckPoint(m); err != nil {
 				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), pointLabel(m), err))
 				continue
 			}
