@@ -278,7 +278,7 @@ func (p *MIP) emitStale(m *mipapi.Measure, newest time.Time, g *gatherPass, shar
 	if p.centreon == nil {
 		return
 	}
-	points := p.centreon.staleCheck(m, newest, g.requested.Add(-g.window), g.requested)
+	points := p.centreon.staleCheck(m, newest, g.pass.At.Add(-g.pass.Window), g.pass.At)
 	if len(points) == 0 || !share.Take(len(points)) {
 		return
 	}
