@@ -397,3 +397,21 @@ func forEachEntry(d *DetailsDecoder, sel func(*Measure) RunSelection, fn func(*M
 	}
 	return d.Err()
 }
+
+// TestNextLeavesAnEntryUnread: a caller that does not read an entry's runs
+// (no Entry) gets the next entry, and the answer is read whole.
+func TestNextLeavesAnEntryUnread(t *testing.T) {
+	entry := func(id string) string {
+		return `{"measure": {"id": ` + id + `}, "results": {"2026-11-25T09:00:00Z": {"a": 1}}, "metricInfo": {}}`
+	}
+	d := DecodeMeasureDetails(strings.NewReader(`{"results": [` + entry("1") + `, ` + entry("2") + `, ` + entry("1") + `, ` + entry("3") + `]}`))
+	var ids []string
+	for d.Next() {
+		ids = append(ids, string(d.Measure().ID))
+	}
+	require.NoError(t, d.Err())
+	require.Equal(t, []string{"1", "2", "3"}, ids, "the second entry of measure 1 left out")
+	e, err := d.Entry(RunSelection{})
+	require.Nil(t, e, "no entry after the last")
+	require.NoError(t, err)
+}
