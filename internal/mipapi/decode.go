@@ -86,10 +86,14 @@ func DecodeMeasureDetails(r io.Reader) *DetailsDecoder {
 // DecodeMeasureDetails is the package's DecodeMeasureDetails taking from c
 // the measures and metricInfo it decoded before. An entry's Measure and
 // MetricInfo may be shared with later entries and gathers: the caller must
-// not change them. One decoder reads through c at a time.
+// not change them. One decoder reads through c at a time: the next one
+// takes its place.
 func (c *Cache) DecodeMeasureDetails(r io.Reader) *DetailsDecoder {
 	c.begin()
-	d := &DetailsDecoder{c: c, r: r, entry: &MeasureEntry{}}
+	// The decoder is the cache's, made anew for each answer: a gather
+	// allocates none.
+	d := &c.details
+	*d = DetailsDecoder{c: c, r: r, entry: &MeasureEntry{}}
 	d.resp, _ = r.(*Response)
 	c.warnings = nil
 	if d.resp != nil {
