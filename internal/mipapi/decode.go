@@ -154,9 +154,10 @@ func (d *DetailsDecoder) Measure() *Measure {
 // Entry reads the rest of the entry Next read, keeping of its runs those
 // sel chooses (the runs an entry sends before its measure are all kept),
 // and returns it. An entry that cannot be decoded is an error, and the
-// answer goes on. When the answer breaks off in the entry, Entry returns
-// nil and no error: Next then reports false, and Err says why. The entry's
-// memory is reused for the next one: the caller must not keep it.
+// answer goes on. An entry left out, of a measure sent before in the
+// answer, is nil and no error; so is an entry the answer breaks off in:
+// Next then reports false, and Err says why. The entry's memory is reused
+// for the next one: the caller must not keep it.
 func (d *DetailsDecoder) Entry(sel RunSelection) (*MeasureEntry, error) {
 	if !d.current {
 		return nil, nil
@@ -174,9 +175,7 @@ func (d *DetailsDecoder) Entry(sel RunSelection) (*MeasureEntry, error) {
 			return nil, nil
 		}
 		if !d.first() {
-			// Another measure, sent again after the runs: a problem of the
-			// entry's shape, kept by readMembers.
-			return nil, &entryError{Index: d.index, ID: d.entry.id(), Err: d.problem}
+			return nil, nil // another measure after the runs, sent before
 		}
 	}
 	e := d.entry

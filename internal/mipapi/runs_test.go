@@ -415,3 +415,26 @@ func TestNextLeavesAnEntryUnread(t *testing.T) {
 	require.Nil(t, e, "no entry after the last")
 	require.NoError(t, err)
 }
+
+// TestMeasureAgainAfterTheRunsOfAnother: an entry whose second "measure",
+// after its runs, is of a measure sent before is left out, as an entry of
+// that measure is, and counted as sent again.
+func TestMeasureAgainAfterTheRunsOfAnother(t *testing.T) {
+	body := `{"results": [{"measure": {"id": 3}, "results": {}}, {"measure": {"id": 7}, "results": {}, "measure": {"id": 3}}]}`
+	c := new(Cache)
+	d := c.DecodeMeasureDetails(strings.NewReader(body))
+	var entries, problems int
+	for d.Next() {
+		e, err := d.Entry(RunSelection{})
+		switch {
+		case err != nil:
+			problems++
+		case e != nil:
+			entries++
+		}
+	}
+	require.NoError(t, d.Err())
+	require.Equal(t, 1, entries)
+	require.Zero(t, problems)
+	require.Equal(t, 2, c.ids["3"])
+}

@@ -166,7 +166,7 @@ func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) [
 		}
 		entry, err := details.Entry(sel)
 		if entry == nil && err == nil {
-			continue // the answer broke off: details.Err says where
+			continue // a measure sent before, or the answer broke off (details.Err)
 		}
 		g.stats.scenarios++
 		switch {
