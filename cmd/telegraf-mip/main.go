@@ -90,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.list {
 		scenarios, err := plugin.ListScenarios()
 		if err == nil {
-			err = writeScenarios(stdout, scenarios, opts.format)
+			err = mip.WriteScenarios(stdout, scenarios, opts.format)
 		}
 		if err != nil {
 			log.Errorf("listing scenarios: %v", err)
@@ -163,8 +163,8 @@ func parseFlags(args []string, stderr io.Writer) (opts options, code int, ok boo
 		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return opts, 2, false
 	}
-	if err := checkListFormat(opts.format); err != nil {
-		fmt.Fprintf(stderr, "E! %v\n", err)
+	if !slices.Contains(mip.ListFormats, opts.format) {
+		fmt.Fprintf(stderr, "E! -format %q is not one of %s\n", opts.format, strings.Join(mip.ListFormats, ", "))
 		return opts, 2, false
 	}
 	return opts, 0, true
