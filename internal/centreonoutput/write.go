@@ -62,7 +62,7 @@ func (o *Output) writeText(w io.Writer, literal string, d displayOpts) {
 				b.WriteString("|")
 				pipe = true
 			}
-			b.WriteString(" '" + p.Label + "'=" + p.Value + p.Unit + ";" + p.Warning + ";" + p.Critical + ";" + p.Min + ";" + p.Max)
+			b.WriteString(" " + centreonrules.QuoteEscapedLabel(p.Label) + "=" + p.Value + p.Unit + ";" + p.Warning + ";" + p.Critical + ";" + p.Min + ";" + p.Max)
 		}
 	}
 	b.WriteString("\n")
