@@ -240,16 +240,18 @@ Modes:
       same, and starts faster: use it in Centreon's commands
 
 TELEGRAF_MIP_DRY_RUN=1 in the environment makes -once and the inputs.execd mode
-gather as -test does, so that a check through Telegraf shows the points, e.g.
-  TELEGRAF_MIP_DRY_RUN=1 telegraf --config telegraf.conf --config-directory
-  telegraf.d --input-filter execd --test --test-wait 20
+gather as -test does, writing no state_file, so that a check through Telegraf
+shows the points (README.md, "The Telegraf side"):
+  TELEGRAF_MIP_DRY_RUN=1 telegraf --config /etc/telegraf/telegraf.conf \
+    --config-directory /etc/telegraf/telegraf.d --input-filter execd --test --test-wait 20
 
 mip.conf holds one [[inputs.mip]] block; every key is in sample.conf in the
 archives and, with the packages, in
-/usr/share/doc/telegraf-mip/plugins/inputs/mip/README.md. The API
-key usually comes from the environment: api_key = "${MIP_API_KEY}" reads the
-variable MIP_API_KEY, which must then be set where telegraf-mip runs (under
-execd: in Telegraf's environment), or api_key_file names a file holding it.
+/usr/share/doc/telegraf-mip/plugins/inputs/mip/README.md (the packages'
+/etc/telegraf/mip.conf starts as sample.conf). The API key usually comes from
+the environment: api_key = "${MIP_API_KEY}" reads the variable MIP_API_KEY,
+which must then be set where telegraf-mip runs (under execd: in Telegraf's
+environment), or api_key_file names a file holding it.
 
 Documentation: README.md (a step-by-step recipe under Telegraf), docs/ and
 plugins/inputs/mip/README.md, in the release archives and the repository, and
