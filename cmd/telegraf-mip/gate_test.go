@@ -72,7 +72,8 @@ func TestTestGathersWhateverTheGateSays(t *testing.T) {
 			lines := warnings(t, r.stderr)
 			require.Len(t, lines, 1, r.stderr)
 			require.Regexp(t, gateReasons[name], lines[0])
-			require.Contains(t, lines[0], ": a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; this check (-test, or a dry run) gathers anyway")
+			require.Contains(t, lines[0], ": a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; "+
+				"this check (-test, or a dry run) gathers anyway")
 		})
 	}
 }
