@@ -76,6 +76,14 @@ func TestDocumentsAgree(t *testing.T) {
 		require.Contains(t, row, "`"+d+"`", "docs/flags.md gives -catch_up_interval's default %s", d)
 	}
 
+	// -h's check through Telegraf is the README's (run as Telegraf's user
+	// there) and docs/troubleshooting.md's.
+	example := regexp.MustCompile(`(?m)^\s+(TELEGRAF_MIP_DRY_RUN=1 telegraf .*\\\n.*)$`).FindStringSubmatch(r.stderr)
+	require.Len(t, example, 2, "-h's check through Telegraf: %s", r.stderr)
+	command := strings.Join(strings.Fields(strings.ReplaceAll(example[1], "\\\n", "")), " ")
+	require.Contains(t, readRepo(t, "README.md"), " "+command+"\n```", "-h and the README give the same check")
+	require.Contains(t, strings.Join(strings.Fields(readRepo(t, "docs/troubleshooting.md")), " "), command, "docs/troubleshooting.md gives the same check")
+
 	// -h says where every key is, as an unknown key's message does, at the
 	// path the packages install.
 	conf := writeFile(t, "mip.conf", "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  lookbak = \"1h\"\n")
