@@ -51,7 +51,9 @@ func TestWideLayoutToInfluxDB(t *testing.T) {
 		require.NotEmpty(t, ts)
 		want := map[string]string{}
 		for _, r := range mipsim.Runs(sc, ts[0].Add(-time.Nanosecond), ts[len(ts)-1]) {
-			want[r.Time.Format(time.RFC3339Nano)] = fmt.Sprintf("%v %v %v %v", r.Metrics["m1"], r.Metrics["m2"], r.Metrics["m3"], r.Metrics["m4"])
+			// As InfluxDB's JSON writes them: no exponent below 1e21.
+			f := func(name string) string { return strconv.FormatFloat(r.Metrics[name], 'f', -1, 64) }
+			want[r.Time.Format(time.RFC3339Nano)] = strings.Join([]string{f("m1"), f("m2"), f("m3"), f("m4")}, " ")
 		}
 		rows := db.query(t, fmt.Sprintf(`SELECT "step_1_home_page_ms", "page_size_bytes", "throughput_bps", "requests_requests" `+
 			`FROM "mip_scenario" WHERE "scenario_id" = '%d'`, sc.ID))
