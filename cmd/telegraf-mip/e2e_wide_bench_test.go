@@ -41,7 +41,7 @@ func processCPU(t testing.TB, pid int) time.Duration {
 
 // bench10k adds 10,000 scenarios to BenchmarkPipelineLayouts (make
 // bench-layouts BENCH10K=1): minutes of CPU that make test does not pay.
-var bench10k = flag.Bool("bench10k", false, "also measure the pipeline at 10,000 scenarios × 12 runs")
+var bench10k = flag.Bool("bench10k", false, "also measure the pipeline at 10,000 scenarios × 12 and × 24 runs")
 
 // pipelineShape is what one gather writes: the runs of an hour of each
 // scenario, its runs evenly spaced.
@@ -49,14 +49,17 @@ type pipelineShape struct{ scenarios, runs int }
 
 // BenchmarkPipelineLayouts is the CPU of the whole pipeline, the plugin
 // (under inputs.execd), a real Telegraf and a real InfluxDB, per 1,000
-// runs written, narrow and wide side by side in one run: one gather of an
-// hour of runs of each scenario (6 metrics and a formatted metric each),
-// first_gather = "window" and no max_points_per_gather, Telegraf's buffer
-// sized to hold them and batches of 5,000 (timeouts long enough that no
-// write is retried), until InfluxDB holds every run.
-// 1,000 scenarios × 60 runs; -bench10k adds 10,000 scenarios × 12 runs (a
-// run every 5 minutes, as many runs as 10,000 × 60 would take hours of
-// CPU for) and 1,000 × 12, which shows what fewer runs per scenario change.
+// runs written, narrow and wide side by side: each iteration measures one
+// then the other, so that -count alternates them on a shared machine. One
+// measurement is one gather of an hour of runs of each scenario (6 metrics
+// and a formatted metric each), first_gather = "window" and no
+// max_points_per_gather, Telegraf's buffer sized to hold them and batches
+// of 5,000 (timeouts long enough that no write is retried), until InfluxDB
+// holds every run.
+// 1,000 scenarios × 60 runs; -bench10k adds 10,000 scenarios × 12 and × 24
+// runs (10,000 × 60 would take most of an hour of CPU; the difference
+// between 12 and 24 is the cost of a run once its series exist and the
+// processes have started) and 1,000 × 12, the same shape as 10,000 × 12.
 // Only one gather runs: polling MIP again is a cost per gather, not per
 // run, and at 10,000 scenarios the mip_freshness points of a gather every
 // 10 s would soon outnumber the runs.
@@ -67,20 +70,38 @@ type pipelineShape struct{ scenarios, runs int }
 func BenchmarkPipelineLayouts(b *testing.B) {
 	shapes := []pipelineShape{{1000, 60}}
 	if *bench10k {
-		shapes = append(shapes, pipelineShape{1000, 12}, pipelineShape{10000, 12})
+		shapes = append(shapes, pipelineShape{1000, 12}, pipelineShape{10000, 12}, pipelineShape{10000, 24})
 	}
 	for _, shape := range shapes {
-		for _, layout := range []string{"narrow", "wide"} {
-			b.Run(fmt.Sprintf("scenarios=%d/runs=%d/%s", shape.scenarios, shape.runs, layout), func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					pipelineCPU(b, shape, layout)
+		b.Run(fmt.Sprintf("scenarios=%d/runs=%d", shape.scenarios, shape.runs), func(b *testing.B) {
+			sums := map[string]map[string]float64{}
+			for i := 0; i < b.N; i++ {
+				for _, layout := range []string{"narrow", "wide"} {
+					if sums[layout] == nil {
+						sums[layout] = map[string]float64{}
+					}
+					for unit, v := range pipelineCPU(b, shape, layout) {
+						sums[layout][unit] += v
+					}
 				}
-			})
-		}
+			}
+			for layout, sum := range sums {
+				for unit, v := range sum {
+					b.ReportMetric(v/float64(b.N), layout+"-"+unit)
+				}
+			}
+			unit := "pipeline-cpu-s/1000runs"
+			b.ReportMetric(sums["narrow"][unit]/sums["wide"][unit], "narrow/wide-pipeline-cpu")
+		})
 	}
 }
 
-func pipelineCPU(b *testing.B, shape pipelineShape, layout string) {
+// pipelineCPU measures one layout, each figure by its unit. Its processes
+// stop when it returns, so that the next measurement has the machine to
+// itself (InfluxDB compacts in the background).
+func pipelineCPU(tb testing.TB, shape pipelineShape, layout string) map[string]float64 {
+	b := &scope{TB: tb}
+	defer b.close()
 	db := startInfluxDB(b)
 	now := time.Now().Truncate(time.Second)
 	scenarios := mipsim.Generate(shape.scenarios, 6, time.Hour/time.Duration(shape.runs))
@@ -126,21 +147,37 @@ func pipelineCPU(b *testing.B, shape pipelineShape, layout string) {
 	plugin, telegraf, influx := processCPU(b, child), processCPU(b, tg.cmd.Process.Pid), processCPU(b, db.pid)-influxBefore
 	requireNoBufferOverflow(b, tg)
 	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(total) }
-	b.ReportMetric(per(plugin), "plugin-cpu-s/1000runs")
-	b.ReportMetric(per(telegraf), "telegraf-cpu-s/1000runs")
-	b.ReportMetric(per(influx), "influxdb-cpu-s/1000runs")
-	b.ReportMetric(per(plugin+telegraf+influx), "pipeline-cpu-s/1000runs")
-	b.ReportMetric(float64(db.httpStat(b, "writeReqBytes"))/float64(total), "lp-bytes/run")
-	b.ReportMetric(float64(wire.sent.Load())/float64(total), "wire-bytes/run")
 	series := db.query(b, `SHOW SERIES`)
-	b.ReportMetric(float64(len(series[0].Values))/float64(shape.scenarios), "series/scenario")
+	return map[string]float64{
+		"plugin-cpu-s/1000runs":   per(plugin),
+		"telegraf-cpu-s/1000runs": per(telegraf),
+		"influxdb-cpu-s/1000runs": per(influx),
+		"pipeline-cpu-s/1000runs": per(plugin + telegraf + influx),
+		"lp-bytes/run":            float64(db.httpStat(b, "writeReqBytes")) / float64(total),
+		"wire-bytes/run":          float64(wire.sent.Load()) / float64(total),
+		"series/scenario":         float64(len(series[0].Values)) / float64(shape.scenarios),
+	}
+}
+
+// scope is a test whose cleanups run when close is called.
+type scope struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (s *scope) Cleanup(f func()) { s.cleanups = append(s.cleanups, f) }
+
+func (s *scope) close() {
+	for i := len(s.cleanups) - 1; i >= 0; i-- {
+		s.cleanups[i]()
+	}
 }
 
 // waitAllRuns waits until InfluxDB holds every one of total runs. It counts
 // the runs only when InfluxDB's counter of points written (nearly free to
 // read) stopped moving for a second: counting 10,000 scenarios' runs every
 // second would add the query's CPU to the ingestion measured.
-func waitAllRuns(b *testing.B, db *influxDB, tg *telegrafProcess, total int64) {
+func waitAllRuns(b testing.TB, db *influxDB, tg *telegrafProcess, total int64) {
 	b.Helper()
 	written := int64(-1)
 	for start := time.Now(); ; time.Sleep(time.Second) {
