@@ -97,7 +97,7 @@ func TestCompressedAnswerOverTheLimit(t *testing.T) {
 		body, err := c.MeasureDetails(t.Context(), time.Hour)
 		require.NoError(t, err)
 		entries := 0
-		err = DecodeMeasureDetails(body, nil, func(*MeasureEntry, error) { entries++ })
+		err = forEachEntry(DecodeMeasureDetails(body), nil, func(*MeasureEntry, error) { entries++ })
 		body.Close()
 		if tt.err != "" {
 			var tooLarge *BodyTooLargeError
@@ -117,7 +117,7 @@ func TestCompressedAnswerOverTheLimit(t *testing.T) {
 func TestValueOverTheTokenizersBound(t *testing.T) {
 	r := io.MultiReader(strings.NewReader(`{"results": [{"measure": {"name": "`),
 		io.LimitReader(repeatReader('a'), MaxValueBytes+1<<20), strings.NewReader(`"}}]}`))
-	err := DecodeMeasureDetails(r, nil, func(*MeasureEntry, error) {})
+	err := forEachEntry(DecodeMeasureDetails(r), nil, func(*MeasureEntry, error) {})
 	var tooLarge *ValueTooLargeError
 	require.ErrorAs(t, err, &tooLarge)
 	require.EqualError(t, err, "the response holds a JSON value, or a run of whitespace, of more than 128 MiB after byte 23, which no MIP answer holds")
