@@ -192,8 +192,8 @@ bench-delivery: telegraf
 
 ## bench-layouts: the CPU per 1,000 runs of metric_layout "narrow" and
 ## "wide", side by side: the plugin alone (BenchmarkLayouts, 1,000 scenarios
-## × 60 runs; BENCH10K=1 adds 10,000), then the plugin, a real Telegraf and a
+## × 60 runs; BENCH10K=1 adds 10,000 to both), then the plugin, a real Telegraf and a
 ## real InfluxDB (BenchmarkPipelineLayouts, several minutes).
 bench-layouts: telegraf
 	go test -run '^$$' -bench 'BenchmarkLayouts' -benchtime 3x -count 3 ./plugins/inputs/mip/ $(if $(BENCH10K),-args -bench10k)
-	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'PipelineLayouts' -benchtime 1x -count 3 -timeout 90m ./cmd/telegraf-mip/
+	TELEGRAF_BIN=$(CACHE_BIN)/telegraf go test -run '^$$' -bench 'PipelineLayouts' -benchtime 1x -count 3 -timeout 90m ./cmd/telegraf-mip/ $(if $(BENCH10K),-args -bench10k)

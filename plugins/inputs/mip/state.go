@@ -48,7 +48,7 @@ func (p *MIP) restore() error {
 		}
 		p.claim = claim
 	}
-	st, err := ledger.Load(p.StateFile, key, p.opts.ReadOnlyState)
+	st, err := ledger.Load(p.StateFile, key, p.legacyKey(), p.opts.ReadOnlyState)
 	if err != nil {
 		if !errors.Is(err, ledger.ErrDamaged) {
 			return err
@@ -94,10 +94,32 @@ func (p *MIP) save() error {
 }
 
 // instanceKey identifies a configuration whose progress can be resumed: the
-// same MIP instance, the same filters and the same metric_layout. Two
-// plugins with different URLs, filters or layouts never share progress, even
-// in one state file.
+// same MIP instance, the same filters, the same metric_layout and the same
+// schema. Two plugins with different URLs, filters, layouts or schemas
+// never share progress, even in one state file: a narrow and a wide block,
+// or an InfluxDB and a Centreon block, may share one. The defaults add
+// nothing to the key, so that the keys saved before the layout and the
+// schema were part of it stay valid.
 func (p *MIP) instanceKey() string {
+	parts := p.keyParts()
+	if p.Schema != schemaInfluxDB {
+		parts = append(parts, p.Schema)
+	}
+	return hashKey(parts)
+}
+
+// legacyKey is the key of the same configuration before the schema was
+// part of it: an upgrade resumes a Centreon block's progress saved under
+// it (see ledger.Load). Empty when it is instanceKey.
+func (p *MIP) legacyKey() string {
+	if p.Schema == schemaInfluxDB {
+		return ""
+	}
+	return hashKey(p.keyParts())
+}
+
+// keyParts is what a key is made of, but the schema.
+func (p *MIP) keyParts() []string {
 	ids := make([]string, 0, len(p.ScenarioIDs))
 	for _, id := range p.ScenarioIDs {
 		ids = append(ids, strconv.FormatInt(id, 10))
@@ -110,9 +132,12 @@ func (p *MIP) instanceKey() string {
 		strings.Join(p.ApplicationInclude, ","), strings.Join(p.ApplicationExclude, ","),
 	}
 	if p.MetricLayout == layoutWide {
-		// A narrow and a wide block side by side may share a state file.
 		parts = append(parts, layoutWide)
 	}
+	return parts
+}
+
+func hashKey(parts []string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:12])
 }

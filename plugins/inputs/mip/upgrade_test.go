@@ -184,3 +184,107 @@ func TestOnceUnderOneTelegrafWritesEachRunOnce(t *testing.T) {
 	}
 	require.Equal(t, written, replayed+apiField(t, points, "runs"), "runs and runs_replayed add up to the runs written")
 }
+
+// TestSchemasShareAStateFile runs an InfluxDB, a Centreon and a "both"
+// plugin of the same configuration on one state file, as blocks side by
+// side: each keeps its own progress, so that none takes another's runs for
+// its own. The InfluxDB block's entry is under the key the others had
+// before the schema was part of it: saved by this version, it is not theirs
+// to resume.
+func TestSchemasShareAStateFile(t *testing.T) {
+	srv := serveFixture(t, "details_basic.json")
+	state := filepath.Join(t.TempDir(), "mip.state")
+	influx := newPlugin(t, srv.URL, func(p *MIP) { p.StateFile = state })
+	got, err := gather(t, influx)
+	require.NoError(t, err)
+	require.NotEmpty(t, runPointsOnly(got))
+	for _, schema := range []string{schemaCentreon, schemaBoth} {
+		p := newPlugin(t, srv.URL, centreon, func(p *MIP) {
+			p.Schema = schema
+			p.StateFile = state
+		})
+		got, err := gather(t, p)
+		require.NoError(t, err)
+		require.NotEmpty(t, runPointsOnly(got), "schema %q writes the runs the InfluxDB block wrote", schema)
+		require.NotEqual(t, influx.instanceKey(), p.instanceKey())
+	}
+}
+
+// TestUpgradeResumesAKeyWithoutSchema: a block with schema = "both",
+// stopped with its progress under the key of the version before the
+// schema was part of it, is resumed by this version and writes every run
+// once, those of its stop included; it saves under its new key.
+func TestUpgradeResumesAKeyWithoutSchema(t *testing.T) {
+	rig := newDeliveryRig(t, scenariosForWatermarks())
+	configure := func(p *MIP) {
+		centreon(p)
+		p.Schema = schemaBoth
+		p.FirstGather = firstGatherWindow
+		p.ReplayOnRestart = 0 // a replay repeats runs on purpose: not this test's subject
+	}
+	start := rig.clock.Now()
+	p := rig.plugin(&testutil.CaptureLogger{}, configure)
+	for range 3 {
+		rig.gather(p)
+		rig.clock.Advance(time.Minute)
+	}
+	p.Stop()
+	saveWithoutSchema(t, rig.state, p)
+	rig.clock.Advance(5 * time.Minute) // runs while stopped
+
+	upgraded := rig.plugin(&testutil.CaptureLogger{}, configure)
+	require.Equal(t, knownWatermarks(p.ledger.State()), watermarksOf(upgraded), "every watermark kept")
+	for range 3 {
+		rig.gather(upgraded)
+		rig.clock.Advance(time.Minute)
+	}
+	rig.requireNoneLostNoneTwice(start, rig.clock.Now().Add(-time.Minute), false) // up to the last gather
+	instances, err := ledger.Read(rig.state)
+	require.NoError(t, err)
+	require.Contains(t, instances, upgraded.instanceKey())
+	require.Equal(t, ledger.KeyVersion, instances[upgraded.instanceKey()].KeyVersion)
+}
+
+// saveWithoutSchema rewrites the state file as the version before the
+// schema was part of the key saved it: p's entry under p.legacyKey(),
+// without key_version.
+func saveWithoutSchema(t *testing.T, path string, p *MIP) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var f struct {
+		Version   int                       `json:"version"`
+		Instances map[string]map[string]any `json:"instances"`
+	}
+	require.NoError(t, json.Unmarshal(b, &f))
+	entry := f.Instances[p.instanceKey()]
+	require.NotNil(t, entry)
+	delete(entry, "key_version")
+	delete(f.Instances, p.instanceKey())
+	f.Instances[p.legacyKey()] = entry
+	b, err = json.Marshal(f)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+}
+
+// TestKeysOfEarlierVersionsStayValid: with the default schema, an
+// instance's key is the one earlier versions saved its progress under
+// (sha256 of the URL and filters, then "wide" for the wide layout), and
+// that key is what a Centreon block resumes from once.
+func TestKeysOfEarlierVersionsStayValid(t *testing.T) {
+	p := New()
+	p.URL = "https://mip.example.com/"
+	p.ScenarioIDs = []int64{3, 1}
+	p.ScenarioInclude = []string{"crm.*"}
+	const narrow, wideKey = "222686366ac9ea5f5011186a", "0d6a269bb52a31a4aaa4e091"
+	require.Equal(t, narrow, p.instanceKey())
+	require.Empty(t, p.legacyKey(), "nothing to resume but its own key")
+	p.MetricLayout = layoutWide
+	require.Equal(t, wideKey, p.instanceKey())
+	p.MetricLayout = layoutNarrow
+	for _, schema := range []string{schemaCentreon, schemaBoth} {
+		p.Schema = schema
+		require.Equal(t, narrow, p.legacyKey())
+		require.NotEqual(t, narrow, p.instanceKey())
+	}
+}

@@ -305,7 +305,7 @@ func TestDamagedStateFileIsSetAside(t *testing.T) {
 				require.False(t, rig.emitted[id][0].Before(firstLatest(start)))
 			}
 			// The file is valid again.
-			_, err = ledger.Load(rig.state, p.instanceKey(), true)
+			_, err = ledger.Load(rig.state, p.instanceKey(), "", true)
 			require.NoError(t, err)
 		})
 	}

@@ -55,6 +55,9 @@ type State struct {
 	// a hold still going on: a process that gathers once (-once) times
 	// the hold across processes.
 	HeldSince time.Time `json:"held_since,omitzero"`
+	// KeyVersion is the KeyVersion of the telegraf-mip that saved the
+	// entry; 0 (absent): one that computed its key without the schema.
+	KeyVersion int `json:"key_version,omitzero"`
 }
 
 // Left is what a gather left to write.

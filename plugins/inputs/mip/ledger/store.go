@@ -279,11 +279,21 @@ func readOrSetAside(path string, readOnly bool) (instances map[string]*State, da
 	return make(map[string]*State), fmt.Errorf("%w; set aside as %s", err, aside), nil
 }
 
+// KeyVersion marks each entry saved: 1 since the plugin's instance key
+// names a schema other than the default (see Load's legacy).
+const KeyVersion = 1
+
 // Load returns the state of instance key from path. A missing file or
 // instance is a first start. A damaged file is set aside (left as it is
 // when readOnly) and reported in an error that wraps ErrDamaged, with a
 // fresh state; any other error means the plugin must not start.
-func Load(path, key string, readOnly bool) (*State, error) {
+//
+// Without an entry under key, the entry under legacy, the key of the same
+// configuration before KeyVersion 1, is resumed when no telegraf-mip of
+// that version saved it since: an upgrade keeps the progress of an
+// instance whose key changed, while a new instance does not take over the
+// progress of the other one still under legacy. Empty: none.
+func Load(path, key, legacy string, readOnly bool) (*State, error) {
 	if readOnly {
 		// Nothing to read, and nothing to create: not even the lock.
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -309,6 +319,9 @@ func Load(path, key string, readOnly bool) (*State, error) {
 		return NewState(), damaged
 	}
 	if st := instances[key]; st != nil {
+		return st, nil
+	}
+	if st := instances[legacy]; legacy != "" && st != nil && st.KeyVersion < KeyVersion {
 		return st, nil
 	}
 	return NewState(), nil
@@ -348,6 +361,7 @@ func (s *Store) Save(st *State, warnf func(string, ...any)) error {
 	if instances == nil {
 		instances = make(map[string]*State)
 	}
+	st.KeyVersion = KeyVersion
 	instances[s.Key] = st
 	if s.size == 0 {
 		// The first save: sized on the file read at start, as a buffer grown

@@ -107,7 +107,7 @@ const v1File = `{"version":1,"instances":{"abc":{"last_success":"2026-11-25T10:0
 func TestUpgradeFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mip.state")
 	require.NoError(t, os.WriteFile(path, []byte(v1File), 0o600))
-	st, err := Load(path, "abc", false)
+	st, err := Load(path, "abc", "", false)
 	require.NoError(t, err)
 	ts := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)
@@ -138,8 +138,9 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Contains(t, string(b), `{"version":2,`)
-	again, err := Load(path, "abc", true)
+	again, err := Load(path, "abc", "", true)
 	require.NoError(t, err)
+	want.KeyVersion = KeyVersion // saved by this version
 	require.Equal(t, want, again)
 }
 
@@ -150,7 +151,7 @@ func TestNewerVersionIsRefused(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "mip.state")
 		content := `{"version": 3, "instances": {"abc": {"records": []}}}`
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
-		_, err := Load(path, "abc", readOnly)
+		_, err := Load(path, "abc", "", readOnly)
 		require.ErrorIs(t, err, ErrNewer)
 		require.NotErrorIs(t, err, ErrDamaged)
 		require.EqualError(t, err, "state file "+path+": written by a newer telegraf-mip: format version 3, this one reads up to 2; "+
@@ -207,7 +208,7 @@ func BenchmarkLoad(b *testing.B) {
 	require.NoError(b, store.Save(benchState(), b.Errorf))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Load(store.Path, "k", false); err != nil {
+		if _, err := Load(store.Path, "k", "", false); err != nil {
 			b.Fatal(err)
 		}
 	}
