@@ -130,9 +130,20 @@ func testSignalWhileWriting(t *testing.T, read func(r *os.File, out *lockedBuffe
 		go func() { defer close(readDone); read(r, &stdout) }()
 	}
 
-	// 5,000 points do not fit the pipe: the gather blocks on its writes.
-	require.Eventually(t, func() bool { return sim.Requests() == 1 }, 10*time.Second, 20*time.Millisecond)
-	time.Sleep(500 * time.Millisecond)
+	// The stop comes once the gather writes (a stop before would cut the
+	// gather, not its writing), however long the answer took to decode:
+	// when stdout holds a byte. 5,000 points do not fit the pipe, nor take
+	// less than seconds to read slowly: the writing is still under way.
+	if read == nil {
+		require.NoError(t, r.SetReadDeadline(time.Now().Add(2*time.Minute)))
+		first := make([]byte, 1)
+		_, err := io.ReadFull(r, first)
+		require.NoError(t, err, "no point written; stderr:\n%s", &stderr)
+		stdout.Write(first) //nolint:errcheck // a lockedBuffer takes everything
+		require.NoError(t, r.SetReadDeadline(time.Time{}))
+	} else {
+		require.Eventually(t, func() bool { return stdout.String() != "" }, 2*time.Minute, 10*time.Millisecond, "no point written; stderr:\n%s", &stderr)
+	}
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-done:

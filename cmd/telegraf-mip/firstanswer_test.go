@@ -26,6 +26,7 @@ import (
 // takes many gathers, and lookback passes those oldest runs long before
 // their scenario's turn. Every run of the first answer is written, once.
 func TestWindowBackfillWritesTheWholeFirstAnswer(t *testing.T) {
+	t.Parallel()
 	const (
 		count     = 300
 		frequency = 5 * time.Second

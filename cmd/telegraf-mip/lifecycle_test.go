@@ -79,6 +79,7 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 // open files stay flat: 500 gathers, 3,000 with MIP_SOAK=long (make test
 // sets it), or MIP_SOAK_GATHERS.
 func TestProcessSoak(t *testing.T) {
+	t.Parallel()
 	gathers := int32(500)
 	if os.Getenv("MIP_SOAK") == "long" {
 		gathers = 3000
