@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/config"
@@ -25,22 +21,15 @@ const demoKey = "demo-key"
 // runDemo starts the MIP simulator on a loopback port, gathers once from it,
 // writes the points to w and then, on stderr, what they are and how to go on.
 func runDemo(log telegraf.Logger, w, stderr io.Writer) int {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	server, err := mipsim.New(demoKey, mipsim.Demo()).Start(func(err error) { log.Errorf("demo: MIP simulator: %v", err) })
 	if err != nil {
 		log.Errorf("demo: starting the MIP simulator: %v", err)
 		return 1
 	}
-	sim := mipsim.New(demoKey, mipsim.Demo())
-	server := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Errorf("demo: MIP simulator: %v", err)
-		}
-	}()
 	defer server.Close()
 
 	plugin := mip.New()
-	plugin.URL = "http://" + listener.Addr().String()
+	plugin.URL = server.URL
 	plugin.APIKey = config.NewSecret([]byte(demoKey))
 	plugin.Log = log
 	if err := plugin.Init(); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +21,8 @@ func readRepo(t *testing.T, path string) string {
 
 // TestDocumentsAgree keeps statements of the documents true: where
 // Telegraf's disk buffer is set, where the sizing table is, what the
-// examples point to, the namedrop of internal_write, and -h.
+// examples point to, the namedrop of internal_write, and -h (one default
+// for -catch_up_interval, both in docs/flags.md, where every key is).
 func TestDocumentsAgree(t *testing.T) {
 	docs := []string{"README.md", "docs/delivery.md", "docs/outages.md", "docs/troubleshooting.md", "docs/install.md", "docs/flags.md"}
 	for _, path := range docs {
@@ -62,4 +64,33 @@ func TestDocumentsAgree(t *testing.T) {
 	line := regexp.MustCompile(`(?m)^\s+when a gather leaves runs to write.*$`).FindString(r.stderr)
 	require.NotEmpty(t, line, r.stderr)
 	require.Equal(t, 1, strings.Count(line, "(default"), "-catch_up_interval shows one default: %s", line)
+
+	// -catch_up_interval's two defaults, in -h and docs/flags.md.
+	opts, _, ok := parseFlags(nil, io.Discard)
+	require.True(t, ok)
+	defaults := []string{opts.catchUpInterval.String(), healthCatchUpInterval.String()}
+	row := regexp.MustCompile("(?m)^\\| `-catch_up_interval DURATION` \\|.*$").FindString(readRepo(t, "docs/flags.md"))
+	require.NotEmpty(t, row, "docs/flags.md's -catch_up_interval row")
+	for _, d := range defaults {
+		require.Contains(t, line, d, "-h gives -catch_up_interval's default %s", d)
+		require.Contains(t, row, "`"+d+"`", "docs/flags.md gives -catch_up_interval's default %s", d)
+	}
+
+	// -h's check through Telegraf is the README's (run as Telegraf's user
+	// there) and docs/troubleshooting.md's.
+	example := regexp.MustCompile(`(?m)^\s+(TELEGRAF_MIP_DRY_RUN=1 telegraf .*\\\n.*)$`).FindStringSubmatch(r.stderr)
+	require.Len(t, example, 2, "-h's check through Telegraf: %s", r.stderr)
+	command := strings.Join(strings.Fields(strings.ReplaceAll(example[1], "\\\n", "")), " ")
+	require.Contains(t, readRepo(t, "README.md"), " "+command+"\n```", "-h and the README give the same check")
+	require.Contains(t, strings.Join(strings.Fields(readRepo(t, "docs/troubleshooting.md")), " "), command, "docs/troubleshooting.md gives the same check")
+
+	// -h says where every key is, as an unknown key's message does, at the
+	// path the packages install.
+	conf := writeFile(t, "mip.conf", "[[inputs.mip]]\n  url = \"http://127.0.0.1:1\"\n  lookbak = \"1h\"\n")
+	unknown := runBinary(t, testKey, "-config", conf, "-test")
+	require.Equal(t, 1, unknown.code, unknown.stderr)
+	installed := regexp.MustCompile(`/usr/share/doc/telegraf-mip/\S+\.md`).FindString(unknown.stderr)
+	require.NotEmpty(t, installed, "the unknown key's message names the installed file: %s", unknown.stderr)
+	require.Contains(t, readRepo(t, "packaging/nfpm.yaml"), "dst: "+installed)
+	require.Contains(t, strings.Join(strings.Fields(r.stderr), " "), "every key is in sample.conf in the archives and, with the packages, in "+installed)
 }

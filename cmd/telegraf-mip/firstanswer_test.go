@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,39 +24,53 @@ import (
 
 // TestWindowBackfillWritesTheWholeFirstAnswer runs telegraf-mip as
 // inputs.execd does (a line on stdin per interval) on a first start in
-// first_gather = "window" mode, 300 scenarios whose oldest runs in the first
-// answer sit within seconds of lookback, behind a slow MIP: the backfill
-// takes many gathers, and lookback passes those oldest runs long before
-// their scenario's turn. Every run of the first answer is written, once.
+// first_gather = "window" mode, 300 scenarios a run every 20 s whose oldest
+// runs in the first answer sit within 20 s of lookback. The first answer is
+// slow and cut after 150 scenarios (a gather timeout on a busy machine, a
+// dropped connection): no answer was read whole, and lookback passes the
+// oldest runs it listed before their scenario's turn. Every run of the
+// first answer is written, once, and nothing is reported lost.
 func TestWindowBackfillWritesTheWholeFirstAnswer(t *testing.T) {
 	t.Parallel()
 	const (
-		count     = 300
-		frequency = 5 * time.Second
-		lookback  = 3 * time.Minute
+		count, listed = 300, 150
+		frequency     = 20 * time.Second
+		lookback      = 4 * time.Minute
 	)
 	scenarios := mipsim.Generate(count, 6, frequency)
+	for i := range scenarios {
+		// Runs recorded at most 31 s late: once two later runs are
+		// written, the oldest run is settled, written or not.
+		scenarios[i].Timeout = time.Second
+	}
 	sim := mipsim.New(testKey, scenarios)
 	var mu sync.Mutex
-	var firstAnswer time.Time
-	sim.SetClock(func() time.Time {
-		now := time.Now()
-		mu.Lock()
-		defer mu.Unlock()
-		if firstAnswer.IsZero() {
-			firstAnswer = now
-		}
-		return now
-	})
+	cut := false
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(700 * time.Millisecond) // a slow MIP, or a busy machine
-		sim.ServeHTTP(w, r)
+		mu.Lock()
+		first := !cut && strings.HasSuffix(r.URL.Path, "/details")
+		cut = cut || first
+		mu.Unlock()
+		if !first {
+			sim.ServeHTTP(w, r)
+			return
+		}
+		sim.SetScenarios(scenarios[:listed])
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, r)
+		sim.SetScenarios(scenarios)
+		w.Write(bytes.TrimSuffix(rec.Body.Bytes(), []byte("]}"))) //nolint:errcheck // the client sees what it sees
+		w.(http.Flusher).Flush()
+		time.Sleep(8 * time.Second) // slow, then cut: lookback passes the oldest runs listed
 	}))
 	t.Cleanup(srv.Close)
 	state := filepath.Join(t.TempDir(), "mip.state")
-	conf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state), `  lookback = "3m"`, `  first_gather = "window"`)
+	conf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state), `  lookback = "4m"`, `  first_gather = "window"`)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// The process ends when its stdin closes: at the latest at deadline,
+	// killed well after it.
+	deadline := time.After(40 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "-config", conf, "-poll_interval_disabled", "-catch_up_interval", "1s")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
@@ -64,75 +81,113 @@ func TestWindowBackfillWritesTheWholeFirstAnswer(t *testing.T) {
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
+
+	// The runs the first answer listed, once it is sent.
+	var owed map[string]map[int64]bool
+	written := map[string]map[int64]int{}
+	left := func() int {
+		if owed == nil {
+			answers := sim.Answers()
+			if len(answers) == 0 {
+				return -1
+			}
+			first := answers[0]
+			require.Equal(t, lookback, first.At.Sub(first.From), "the first window is lookback")
+			owed = map[string]map[int64]bool{}
+			for _, sc := range scenarios[:listed] {
+				runs := map[int64]bool{}
+				for _, r := range mipsim.Recorded(sc, first.From, first.At) {
+					runs[r.Time.UnixMilli()] = true
+				}
+				require.Len(t, runs, int(lookback/frequency))
+				owed[strconv.FormatInt(sc.ID, 10)] = runs
+			}
+		}
+		n := 0
+		for id, runs := range owed {
+			for ms := range runs {
+				if written[id][ms] == 0 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	// Telegraf's interval is 2 s here; the gathers end once every run owed
+	// is written, or at the deadline.
+	interval := time.NewTicker(2 * time.Second)
+	defer interval.Stop()
 	_, err = stdin.Write([]byte("\n"))
 	require.NoError(t, err)
+	lines := scanLines(stdout)
+	for open := true; lines != nil; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				lines = nil
+				break
+			}
+			if id, ms, ok := scenarioRun(line); ok {
+				if written[id] == nil {
+					written[id] = map[int64]int{}
+				}
+				written[id][ms]++
+			}
+			if open && strings.HasPrefix(line, "mip_api") && left() == 0 {
+				open = false
+				stdin.Close()
+			}
+		case <-interval.C:
+			if open {
+				stdin.Write([]byte("\n")) //nolint:errcheck // a process gone shows in Wait
+			}
+		case <-deadline:
+			if open {
+				open = false
+				stdin.Close()
+			}
+		}
+	}
+	require.NoError(t, cmd.Wait())
+	twice := 0
+	for _, runs := range written {
+		for _, n := range runs {
+			if n > 1 {
+				twice++
+			}
+		}
+	}
+	require.Zero(t, left(), "runs of the first answer not written; stderr:\n%s", stderr.String())
+	require.Zero(t, twice, "runs written twice")
+	require.NotRegexp(t, `(?m)^W! .*(lost|before every window asked)`, stderr.String(), "no run reported lost or out of the windows")
+}
 
-	written := map[string][]time.Time{}
+// scanLines sends the lines of r, then closes the channel.
+func scanLines(r io.Reader) chan string {
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(stdout)
+		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			lines <- sc.Text()
 		}
 	}()
-	var lp strings.Builder
-	quiet := time.NewTimer(time.Minute)
-	for done := false; !done; {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				done = true
-				break
-			}
-			lp.WriteString(line + "\n")
-			if strings.HasPrefix(line, "mip_api") {
-				quiet.Reset(5 * time.Second) // a gather ended; catch-up gathers follow within 2 s
-			}
-		case <-quiet.C:
-			done = true
-		case <-ctx.Done():
-			done = true
-		}
+	return lines
+}
+
+var scenarioIDTag = regexp.MustCompile(`,scenario_id=(\d+)[, ]`)
+
+// scenarioRun reads the scenario id and run time, in milliseconds, of a
+// mip_scenario point.
+func scenarioRun(line string) (id string, ms int64, ok bool) {
+	if !strings.HasPrefix(line, "mip_scenario,") {
+		return "", 0, false
 	}
-	stdin.Close()
-	require.NoError(t, cmd.Wait())
-	for _, m := range parseLines(t, lp.String()) {
-		if m.Name() == "mip_scenario" {
-			id, _ := m.GetTag("scenario_id")
-			written[id] = append(written[id], m.Time())
-		}
+	m := scenarioIDTag.FindStringSubmatch(line)
+	ns, err := strconv.ParseInt(line[strings.LastIndexByte(line, ' ')+1:], 10, 64)
+	if m == nil || err != nil {
+		return "", 0, false
 	}
-	served := sim.Served()
-	missing, twice := 0, 0
-	for _, sc := range scenarios {
-		id := strconv.FormatInt(sc.ID, 10)
-		got := map[int64]int{}
-		for _, ts := range written[id] {
-			got[ts.UnixMilli()]++
-		}
-		for _, n := range got {
-			if n > 1 {
-				twice++
-			}
-		}
-		for _, r := range mipsim.Recorded(sc, firstAnswer.Add(-lookback), firstAnswer) {
-			if got[r.Time.UnixMilli()] == 0 {
-				missing++
-			}
-		}
-		servedMissing := 0
-		for _, r := range served[sc.ID] {
-			if got[r.UnixMilli()] == 0 {
-				servedMissing++
-			}
-		}
-		if servedMissing > 0 && sc.ID < 1010 {
-			t.Logf("scenario %s: %d served runs not written", id, servedMissing)
-		}
-	}
-	t.Logf("stderr:\n%s", stderr.String())
-	require.Zero(t, missing, "runs of the first answer not written")
-	require.Zero(t, twice, "runs written twice")
+	return m[1], time.Unix(0, ns).UnixMilli(), true
 }

@@ -72,7 +72,8 @@ func TestTestGathersWhateverTheGateSays(t *testing.T) {
 			lines := warnings(t, r.stderr)
 			require.Len(t, lines, 1, r.stderr)
 			require.Regexp(t, gateReasons[name], lines[0])
-			require.Contains(t, lines[0], ": a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; -test gathers anyway")
+			require.Contains(t, lines[0], ": a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; "+
+				"this check (-test, or a dry run) gathers anyway")
 		})
 	}
 }
@@ -172,4 +173,45 @@ func TestTestChecksTheStateFileDirectory(t *testing.T) {
 	require.Empty(t, r.stdout)
 	require.Contains(t, r.stderr, "state_file "+missing+" cannot be saved: its directory "+filepath.Dir(missing)+" does not exist; "+
 		"create it, writable by the user Telegraf runs telegraf-mip as (see docs/install.md), or choose another state_file")
+}
+
+// TestDryRunVariable: TELEGRAF_MIP_DRY_RUN=1 makes -once a check, as the
+// process inputs.execd starts under it (TestREADMETelegrafCheck): the
+// points whatever the endpoint says, state_file neither written nor
+// claimed, and a W! line saying so; 0 leaves -once as it is (it holds),
+// and a value that is not a boolean is refused.
+func TestDryRunVariable(t *testing.T) {
+	_, srv := startSim(t)
+	absent := gateEndpoints(t)["absent"]
+	once := func(t *testing.T, value string) (result, string) {
+		dir := t.TempDir()
+		state := filepath.Join(dir, "mip.state")
+		conf := pluginConfig(t, srv.URL, "  output_health_url = "+strconv.Quote(absent), "  state_file = "+strconv.Quote(state))
+		r := runBinaryEnv(t, []string{"MIP_API_KEY=" + testKey, dryRunVariable + "=" + value}, "-config", conf, "-once")
+		return r, dir
+	}
+	t.Run("1", func(t *testing.T) {
+		r, dir := once(t, "1")
+		require.Equal(t, 0, r.code, r.stderr)
+		requireNewestRuns(t, parseLines(t, r.stdout))
+		lines := warnings(t, r.stderr)
+		require.Len(t, lines, 2, r.stderr)
+		require.Contains(t, lines[0], "W! TELEGRAF_MIP_DRY_RUN is set: a dry run")
+		require.Regexp(t, gateReasons["absent"], lines[1])
+		files, err := filepath.Glob(filepath.Join(dir, "*"))
+		require.NoError(t, err)
+		require.Empty(t, files, "state_file, its lock or its claim written")
+	})
+	t.Run("0", func(t *testing.T) {
+		r, _ := once(t, "0")
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Empty(t, r.stdout)
+		require.Contains(t, r.stderr, "W! not gathering: nothing answers at output_health_url")
+	})
+	t.Run("maybe", func(t *testing.T) {
+		r, _ := once(t, "maybe")
+		require.Equal(t, 2, r.code, r.stderr)
+		require.Empty(t, r.stdout)
+		require.Equal(t, "E! TELEGRAF_MIP_DRY_RUN=\"maybe\": use 1 for a dry run (gather as -test does), or unset it\n", r.stderr)
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +42,7 @@ type options struct {
 	format               string
 	debug                bool
 	showVersion          bool
+	dryRun               bool // TELEGRAF_MIP_DRY_RUN, for -once or under inputs.execd
 }
 
 func main() {
@@ -65,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log := stderrlog.New(stderr, logLevel(opts.debug, ""))
 	stdlog.SetFlags(0)
 	stdlog.SetOutput(log.StdWriter())
+	if !readDryRun(&opts, log) {
+		return 2
+	}
 	if opts.demo {
 		return runDemo(log, stdout, stderr)
 	}
@@ -80,7 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log = stderrlog.New(stderr, logLevel(opts.debug, plugin.LogLevel))
 	stdlog.SetOutput(log.StdWriter())
 	plugin.Log = log
-	plugin.SetOptions(mip.Options{ReadOnlyState: opts.test, Once: opts.once || opts.test, ClaimStateFile: !opts.test && !opts.list})
+	checks := opts.test || opts.dryRun
+	plugin.SetOptions(mip.Options{ReadOnlyState: checks, Once: opts.once || checks, ClaimStateFile: !checks && !opts.list})
 	if err := plugin.Init(); err != nil {
 		log.Errorf("configuration %s: %v", opts.configPath, err)
 		return 1
@@ -90,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.list {
 		scenarios, err := plugin.ListScenarios()
 		if err == nil {
-			err = writeScenarios(stdout, scenarios, opts.format)
+			err = mip.WriteScenarios(stdout, scenarios, opts.format)
 		}
 		if err != nil {
 			log.Errorf("listing scenarios: %v", err)
@@ -111,6 +117,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	opts.catchUpInterval = catchUpInterval(opts, plugin)
+	if opts.dryRun {
+		opts.catchUpInterval = 0 // one gather per signal, as -test
+	}
 	serve(plugin, log, pw, opts, stopped)
 	return 0
 }
@@ -163,11 +172,42 @@ func parseFlags(args []string, stderr io.Writer) (opts options, code int, ok boo
 		fmt.Fprintf(stderr, "E! -catch_up_interval must not be negative, got %s\n", opts.catchUpInterval)
 		return opts, 2, false
 	}
-	if err := checkListFormat(opts.format); err != nil {
-		fmt.Fprintf(stderr, "E! %v\n", err)
+	if !slices.Contains(mip.ListFormats, opts.format) {
+		fmt.Fprintf(stderr, "E! -format %q is not one of %s\n", opts.format, strings.Join(mip.ListFormats, ", "))
 		return opts, 2, false
 	}
 	return opts, 0, true
+}
+
+// dryRunVariable, set in Telegraf's environment (inputs.execd passes it
+// on), turns the process Telegraf starts into a check by hand: telegraf
+// --test starts no output, so output_health_url never answers and a real
+// run would hold, and telegraf --once would write to the output and move
+// state_file.
+const dryRunVariable = "TELEGRAF_MIP_DRY_RUN"
+
+// readDryRun reads dryRunVariable into opts.dryRun, for -once and the
+// inputs.execd mode (the other modes write nothing), and says so on
+// stderr, since a variable left set in production would keep every run
+// in MIP. A value that is not a boolean is refused: false when it fails.
+func readDryRun(opts *options, log telegraf.Logger) bool {
+	value, set := os.LookupEnv(dryRunVariable)
+	if !set || value == "" {
+		return true
+	}
+	dry, err := strconv.ParseBool(value)
+	if err != nil {
+		log.Errorf("%s=%q: use 1 for a dry run (gather as -test does), or unset it", dryRunVariable, value)
+		return false
+	}
+	if !dry || opts.test || opts.list || opts.demo {
+		return true
+	}
+	opts.dryRun = true
+	log.Warnf("%s is set: a dry run, each gather as -test does: the points are printed whatever output_health_url answers "+
+		"(under telegraf --test, which starts no output, nothing answers there), state_file is read, never written; "+
+		"unset it for production", dryRunVariable)
+	return true
 }
 
 // minPollInterval is the shortest -poll_interval: gathers closer than this
@@ -199,10 +239,19 @@ Modes:
       check (docs/centreon-plugin.md); telegraf-mip-centreon [...] is the
       same, and starts faster: use it in Centreon's commands
 
-mip.conf holds one [[inputs.mip]] block; sample.conf shows every key. The API
-key usually comes from the environment: api_key = "${MIP_API_KEY}" reads the
-variable MIP_API_KEY, which must then be set where telegraf-mip runs (under
-execd: in Telegraf's environment), or api_key_file names a file holding it.
+TELEGRAF_MIP_DRY_RUN=1 in the environment makes -once and the inputs.execd mode
+gather as -test does, writing no state_file, so that a check through Telegraf
+shows the points (README.md, "The Telegraf side"):
+  TELEGRAF_MIP_DRY_RUN=1 telegraf --config /etc/telegraf/telegraf.conf \
+    --config-directory /etc/telegraf/telegraf.d --input-filter execd --test --test-wait 20
+
+mip.conf holds one [[inputs.mip]] block; every key is in sample.conf in the
+archives and, with the packages, in
+/usr/share/doc/telegraf-mip/plugins/inputs/mip/README.md (the packages'
+/etc/telegraf/mip.conf starts as sample.conf). The API key usually comes from
+the environment: api_key = "${MIP_API_KEY}" reads the variable MIP_API_KEY,
+which must then be set where telegraf-mip runs (under execd: in Telegraf's
+environment), or api_key_file names a file holding it.
 
 Documentation: README.md (a step-by-step recipe under Telegraf), docs/ and
 plugins/inputs/mip/README.md, in the release archives and the repository, and

@@ -80,10 +80,16 @@ type result struct {
 // busy machine.
 func runBinary(t *testing.T, key string, args ...string) result {
 	t.Helper()
+	return runBinaryEnv(t, []string{"MIP_API_KEY=" + key}, args...)
+}
+
+// runBinaryEnv is runBinary with env added to the test's environment.
+func runBinaryEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), "MIP_API_KEY="+key)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

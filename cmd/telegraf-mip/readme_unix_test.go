@@ -115,26 +115,37 @@ func TestREADMERecipe(t *testing.T) {
 // as one script.
 func recipeScript(t *testing.T, readme, heading string) string {
 	t.Helper()
+	script := strings.Join(fencedBlocks(t, readme, heading, "sh"), "")
+	require.NotEmpty(t, script, "no sh block in %q", heading)
+	return script
+}
+
+// fencedBlocks returns the code blocks of a README section fenced as lang
+// ("sh", "toml"), in order, each without the indent of its fence.
+func fencedBlocks(t *testing.T, readme, heading, lang string) []string {
+	t.Helper()
 	_, section, ok := strings.Cut(readme, "\n"+heading+"\n")
 	require.True(t, ok, "no section %q in README.md", heading)
 	if end := strings.Index(section, "\n## "); end >= 0 {
 		section = section[:end]
 	}
-	var script strings.Builder
+	var blocks []string
+	var block strings.Builder
 	indent := ""
 	inBlock := false
 	for line := range strings.SplitSeq(section, "\n") {
 		trimmed := strings.TrimLeft(line, " ")
 		switch {
-		case !inBlock && trimmed == "```sh":
+		case !inBlock && trimmed == "```"+lang:
 			inBlock = true
 			indent = line[:len(line)-len(trimmed)]
 		case inBlock && trimmed == "```":
 			inBlock = false
+			blocks = append(blocks, block.String())
+			block.Reset()
 		case inBlock:
-			script.WriteString(strings.TrimPrefix(line, indent) + "\n")
+			block.WriteString(strings.TrimPrefix(line, indent) + "\n")
 		}
 	}
-	require.NotEmpty(t, script.String(), "no sh block in %q", heading)
-	return script.String()
+	return blocks
 }

@@ -104,7 +104,7 @@ func (o *Output) AddLong(msg string) { o.long = append(o.long, strings.TrimSuffi
 // AddPerfdata adds a perfdata as perfdata_add does: a quote in the label
 // doubled, the mode kept, NLabel and Instances kept when not empty.
 func (o *Output) AddPerfdata(p Perfdata) {
-	p.Label = strings.ReplaceAll(p.Label, "'", "''")
+	p.Label = centreonrules.EscapeLabel(p.Label)
 	p.Mode, p.keys = o.mode, keyMode
 	if p.NLabel != "" {
 		p.keys |= keyNLabel

@@ -2,9 +2,12 @@ package centreonoutput
 
 import (
 	"bytes"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 )
 
 // testArgs are options given as a map, lists as several values.
@@ -101,4 +104,20 @@ func TestOptionExitOpenMetrics(t *testing.T) {
 	var b bytes.Buffer
 	require.Equal(t, 1, o.OptionExit(&b, "unknown"))
 	require.Empty(t, b.String())
+}
+
+// TestPerfdataLabelQuotedAsTheRules: a label the check writes reads as
+// centreonrules.QuoteLabel quotes it, the tag schema = "centreon" gives
+// Centreon, quotes and all; --filter-perfdata sees it with its quotes
+// doubled, as in the Perl plugin.
+func TestPerfdataLabelQuotedAsTheRules(t *testing.T) {
+	for _, label := range []string{"plain", "it's", "''", "a'b'c~d#scenario.metric.usage.count"} {
+		o, err := New(testArgs{"filter-perfdata": {"^" + regexp.QuoteMeta(centreonrules.EscapeLabel(label)) + "$"}}, "p", "m")
+		require.NoError(t, err)
+		o.AddPerfdata(Perfdata{Label: label, Value: "1"})
+		o.Add(centreonrules.OK, "ok")
+		var out bytes.Buffer
+		o.Display(&out)
+		require.Equal(t, "OK: ok | "+centreonrules.QuoteLabel(label)+"=1;;;;\n", out.String(), label)
+	}
 }

@@ -62,7 +62,8 @@ func (o *Output) writeText(w io.Writer, literal string, d displayOpts) {
 				b.WriteString("|")
 				pipe = true
 			}
-			b.WriteString(" '" + p.Label + "'=" + p.Value + p.Unit + ";" + p.Warning + ";" + p.Critical + ";" + p.Min + ";" + p.Max)
+			b.WriteString(" " + centreonrules.QuoteEscapedLabel(p.Label) + "=" + p.Value + p.Unit)
+			b.WriteString(";" + p.Warning + ";" + p.Critical + ";" + p.Min + ";" + p.Max)
 		}
 	}
 	b.WriteString("\n")

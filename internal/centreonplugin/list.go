@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
@@ -67,15 +66,7 @@ func (c *check) listScenarios() error {
 	for _, m := range byID {
 		list = append(list, m)
 	}
-	// By name, ignoring case; ties by id, where the Perl plugin's order is
-	// its hash's.
-	sort.Slice(list, func(i, j int) bool {
-		a, b := strings.ToLower(list[i]["name"]), strings.ToLower(list[j]["name"])
-		if a != b {
-			return a < b
-		}
-		return list[i]["id"] < list[j]["id"]
-	})
+	centreonrules.SortDiscovery(list)
 	if c.args.Has("disco-show") {
 		c.writeDisco(list)
 		return nil
@@ -96,7 +87,7 @@ func (c *check) listScenarios() error {
 // --output-json ({"data": [...]}, each entry's keys sorted).
 func (c *check) writeDisco(list []map[string]string) {
 	if !c.out.JSON() {
-		_, _ = io.WriteString(c.stdout, discoXML(list)) //nolint:errcheck // nothing to do if stdout is gone
+		_ = centreonrules.WriteDiscoveryXML(c.stdout, list) //nolint:errcheck // nothing to do if stdout is gone
 		return
 	}
 	if list == nil {
@@ -115,43 +106,4 @@ func writeJSON(w io.Writer, doc any) {
 		panic(err) // strings only: cannot fail
 	}
 	_, _ = w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n"))) //nolint:errcheck // nothing to do if stdout is gone
-}
-
-// discoXML writes the entries as XML::LibXML's toString(1) does, after the
-// Perl plugin wrote each control character as the text "&#xN;".
-func discoXML(list []map[string]string) string {
-	var b strings.Builder
-	b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
-	if len(list) == 0 {
-		b.WriteString("<data/>\n")
-		return b.String()
-	}
-	b.WriteString("<data>\n")
-	keys := []string{"alias", "app_name", "display_name", "id", "name"}
-	for _, m := range list {
-		b.WriteString("  <label")
-		for _, k := range keys {
-			b.WriteString(" " + k + "=\"" + xmlAttr(controlChars(m[k])) + "\"")
-		}
-		b.WriteString("/>\n")
-	}
-	b.WriteString("</data>\n")
-	return b.String()
-}
-
-func controlChars(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r <= 0x9f {
-			fmt.Fprintf(&b, "&#x%X;", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// xmlAttr escapes an attribute value as libxml2 does.
-func xmlAttr(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&quot;").Replace(s)
 }

@@ -2,6 +2,7 @@ package centreonplugin
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -80,24 +81,21 @@ func download(ctx context.Context, client *mipapi.Client, progress func()) ([]sc
 	defer body.Close()
 	progress()
 	var list []scenario
-	var decodeErr error
-	err = mipapi.DecodeMeasureDetails(progressReader{body, progress}, func(*mipapi.Measure) mipapi.RunSelection {
-		return mipapi.RunSelection{NewestOnly: true}
-	}, func(e *mipapi.MeasureEntry, _ error) {
-		if e == nil || e.Measure == nil || decodeErr != nil {
-			return
+	var scenarioErr error // the first: the answer is still read to its end, whose errors come first
+	details := mipapi.DecodeMeasureDetails(progressReader{body, progress})
+	for details.Next() {
+		e, err := details.Entry(mipapi.RunSelection{NewestOnly: true})
+		if e == nil || err != nil || scenarioErr != nil {
+			continue
 		}
 		s, err := newScenario(e)
 		if err != nil {
-			decodeErr = err
-			return
+			scenarioErr = err
+			continue
 		}
 		list = append(list, s)
-	})
-	if err == nil {
-		err = decodeErr
 	}
-	if err != nil {
+	if err := cmp.Or(details.Err(), scenarioErr); err != nil {
 		return nil, &decodeError{limitError(err)}
 	}
 	return list, nil

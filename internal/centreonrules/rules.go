@@ -106,7 +106,16 @@ func VersionLabel(label string) bool { return label == "API_VERSION" || label ==
 
 // QuoteLabel quotes a perfdata label as the Perl plugin does: always, a
 // quote inside doubled.
-func QuoteLabel(label string) string { return "'" + strings.ReplaceAll(label, "'", "''") + "'" }
+func QuoteLabel(label string) string { return QuoteEscapedLabel(EscapeLabel(label)) }
+
+// EscapeLabel is a perfdata label as centreon-plugins' perfdata_add keeps
+// it, each quote doubled: the output options (--filter-perfdata,
+// --change-perfdata) see it so, and QuoteEscapedLabel writes it.
+func EscapeLabel(label string) string { return strings.ReplaceAll(label, "'", "''") }
+
+// QuoteEscapedLabel writes a label EscapeLabel escaped as the perfdata
+// of a check's output holds it: between quotes.
+func QuoteEscapedLabel(escaped string) string { return "'" + escaped + "'" }
 
 // ScaledUnit says how the Perl plugin's long output writes a metric of a
 // MIP unit: bytes and bits per second scaled (1024 or 1000 a step), the

@@ -45,16 +45,7 @@ type MeasureEntry struct {
 	newestKey   []byte // its key, as MIP wrote it
 	shrunk      []byte // the run being read, its long texts cut
 	names       interner
-	// selection is what the RunSelector chose for the measure, when it
-	// was asked (selected).
-	selection RunSelection
-	selected  bool
 }
-
-// Selection returns what the RunSelector chose for the entry's measure,
-// and whether it was asked: it is not when the entry has no "results", or
-// sends them before its "measure" (its runs are then all kept).
-func (e *MeasureEntry) Selection() (RunSelection, bool) { return e.selection, e.selected }
 
 // rawRun is one member of an entry's "results" object: its key read as a
 // time, and where its value is kept in the entry's arena. It is small, and

@@ -26,6 +26,8 @@ type Cache struct {
 	ids        map[string]int
 	duplicated []string
 	warned     map[string]bool
+	// details is the decoder of the answer being read.
+	details DetailsDecoder
 }
 
 // cached is a value decoded, with the problem its decoding found.

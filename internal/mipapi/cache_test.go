@@ -18,7 +18,7 @@ func decodeWith(t *testing.T, c *Cache, body string) (map[string]*Measure, map[s
 	if c != nil {
 		decode = c.DecodeMeasureDetails
 	}
-	err := decode(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
+	err := forEachEntry(decode(strings.NewReader(body)), nil, func(e *MeasureEntry, err error) {
 		if err != nil {
 			problems = append(problems, err.Error())
 			return
@@ -55,7 +55,7 @@ func TestCacheFollowsTheResponses(t *testing.T) {
 	require.Len(t, c.infos, 1)
 
 	// A response cut short forgets nothing: its scenarios may still be there.
-	err := c.DecodeMeasureDetails(strings.NewReader(`{"results": [`+entry("3", "new", "Load")), nil, func(*MeasureEntry, error) {})
+	err := forEachEntry(c.DecodeMeasureDetails(strings.NewReader(`{"results": [`+entry("3", "new", "Load"))), nil, func(*MeasureEntry, error) {})
 	require.ErrorContains(t, err, "ends early")
 	require.Len(t, c.measures, 2)
 }

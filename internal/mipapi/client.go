@@ -440,9 +440,11 @@ func statusError(endpoint string, resp *http.Response) *StatusError {
 }
 
 // RelativeDuration writes d in MIP's relative time syntax (now-1h), in the
-// largest unit that divides it.
+// largest unit that divides it. It counts whole seconds, rounded up: the
+// window asked covers at least d, never half a second less, which would
+// leave out runs the caller needs.
 func RelativeDuration(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
+	s := int64((d + time.Second - 1) / time.Second)
 	switch {
 	case s <= 0:
 		return "1s"

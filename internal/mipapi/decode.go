@@ -37,51 +37,245 @@ func (e *entryError) Error() string {
 
 func (e *entryError) Unwrap() error { return e.Err }
 
-// DecodeMeasureDetails reads a /api/measures/details response and calls fn
-// with each entry of its "results" array as soon as the entry is read, so
-// that memory is bounded by the largest entry, not by the response. An entry
-// that cannot be decoded is passed to fn as an *entryError and the stream
-// goes on; a response that is not JSON or ends early is a returned error.
-// The entry's memory is reused for the next one: fn must not keep it.
+// DetailsDecoder reads a /api/measures/details response one entry of its
+// "results" array at a time, so that memory is bounded by the largest
+// entry, not by the response. For each entry, Next reads it up to its runs,
+// Measure tells whose runs they are, and Entry reads the rest, keeping the
+// runs its selection chooses:
+//
+//	d := mipapi.DecodeMeasureDetails(body)
+//	for d.Next() {
+//		entry, err := d.Entry(choose(d.Measure()))
+//		...
+//	}
+//	if err := d.Err(); err != nil { ... }
+//
 // When r is a *Response, the pages it links with "next" are read too, in
-// order, as one answer: nil is returned once the last page is read whole.
-func DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
-	return new(Cache).DecodeMeasureDetails(r, sel, fn)
+// order, as one answer. A measure sent twice in one answer is read once,
+// at its first entry.
+type DetailsDecoder struct {
+	c    *Cache
+	r    io.Reader
+	resp *Response // nil: one page
+	br   *bufio.Reader
+	dec  *decoder  // the page being read; nil between pages
+	page pageLinks // what the page says besides its results
+
+	foundResults bool // the page's "results" was met
+	inResults    bool // the decoder is in its array
+	read         int  // entries, on every page
+	done         bool // the last page was read whole
+	err          error
+
+	// The entry being read, and where its reading is.
+	entry   *MeasureEntry
+	index   int          // its position in the answer
+	problem error        // the first problem of its shape
+	sel     RunSelection // the selection its runs were read with
+	chosen  bool         // its runs were chosen, for the measure read so far
+	paused  bool         // at its runs, for Entry to choose them
+	current bool         // Next returned it
+}
+
+// DecodeMeasureDetails returns a decoder of the /api/measures/details
+// response r.
+func DecodeMeasureDetails(r io.Reader) *DetailsDecoder {
+	return new(Cache).DecodeMeasureDetails(r)
 }
 
 // DecodeMeasureDetails is the package's DecodeMeasureDetails taking from c
-// the measures and metricInfo it decoded before. The entry's Measure and
-// MetricInfo may be shared with later entries and gathers: fn must not
-// change them.
-func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*MeasureEntry, error)) error {
+// the measures and metricInfo it decoded before. An entry's Measure and
+// MetricInfo may be shared with later entries and gathers: the caller must
+// not change them. One decoder reads through c at a time: the next one
+// takes its place.
+func (c *Cache) DecodeMeasureDetails(r io.Reader) *DetailsDecoder {
 	c.begin()
-	resp, paged := r.(*Response)
+	// The decoder is the cache's, made anew for each answer: a gather
+	// allocates none.
+	d := &c.details
+	*d = DetailsDecoder{c: c, r: r, entry: &MeasureEntry{}}
+	d.resp, _ = r.(*Response)
 	c.warnings = nil
-	if paged {
-		c.warnings = &resp.warn
-		defer func() { c.warnings = nil }()
+	if d.resp != nil {
+		c.warnings = &d.resp.warn
 	}
-	br := bufio.NewReaderSize(&squeezedInput{r: r}, 64*1024)
-	read := 0 // entries, on every page
-	for {
-		page, err := c.decodeDetailsPage(br, sel, fn, &read)
+	d.br = bufio.NewReaderSize(&squeezedInput{r: r}, 64*1024)
+	return d
+}
+
+// Next reads the next entry of the answer up to its runs (whole when it
+// sends them before its measure, or none), and reports whether there is
+// one; at the end, or when the answer cannot be read further, it reports
+// false, and Err says which.
+func (d *DetailsDecoder) Next() bool {
+	if d.paused {
+		d.Entry(RunSelection{Skip: true}) //nolint:errcheck // the caller left the entry: its runs are skipped
+	}
+	d.current = false
+	for d.err == nil && !d.done {
+		if !d.inResults {
+			d.err = d.nextResults()
+			continue
+		}
+		switch d.dec.PeekKind() {
+		case jsontext.KindEndArray, jsontext.KindInvalid:
+			_, err := d.dec.ReadToken()
+			d.err, d.inResults = syntaxError(err), false
+			continue
+		}
+		d.entry.reset()
+		d.index, d.problem, d.chosen = d.read, nil, false
+		d.read++
+		paused, err := d.readEntry()
+		switch {
+		case err != nil:
+			d.err = syntaxError(err)
+		case paused:
+			d.paused, d.current = true, true
+			return true
+		case d.first():
+			d.current = true
+			return true
+		}
+	}
+	d.c.warnings = nil
+	return false
+}
+
+// Measure returns the measure of the entry Next read, nil when it has none
+// (Entry then says why): the runs Entry keeps are chosen for it.
+func (d *DetailsDecoder) Measure() *Measure {
+	if !d.current {
+		return nil
+	}
+	return d.entry.Measure
+}
+
+// Entry reads the rest of the entry Next read, keeping of its runs those
+// sel chooses (the runs an entry sends before its measure are all kept),
+// and returns it. An entry that cannot be decoded is an error, and the
+// answer goes on. An entry left out, of a measure sent before in the
+// answer, is nil and no error; so is an entry the answer breaks off in:
+// Next then reports false, and Err says why. The entry's memory is reused
+// for the next one: the caller must not keep it.
+func (d *DetailsDecoder) Entry(sel RunSelection) (*MeasureEntry, error) {
+	if !d.current {
+		return nil, nil
+	}
+	d.current = false
+	if d.paused {
+		d.paused, d.sel, d.chosen = false, sel, true
+		problem, err := decodeRuns(d.dec, d.entry, sel)
+		if err == nil {
+			d.keep(problem)
+			_, err = d.readMembers()
+		}
 		if err != nil {
-			return err
+			d.err = syntaxError(err)
+			return nil, nil
 		}
-		if !paged {
-			break
+		if !d.first() {
+			return nil, nil // another measure after the runs, sent before
 		}
-		if page.next == "" {
-			resp.checkCount(page.count, read)
-			break
-		}
-		if err := resp.follow(page.next); err != nil {
-			return err
-		}
-		br.Reset(&squeezedInput{r: r})
 	}
-	c.warnDuplicates()
-	c.end()
+	e := d.entry
+	switch {
+	case d.problem != nil:
+		return nil, &entryError{Index: d.index, ID: e.id(), Err: d.problem}
+	case e.Measure == nil:
+		return nil, &entryError{Index: d.index, Err: errors.New(`no "measure" object`)}
+	case e.Measure.ID == "":
+		return nil, &entryError{Index: d.index, Err: errors.New(`the measure has no "id"`)}
+	}
+	return e, nil
+}
+
+// Err is why the answer could not be read whole, nil once it was: a
+// response that is not JSON, or ends early. The problems of an entry are
+// Entry's.
+func (d *DetailsDecoder) Err() error { return d.err }
+
+// first tells whether the entry read whole is the first of its measure in
+// the answer, and counts it: the others are left out (warnDuplicates).
+func (d *DetailsDecoder) first() bool {
+	return d.entry.id() == "" || d.c.firstOf(d.entry.Measure.ID)
+}
+
+// keep keeps the first problem of the entry's shape.
+func (d *DetailsDecoder) keep(problem error) {
+	if d.problem == nil {
+		d.problem = problem
+	}
+}
+
+// nextResults reads the answer up to the next "results" array, page after
+// page, and ends the answer once its last page is read whole.
+func (d *DetailsDecoder) nextResults() error {
+	if d.dec == nil {
+		if err := expectJSONObject(d.br); err != nil {
+			return err
+		}
+		d.dec = newDecoder(d.br)
+		if _, err := d.dec.ReadToken(); err != nil { // the opening '{', checked above
+			return syntaxError(err)
+		}
+		d.page, d.foundResults = pageLinks{}, false
+	}
+	for d.dec.PeekKind() == jsontext.KindString {
+		name, err := d.dec.ReadToken()
+		if err != nil {
+			return syntaxError(err)
+		}
+		switch n := name.String(); n {
+		case "results":
+			if d.foundResults {
+				// The first array was streamed: it cannot count less than a
+				// later one, as a member sent twice elsewhere would.
+				return errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
+			}
+			d.foundResults = true
+			if d.inResults, err = openResults(d.dec); d.inResults || err != nil {
+				return err
+			}
+		case "next", "count":
+			raw, err := d.dec.ReadValue()
+			if err != nil {
+				return syntaxError(err)
+			}
+			if err := d.page.read(n, raw); err != nil {
+				return err
+			}
+		default:
+			if err := d.dec.SkipValue(); err != nil {
+				return syntaxError(err)
+			}
+		}
+	}
+	if _, err := d.dec.ReadToken(); err != nil { // the closing '}'
+		return syntaxError(err)
+	}
+	if !d.foundResults {
+		return errors.New(`the response has no "results" array`)
+	}
+	return d.endPage()
+}
+
+// endPage follows the link to the next page, or ends the answer.
+func (d *DetailsDecoder) endPage() error {
+	d.dec = nil
+	if d.resp != nil && d.page.next != "" {
+		if err := d.resp.follow(d.page.next); err != nil {
+			return err
+		}
+		d.br.Reset(&squeezedInput{r: d.r})
+		return nil
+	}
+	if d.resp != nil {
+		d.resp.checkCount(d.page.count, d.read)
+	}
+	d.c.warnDuplicates()
+	d.c.end()
+	d.done = true
 	return nil
 }
 
@@ -90,57 +284,6 @@ func (c *Cache) DecodeMeasureDetails(r io.Reader, sel RunSelector, fn func(*Meas
 type pageLinks struct {
 	next  string
 	count *int64
-}
-
-// decodeDetailsPage reads one page of /api/measures/details; read counts
-// the entries, from one page to the next.
-func (c *Cache) decodeDetailsPage(br *bufio.Reader, sel RunSelector, fn func(*MeasureEntry, error), read *int) (pageLinks, error) {
-	var page pageLinks
-	if err := expectJSONObject(br); err != nil {
-		return page, err
-	}
-	dec := newDecoder(br)
-	if _, err := dec.ReadToken(); err != nil { // the opening '{', checked above
-		return page, syntaxError(err)
-	}
-	foundResults := false
-	for dec.PeekKind() == jsontext.KindString {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return page, syntaxError(err)
-		}
-		switch n := name.String(); n {
-		case "results":
-			if foundResults {
-				// The first array was streamed: it cannot count less than a
-				// later one, as a member sent twice elsewhere would.
-				return page, errors.New(`the response has "results" twice: the scenarios of the first were read, the second is refused`)
-			}
-			foundResults = true
-			if err := decodeResults(dec, c, sel, fn, read); err != nil {
-				return page, err
-			}
-		case "next", "count":
-			raw, err := dec.ReadValue()
-			if err != nil {
-				return page, syntaxError(err)
-			}
-			if err := page.read(n, raw); err != nil {
-				return page, err
-			}
-		default:
-			if err := dec.SkipValue(); err != nil {
-				return page, syntaxError(err)
-			}
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil { // the closing '}'
-		return page, syntaxError(err)
-	}
-	if !foundResults {
-		return page, errors.New(`the response has no "results" array`)
-	}
-	return page, nil
 }
 
 // read keeps the member "next" (a URL, or null on the last page) or
@@ -207,102 +350,85 @@ func DecodeMeasures(r io.Reader) ([]DiscoveredMeasure, error) {
 	}
 }
 
-func decodeResults(dec *decoder, c *Cache, sel RunSelector, fn func(*MeasureEntry, error), read *int) error {
+// openResults opens the "results" array of a page, and reports whether
+// there is one to read: "results": null is an empty list.
+func openResults(dec *decoder) (open bool, err error) {
 	switch dec.PeekKind() {
 	case jsontext.KindNull:
-		_, err := dec.ReadToken() // "results": null is an empty list
-		return syntaxError(err)
+		_, err := dec.ReadToken()
+		return false, syntaxError(err)
 	case jsontext.KindBeginArray:
 	case jsontext.KindInvalid:
 		_, err := dec.ReadToken()
-		return syntaxError(err)
+		return false, syntaxError(err)
 	default:
-		return fmt.Errorf(`"results" is %s, expected an array`, kindName(dec.PeekKind()))
+		return false, fmt.Errorf(`"results" is %s, expected an array`, kindName(dec.PeekKind()))
 	}
 	if _, err := dec.ReadToken(); err != nil {
-		return syntaxError(err)
+		return false, syntaxError(err)
 	}
-	entry := &MeasureEntry{}
-	for ; ; *read++ {
-		i := *read
-		switch dec.PeekKind() {
-		case jsontext.KindEndArray:
-			_, err := dec.ReadToken()
-			return syntaxError(err)
-		case jsontext.KindInvalid:
-			_, err := dec.ReadToken()
-			return syntaxError(err)
-		}
-		entry.reset()
-		problem, err := decodeEntry(dec, c, entry, sel)
-		if err != nil {
-			return syntaxError(err)
-		}
-		switch {
-		case entry.id() != "" && !c.firstOf(entry.Measure.ID):
-			// A measure sent again: its first entry counts (warnDuplicates).
-		case problem != nil:
-			fn(nil, &entryError{Index: i, ID: entry.id(), Err: problem})
-		case entry.Measure == nil:
-			fn(nil, &entryError{Index: i, Err: errors.New(`no "measure" object`)})
-		case entry.Measure.ID == "":
-			fn(nil, &entryError{Index: i, Err: errors.New(`the measure has no "id"`)})
-		default:
-			fn(entry, nil)
-		}
-	}
+	return true, nil
 }
 
-// decodeEntry reads one element of "results". A problem is an entry that
-// was read whole but does not have the expected shape; err is a stream the
-// decoder cannot go on with.
-func decodeEntry(dec *decoder, c *Cache, entry *MeasureEntry, sel RunSelector) (problem, err error) {
+// readEntry opens the entry of "results" the decoder is at, and reads it as
+// readMembers does. A problem is an entry that is read whole but has not
+// the expected shape (kept in d.problem); err is a stream the decoder
+// cannot go on with.
+func (d *DetailsDecoder) readEntry() (paused bool, err error) {
 	var shape problems
-	if open, err := openObject(dec, fieldPath{}, "an object", &shape); !open {
-		return shape.first, err
+	if open, err := openObject(d.dec, fieldPath{}, "an object", &shape); !open {
+		d.keep(shape.first)
+		return false, err
 	}
-	selected := false // the runs were chosen for the measure read so far
+	return d.readMembers()
+}
+
+// readMembers reads the members of the entry up to its end, or stops at
+// the runs of a measure first met in the answer, for Entry to choose them
+// (paused).
+func (d *DetailsDecoder) readMembers() (paused bool, err error) {
+	dec, c, entry := d.dec, d.c, d.entry
 	for dec.PeekKind() == jsontext.KindString {
 		name, err := dec.ReadToken()
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		var fieldProblem error
 		var probs problems
 		switch n := name.String(); {
 		case strings.EqualFold(n, "measure"):
 			entry.Measure, err = c.measure(dec, &probs, entry)
-			if selected {
+			if d.chosen {
 				// Its runs were chosen for another measure.
 				fieldProblem = errors.New(`"measure" is sent again after "results"`)
 			}
 		case strings.EqualFold(n, "metricInfo"):
 			entry.MetricInfo, err = c.metricInfo(dec, &probs, entry)
 		case strings.EqualFold(n, "results"):
-			var runSel RunSelection
 			switch {
 			case entry.Measure != nil && c.ids[string(entry.Measure.ID)] > 0:
-				runSel = RunSelection{Skip: true} // a measure sent again: left out
-			case sel != nil && entry.Measure != nil && entry.Measure.ID != "":
-				runSel, selected = sel(entry.Measure), true
-				entry.selection, entry.selected = runSel, true
+				// A measure sent again: left out.
+				fieldProblem, err = decodeRuns(dec, entry, RunSelection{Skip: true})
+			case d.chosen:
+				fieldProblem, err = decodeRuns(dec, entry, d.sel)
+			case entry.Measure != nil && entry.Measure.ID != "":
+				return true, nil
+			default:
+				fieldProblem, err = decodeRuns(dec, entry, RunSelection{})
 			}
-			fieldProblem, err = decodeRuns(dec, entry, runSel)
 		default:
 			err = dec.SkipValue()
+		}
+		if err != nil {
+			return false, err
 		}
 		if fieldProblem == nil {
 			fieldProblem = probs.first
 		}
-		if err != nil {
-			return nil, err
-		}
-		if problem == nil {
-			problem = fieldProblem
-		}
+		d.keep(fieldProblem)
 	}
 	_, err = dec.ReadToken() // the closing '}'
-	return problem, err
+	return false, err
 }
 
 // RunSelection says which runs of a measure a gather may emit, so that the
@@ -325,9 +451,6 @@ type RunSelection struct {
 	// MeasureEntry.Behind). Zero: none.
 	Behind, Reported time.Time
 }
-
-// RunSelector chooses the runs of a measure; nil keeps them all.
-type RunSelector func(*Measure) RunSelection
 
 // maxBadKeys bounds the run keys that are not times kept for messages;
 // the others are counted.

@@ -29,7 +29,7 @@ func TestPagesAreBounded(t *testing.T) {
 	require.NoError(t, err)
 	defer resp.Close()
 	resp.pages = MaxPages - 3 // as if that many were read
-	err = new(Cache).DecodeMeasureDetails(resp, nil, func(*MeasureEntry, error) {})
+	err = forEachEntry(new(Cache).DecodeMeasureDetails(resp), nil, func(*MeasureEntry, error) {})
 	require.ErrorContains(t, err, "refused to follow the next page, "+srv.URL+"/api/measures/details: the answer has more than 10000 pages")
 	require.Equal(t, MaxPages, resp.Pages())
 }

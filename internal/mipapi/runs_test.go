@@ -141,7 +141,7 @@ func TestBadRunKeysAreCounted(t *testing.T) {
 	}
 	body := `{"results": [{"measure": {"id": 7}, "results": {` + jsonMembers(pairs...) + `}}]}`
 	var bad []error
-	require.NoError(t, DecodeMeasureDetails(strings.NewReader(body), nil, func(e *MeasureEntry, err error) {
+	require.NoError(t, forEachEntry(DecodeMeasureDetails(strings.NewReader(body)), nil, func(e *MeasureEntry, err error) {
 		require.NoError(t, err)
 		_, bad = sortedRuns(e, time.Time{}, false)
 	}))
@@ -225,7 +225,7 @@ func TestDecoderKeepsTheSelectedRunsOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			called := false
-			err := DecodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`), func(m *Measure) RunSelection {
+			err := forEachEntry(DecodeMeasureDetails(strings.NewReader(`{"results": [`+tt.entry+`]}`)), func(m *Measure) RunSelection {
 				require.Equal(t, "7", string(m.ID))
 				return tt.sel
 			}, func(e *MeasureEntry, err error) {
@@ -281,7 +281,7 @@ func runValues(runs RunList) []string {
 func entryWithRuns(pairs ...string) *MeasureEntry {
 	var e *MeasureEntry
 	body := `{"results": [{"measure": {"id": 1}, "results": {` + jsonMembers(pairs...) + `}}]}`
-	err := DecodeMeasureDetails(strings.NewReader(body), nil, func(entry *MeasureEntry, err error) {
+	err := forEachEntry(DecodeMeasureDetails(strings.NewReader(body)), nil, func(entry *MeasureEntry, err error) {
 		if err != nil {
 			panic(err)
 		}
@@ -380,4 +380,61 @@ func BenchmarkRunNanos(b *testing.B) {
 	if sum == 0 {
 		b.Fatal("no time read")
 	}
+}
+
+// forEachEntry reads an answer as a gather does: it chooses the runs of
+// each measure with sel (nil: all), and calls fn with each entry, or what
+// is wrong with it.
+func forEachEntry(d *DetailsDecoder, sel func(*Measure) RunSelection, fn func(*MeasureEntry, error)) error {
+	for d.Next() {
+		var chosen RunSelection
+		if m := d.Measure(); m != nil && sel != nil {
+			chosen = sel(m)
+		}
+		if e, err := d.Entry(chosen); e != nil || err != nil {
+			fn(e, err)
+		}
+	}
+	return d.Err()
+}
+
+// TestNextLeavesAnEntryUnread: a caller that does not read an entry's runs
+// (no Entry) gets the next entry, and the answer is read whole.
+func TestNextLeavesAnEntryUnread(t *testing.T) {
+	entry := func(id string) string {
+		return `{"measure": {"id": ` + id + `}, "results": {"2026-11-25T09:00:00Z": {"a": 1}}, "metricInfo": {}}`
+	}
+	d := DecodeMeasureDetails(strings.NewReader(`{"results": [` + entry("1") + `, ` + entry("2") + `, ` + entry("1") + `, ` + entry("3") + `]}`))
+	var ids []string
+	for d.Next() {
+		ids = append(ids, string(d.Measure().ID))
+	}
+	require.NoError(t, d.Err())
+	require.Equal(t, []string{"1", "2", "3"}, ids, "the second entry of measure 1 left out")
+	e, err := d.Entry(RunSelection{})
+	require.Nil(t, e, "no entry after the last")
+	require.NoError(t, err)
+}
+
+// TestMeasureAgainAfterTheRunsOfAnother: an entry whose second "measure",
+// after its runs, is of a measure sent before is left out, as an entry of
+// that measure is, and counted as sent again.
+func TestMeasureAgainAfterTheRunsOfAnother(t *testing.T) {
+	body := `{"results": [{"measure": {"id": 3}, "results": {}}, {"measure": {"id": 7}, "results": {}, "measure": {"id": 3}}]}`
+	c := new(Cache)
+	d := c.DecodeMeasureDetails(strings.NewReader(body))
+	var entries, problems int
+	for d.Next() {
+		e, err := d.Entry(RunSelection{})
+		switch {
+		case err != nil:
+			problems++
+		case e != nil:
+			entries++
+		}
+	}
+	require.NoError(t, d.Err())
+	require.Equal(t, 1, entries)
+	require.Zero(t, problems)
+	require.Equal(t, 2, c.ids["3"])
 }

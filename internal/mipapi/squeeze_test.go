@@ -97,7 +97,7 @@ func TestCompressedAnswerOverTheLimit(t *testing.T) {
 		body, err := c.MeasureDetails(t.Context(), time.Hour)
 		require.NoError(t, err)
 		entries := 0
-		err = DecodeMeasureDetails(body, nil, func(*MeasureEntry, error) { entries++ })
+		err = forEachEntry(DecodeMeasureDetails(body), nil, func(*MeasureEntry, error) { entries++ })
 		body.Close()
 		if tt.err != "" {
 			var tooLarge *BodyTooLargeError
@@ -125,10 +125,10 @@ func TestValueOverTheTokenizersBound(t *testing.T) {
 			io.LimitReader(repeatReader('a'), name), strings.NewReader(`"}}]}`))
 	}
 	entries := 0
-	require.NoError(t, DecodeMeasureDetails(answer(maxValueBytes-64<<10), nil, func(*MeasureEntry, error) { entries++ }))
+	require.NoError(t, forEachEntry(DecodeMeasureDetails(answer(maxValueBytes-64<<10)), nil, func(*MeasureEntry, error) { entries++ }))
 	require.Equal(t, 1, entries, "a value under the bound is read")
 
-	err := DecodeMeasureDetails(answer(maxValueBytes+1<<20), nil, func(*MeasureEntry, error) {})
+	err := forEachEntry(DecodeMeasureDetails(answer(maxValueBytes+1<<20)), nil, func(*MeasureEntry, error) {})
 	var tooLarge *ValueTooLargeError
 	require.ErrorAs(t, err, &tooLarge)
 	require.EqualError(t, err, "the response holds a JSON value, or a run of whitespace, of more than 1 MiB after byte 23, which no MIP answer holds")

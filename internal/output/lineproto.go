@@ -94,7 +94,7 @@ func (e *encoder) appendPoint(buf []byte, m telegraf.Metric, dropField func(key 
 }
 
 // tagText is a tag key or value as the serializer writes it: escaped, and
-// without trailing backslashes (which would escape what follows).
+// without trailing backslashes (TagValue).
 func (e *encoder) tagText(s string) string {
 	if !needsEscape(s, &needsTag) && (s == "" || s[len(s)-1] != '\\') {
 		return s
@@ -105,7 +105,7 @@ func (e *encoder) tagText(s string) string {
 	}
 	t, ok := e.cache[s]
 	if !ok {
-		t = string(bytes.TrimRight(appendEscaped(nil, s, &needsTag), `\`))
+		t = string(appendEscaped(nil, TagValue(s), &needsTag))
 		if e.cache == nil || len(e.cache) >= maxEscapeCache {
 			e.cache = make(map[string]string)
 		}

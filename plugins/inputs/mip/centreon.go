@@ -16,6 +16,7 @@ import (
 
 	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -219,7 +220,7 @@ func (c *centreonConfig) centreonPoints(m *mipapi.Measure, info map[string]mipap
 	for _, key := range sortedKeys(r.Metrics) {
 		v := r.Metrics[key]
 		mi, described := info[key]
-		name := tagValue(mi.Name(key))
+		name := output.TagValue(mi.Name(key))
 		if !described || !v.Valid || name == "" {
 			continue
 		}
@@ -246,11 +247,11 @@ func (c *centreonConfig) centreonPoints(m *mipapi.Measure, info map[string]mipap
 		points = append(points, p)
 	}
 	for _, label := range sortedKeys(r.FormatedMetrics) {
-		if _, ok := versionLabels[label]; ok || tagValue(label) == "" {
+		if _, ok := versionLabels[label]; ok || output.TagValue(label) == "" {
 			continue
 		}
 		if n := mipapi.ParseNumber(r.FormatedMetrics[label]); n.Valid {
-			points = append(points, c.perfdataPoint(service, centreonrules.FormattedMetricLabel(instance, tagValue(label)), "", n.Value, tr.Time))
+			points = append(points, c.perfdataPoint(service, centreonrules.FormattedMetricLabel(instance, output.TagValue(label)), "", n.Value, tr.Time))
 		}
 	}
 	points[0] = c.statePoint(service, state, tr.Time)
@@ -265,7 +266,7 @@ func (c *centreonConfig) statePoint(service string, state int64, at time.Time) t
 // min or max, as the Centreon plugin prints them.
 func (c *centreonConfig) perfdataPoint(service, label, unit string, value float64, at time.Time) telegraf.Metric {
 	tags := map[string]string{"host": c.host, "service": service, "perfdata": perfdataLabel(label)}
-	if unit = tagValue(unit); unit != "" {
+	if unit = output.TagValue(unit); unit != "" {
 		tags["unit"] = unit
 	}
 	return metric.New(c.measurement, tags, map[string]any{"value": value}, at)
@@ -277,7 +278,7 @@ func (p *MIP) emitStale(m *mipapi.Measure, newest time.Time, g *gatherPass, shar
 	if p.centreon == nil {
 		return
 	}
-	points := p.centreon.staleCheck(m, newest, g.requested.Add(-g.window), g.requested)
+	points := p.centreon.staleCheck(m, newest, g.pass.At.Add(-g.pass.Window), g.pass.At)
 	if len(points) == 0 || !share.Take(len(points)) {
 		return
 	}

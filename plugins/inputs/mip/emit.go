@@ -7,6 +7,7 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip/ledger"
 )
 
@@ -36,7 +37,7 @@ func (p *MIP) emitScenario(entry *mipapi.MeasureEntry, g *gatherPass, acc telegr
 		// Reported once: the same key comes back at every gather while it is
 		// in the window.
 		key := id + "\x00" + b.Error()
-		g.bad[key] = true
+		g.met.badKeys[key] = true
 		if !p.warned.badKeys[key] {
 			problems = append(problems, fmt.Errorf("scenario id %s: %w", id, b))
 		}
@@ -53,7 +54,7 @@ func (p *MIP) emitScenario(entry *mipapi.MeasureEntry, g *gatherPass, acc telegr
 	}
 	if p.influx && s.Take(1) {
 		tags := g.scratch.scenarioTags(p.source, m)
-		if point := freshnessPoint(tags, m, newest, g.requested); checkPoint(point) == nil {
+		if point := freshnessPoint(tags, m, newest, g.pass.At); output.CheckPoint(point) == nil {
 			acc.AddMetric(point)
 			g.stats.points++
 		}
@@ -98,7 +99,7 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		}
 		written := 0
 		for _, m := range points {
-			if err := checkPoint(m); err != nil {
+			if err := output.CheckPoint(m); err != nil {
 				problems = append(problems, fmt.Errorf("scenario id %s, run %s: %s %q not emitted: %w", id, tr.Key(), m.Name(), pointLabel(m), err))
 				continue
 			}
@@ -107,10 +108,10 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 		}
 		g.stats.points += written
 		s.Wrote(tr.Time, written)
-		if tr.Time.Before(g.asked) {
+		if tr.Time.Before(g.reach.asked) {
 			// Sent before the windows, and written (a first gather writes
 			// what MIP sends): no news later.
-			g.asked = tr.Time
+			g.reach.asked = tr.Time
 		}
 	}
 	return problems
@@ -121,11 +122,11 @@ func (p *MIP) emitRuns(entry *mipapi.MeasureEntry, runs mipapi.RunList, s *ledge
 func (p *MIP) warnFuture(g *gatherPass, m *mipapi.Measure, future []mipapi.TimedRun) {
 	for _, tr := range future {
 		key := string(m.ID) + "\x00" + tr.Time.String()
-		g.future[key] = true
+		g.met.futureRuns[key] = true
 		if !p.warned.futureRuns[key] {
 			p.Log.Warnf("scenario id %s: run %s is stamped %s ahead of this machine's clock, more than clock_skew_tolerance (%s): "+
 				"it is written once its time comes, and no later run waits for it; check the clocks of MIP and its robots",
-				m.ID, tr.Time.UTC().Format(time.RFC3339Nano), tr.Time.Sub(g.requested).Round(time.Second), time.Duration(p.ClockSkewTolerance))
+				m.ID, tr.Time.UTC().Format(time.RFC3339Nano), tr.Time.Sub(g.pass.At).Round(time.Second), time.Duration(p.ClockSkewTolerance))
 		}
 	}
 }
@@ -140,8 +141,8 @@ func (p *MIP) noteBehind(g *gatherPass, m *mipapi.Measure, b mipapi.Behind) {
 	if b.Runs == 0 {
 		return
 	}
-	g.behindAt[string(m.ID)] = b.To
-	g.behind.Add(string(m.ID), b.From, b.To, int64(b.Runs), true)
+	g.reach.behindRuns[string(m.ID)] = b.To
+	g.reach.behind.Add(string(m.ID), b.From, b.To, int64(b.Runs), true)
 	p.Log.Debugf("scenario id %s: %d runs stamped between %s and %s, before every window asked and run written since the start, not written",
 		m.ID, b.Runs, b.From.Format(time.RFC3339Nano), b.To.Format(time.RFC3339Nano))
 }
@@ -156,24 +157,6 @@ func (p *MIP) warnBehind(b *ledger.Losses, asked time.Time) {
 		"and before the runs already settled: they are not written (the scenarios at debug level); "+
 		"the clocks of their robots, or MIP's, are likely behind: check them",
 		b.Runs, len(b.IDs), b.From.UTC().Format(time.RFC3339), b.To.UTC().Format(time.RFC3339), asked.UTC().Format(time.RFC3339))
-}
-
-// warned is what the plugin already warned about, so as to warn once.
-type warned struct {
-	futureRuns map[string]bool // runs from the future, by measure id and run time
-	badKeys    map[string]bool // run keys that are no time
-	sizing     bool
-}
-
-// reach is how far back the gathers since the start asked MIP, which
-// selects the runs a gather writes (see noteBehind): control state, kept
-// apart from what the plugin warned about.
-type reach struct {
-	// asked is the oldest start of the windows asked since the start (or
-	// an older run written); behindRuns holds, per measure id, the newest
-	// run before it met, reported or written.
-	asked      time.Time
-	behindRuns map[string]time.Time
 }
 
 // countLost adds to the gather's losses the runs of a measure recorded

@@ -11,6 +11,7 @@ import (
 	"github.com/influxdata/telegraf/filter"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // scenarioFilter keeps the measures a user asked for: the reference plugin's
@@ -81,7 +82,7 @@ func (f scenarioFilter) match(m *mipapi.Measure) bool {
 	if f.ids != nil && !f.ids[string(m.ID)] {
 		return false
 	}
-	return f.name.Match(tagValue(m.ScenarioName())) &&
+	return f.name.Match(output.TagValue(m.ScenarioName())) &&
 		f.displayName.Match(string(m.DisplayName)) &&
 		f.application.Match(m.ApplicationName())
 }

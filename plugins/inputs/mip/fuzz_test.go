@@ -18,6 +18,7 @@ import (
 	"github.com/influxdata/telegraf/testutil"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // flushingAccumulator is a testutil accumulator that reports its points
@@ -35,7 +36,7 @@ func (*flushingAccumulator) Flush() error { return nil }
 // gathers once through the plugin's real path (decoder, filters, emitEntry,
 // run points, Centreon points, stale checks, mip_freshness, mip_api):
 // nothing may panic, no error may carry the API key, and every point emitted
-// that passes checkPoint must be one line the influx serializer writes and
+// that passes output.CheckPoint must be one line the influx serializer writes and
 // the influx parser reads back whole.
 func FuzzGatherResponse(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
@@ -97,7 +98,7 @@ func FuzzGatherResponse(f *testing.F) {
 				t.Fatalf("an error carries the API key: %v", err)
 			}
 			for _, m := range acc.GetTelegrafMetrics() {
-				if checkPoint(m) != nil {
+				if output.CheckPoint(m) != nil {
 					continue
 				}
 				line, err := s.Serialize(m)
@@ -186,7 +187,7 @@ func FuzzMeasureFields(f *testing.F) {
 				if v, ok := m.GetField("frequency_seconds"); ok && (v.(int64) < mipapi.MinMeasureSeconds || v.(int64) > mipapi.MaxMeasureSeconds) {
 					t.Fatalf("frequency_seconds=%d from frequency %q", v, frequency)
 				}
-				if checkPoint(m) != nil {
+				if output.CheckPoint(m) != nil {
 					continue
 				}
 				line, err := s.Serialize(m)

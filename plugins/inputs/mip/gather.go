@@ -44,32 +44,53 @@ func (p *MIP) Gather(acc telegraf.Accumulator) error {
 // MIP's, and nothing lost, since the runs it did not write stay owed.
 var ErrStopped = errors.New("gather cut short by a stop; its unwritten runs are written by the next start")
 
-// gatherPass is one gather: its pass over the ledger, what it met and what
-// it counts.
+// gatherPass is one gather, from its request to its commit: the ledger's
+// pass (the runs owed, written and deferred, and the points budget), what
+// the gather counts for mip_api, and its parts of the plugin's state kept
+// from one gather to the next, each committed with it: reach, which selects
+// runs, and what it met to warn about once, apart.
 type gatherPass struct {
-	pass      *ledger.Pass
-	started   time.Time
-	requested time.Time     // when the request was sent, by the plugin's clock
-	window    time.Duration // how far back MIP is asked for runs
-	stats     gatherStats
-	future    map[string]bool      // runs from the future met, see warnFuture
-	asked     time.Time            // the oldest start of the windows asked since the start, or older run written
-	behind    ledger.Losses        // runs sent before it, see noteBehind
-	behindAt  map[string]time.Time // per scenario, the newest of those
-	bad       map[string]bool      // run keys that are no time met, by measure
-	scratch   pointScratch         // reused from run to run
+	pass    *ledger.Pass
+	started time.Time
+	stats   gatherStats
+	reach   reach        // how far back the gathers asked, this one included
+	met     warned       // what this gather met that the plugin warns about once
+	scratch pointScratch // reused from run to run
+}
+
+// reach is how far back the gathers since the start asked MIP, which
+// selects the runs a gather writes (see noteBehind): control state, kept
+// apart from what the plugin warned about.
+type reach struct {
+	// asked is the oldest start of the windows asked since the start (or
+	// an older run written); behindRuns holds, per measure id, the newest
+	// run before it met, reported or written.
+	asked      time.Time
+	behindRuns map[string]time.Time
+	// behind are the runs a gather met stamped before asked, unwritten (see
+	// warnBehind); the plugin does not keep them.
+	behind ledger.Losses
+}
+
+// warned is what the plugin already warned about, so as to warn once: the
+// runs from the future, by measure id and run time, and the run keys that
+// are no time.
+type warned struct {
+	futureRuns map[string]bool
+	badKeys    map[string]bool
+	sizing     bool
 }
 
 func (p *MIP) begin() *gatherPass {
 	pass := p.ledger.Begin(p.now())
 	g := &gatherPass{
-		pass: pass, started: time.Now(), requested: pass.At, window: pass.Window,
-		future: make(map[string]bool), bad: make(map[string]bool), behindAt: make(map[string]time.Time),
+		pass: pass, started: time.Now(),
+		reach: reach{asked: pass.At.Add(-pass.Window), behindRuns: make(map[string]time.Time)},
+		met:   warned{futureRuns: make(map[string]bool), badKeys: make(map[string]bool)},
 	}
 	g.stats.window = pass.Window
-	g.asked = g.requested.Add(-g.window)
-	if prev := p.reach.asked; !prev.IsZero() && prev.Before(g.asked) {
-		g.asked = prev
+	if prev := p.reach.asked; !prev.IsZero() && prev.Before(g.reach.asked) {
+		g.reach.asked = prev
 	}
 	return g
 }
@@ -89,7 +110,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	defer cancel()
 
 	g := p.begin()
-	body, err := p.client.MeasureDetails(ctx, g.window)
+	body, err := p.client.MeasureDetails(ctx, g.pass.Window)
 	if err != nil {
 		g.stats.fail(err)
 		p.addStats(acc, g)
@@ -107,7 +128,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 	g.stats.runs, g.stats.replayed = g.pass.Runs()
 	g.stats.runs -= g.stats.replayed
 	p.Log.Debugf("GET %s (from=now-%s): %d scenarios, %d kept by the filters, %d new runs, %d points",
-		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
+		p.client.MeasureDetailsEndpoint(), mipapi.RelativeDuration(g.pass.Window), g.stats.scenarios, g.stats.kept, g.stats.runs, g.stats.points)
 	p.addStats(out, g)
 
 	switch f, flushes := acc.(output.Delivering); {
@@ -126,7 +147,7 @@ func (p *MIP) gatherOnce(acc telegraf.Accumulator) error {
 // addStats emits the gather's own point.
 func (p *MIP) addStats(acc telegraf.Accumulator, g *gatherPass) {
 	if p.influx {
-		acc.AddMetric(g.stats.point(p.source, g.requested, time.Since(g.started)))
+		acc.AddMetric(g.stats.point(p.source, g.pass.At, time.Since(g.started)))
 	}
 }
 
@@ -135,26 +156,28 @@ func (p *MIP) addStats(acc telegraf.Accumulator, g *gatherPass) {
 // window moves on only when the response was read whole.
 func (p *MIP) consume(body io.Reader, g *gatherPass, acc telegraf.Accumulator) []error {
 	var problems []error
-	err := p.decoded.DecodeMeasureDetails(body, func(m *mipapi.Measure) mipapi.RunSelection {
-		if !p.filter.match(m) {
-			return mipapi.RunSelection{Skip: true}
+	details := p.decoded.DecodeMeasureDetails(body)
+	for details.Next() {
+		m := details.Measure()
+		kept := m != nil && m.ID != "" && p.filter.match(m)
+		sel := mipapi.RunSelection{Skip: true}
+		if kept {
+			sel = p.selection(g, string(m.ID))
 		}
-		return p.selection(g, string(m.ID))
-	}, func(entry *mipapi.MeasureEntry, err error) {
+		entry, err := details.Entry(sel)
+		if entry == nil && err == nil {
+			continue // a measure sent before, or the answer broke off (details.Err)
+		}
 		g.stats.scenarios++
-		if err != nil {
+		switch {
+		case err != nil:
 			problems = append(problems, err)
-			return
+		case kept:
+			g.stats.kept++
+			problems = p.emitScenario(entry, g, acc, problems)
 		}
-		// The filters ran as the runs were chosen, unless the entry sent
-		// none, or sent them before its measure.
-		if sel, chosen := entry.Selection(); sel.Skip || (!chosen && !p.filter.match(entry.Measure)) {
-			return
-		}
-		g.stats.kept++
-		problems = p.emitScenario(entry, g, acc, problems)
-	})
-	if err != nil {
+	}
+	if err := details.Err(); err != nil {
 		return append(problems, fmt.Errorf("reading %s: %w", p.client.LastEndpoint(), err))
 	}
 	p.filter.warnNoneKept(p.Log, g.stats.scenarios, g.stats.kept)
@@ -168,7 +191,7 @@ func (p *MIP) selection(g *gatherPass, id string) mipapi.RunSelection {
 	o := g.pass.Owed(id)
 	return mipapi.RunSelection{
 		After: o.After, Until: o.Until, NewestOnly: o.NewestOnly,
-		Behind: g.asked, Reported: p.reach.behindRuns[id],
+		Behind: g.reach.asked, Reported: p.reach.behindRuns[id],
 	}
 }
 
@@ -184,21 +207,27 @@ func (p *MIP) commit(g *gatherPass, problems []error) []error {
 	}
 	p.reportLosses(g.pass.Losses())
 	p.reportBacklog(g)
-	p.warnBehind(&g.behind, g.asked)
-	p.reach.asked = g.asked
-	if p.reach.behindRuns == nil {
-		p.reach.behindRuns = make(map[string]time.Time)
-	}
-	for id, t := range g.behindAt {
-		if t.After(p.reach.behindRuns[id]) {
-			p.reach.behindRuns[id] = t
-		}
-	}
-	p.warned.futureRuns = g.future
+	p.warnBehind(&g.reach.behind, g.reach.asked)
+	p.reach.commit(&g.reach)
+	p.warned.futureRuns = g.met.futureRuns
 	if g.pass.IsComplete() {
-		p.warned.badKeys = g.bad
+		p.warned.badKeys = g.met.badKeys
 	}
 	return problems
+}
+
+// commit keeps how far back a delivered gather asked, and the newest run
+// before that it met of each measure.
+func (r *reach) commit(g *reach) {
+	r.asked = g.asked
+	if r.behindRuns == nil {
+		r.behindRuns = make(map[string]time.Time)
+	}
+	for id, t := range g.behindRuns {
+		if t.After(r.behindRuns[id]) {
+			r.behindRuns[id] = t
+		}
+	}
 }
 
 // summarize joins the first problems of a gather and counts the rest.

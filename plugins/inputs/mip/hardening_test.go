@@ -27,6 +27,8 @@ import (
 	"github.com/influxdata/telegraf/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 	"github.com/telegraf-mip/telegraf-mip/internal/stderrlog"
 )
 
@@ -223,6 +225,12 @@ func TestLineBreaksBecomeSpaces(t *testing.T) {
 		testutil.MustMetric("mip_scenario", tags, map[string]any{"status": "OK NOT", "status_code": int64(3)}, run),
 		testutil.MustMetric("mip_formatted_metric", tagSet(tags, "metric", "t"), map[string]any{"text": "two lines"}, run),
 	}, runPointsOnly(got))
+}
+
+// TestDecoderBoundsTextsAsPointsAre: the decoder cuts the texts no point
+// can carry, by the bound the points are checked against.
+func TestDecoderBoundsTextsAsPointsAre(t *testing.T) {
+	require.Equal(t, output.MaxPointBytes, mipapi.TextLimit)
 }
 
 func TestMaxBodySize(t *testing.T) {

@@ -166,15 +166,16 @@ func (p *MIP) reportOnceHold(why string, now time.Time) {
 		why, since, lookback)
 }
 
-// checkOutput is what -test does with output_health_url: it gathers
-// whatever the endpoint answers, and says what a real run would do.
+// checkOutput is what -test (and a dry run) does with output_health_url:
+// it gathers whatever the endpoint answers, and says what a real run would
+// do.
 func (p *MIP) checkOutput(answer healthAnswer) {
 	if answer.room {
 		p.Log.Infof("output_health_url %s answered 200 OK: Telegraf's output has room, a real run gathers now", p.health.shown)
 		return
 	}
-	p.Log.Warnf("%s: a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; -test gathers anyway",
-		p.health.why(answer))
+	p.Log.Warnf("%s: a real run (-once, or under Telegraf) would not gather now, and would wait for a 200 answer; "+
+		"this check (-test, or a dry run) gathers anyway", p.health.why(answer))
 }
 
 // keepHoldStart records the start of a hold in state_file, when the

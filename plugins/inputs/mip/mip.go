@@ -193,9 +193,10 @@ type Options struct {
 	// ReadOnlyState makes the plugin read state_file but never write it
 	// (telegraf-mip -test).
 	ReadOnlyState bool
-	// Once: the process gathers once (-once, -test). A gather that
-	// output_health_url holds says so each time; with ReadOnlyState
-	// (-test) it is not held, only reported.
+	// Once: the process gathers once (-once, -test), or each gather is a
+	// check (telegraf-mip's TELEGRAF_MIP_DRY_RUN). A gather that
+	// output_health_url holds says so each time; with ReadOnlyState (-test,
+	// a dry run) it is not held, only reported.
 	Once bool
 	// ClaimStateFile: the process claims state_file for this
 	// configuration until it ends, and a second process with the same

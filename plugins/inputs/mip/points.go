@@ -10,6 +10,7 @@ import (
 	"github.com/influxdata/telegraf/metric"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // Measurement names of the InfluxDB schema; see the README's Metrics section.
@@ -83,7 +84,7 @@ func emptied(m *map[string]string) map[string]string {
 }
 
 func putTag(tags map[string]string, key, value string) {
-	if value = tagValue(value); value != "" {
+	if value = output.TagValue(value); value != "" {
 		tags[key] = value
 	}
 }
@@ -119,13 +120,13 @@ func (s *pointScratch) runPoints(
 	// every run.
 	state := metric.New(measurementScenario, tags, nil, tr.Time)
 	if status != "" {
-		state.AddField("status", fieldText(status))
+		state.AddField("status", output.FieldText(status))
 	}
 	state.AddField("status_code", statusCode(status))
 	for _, label := range versionLabelOrder {
 		if raw, ok := r.FormatedMetrics[label]; ok {
 			if v, ok := mipapi.FormattedText(raw); ok {
-				state.AddField(versionLabels[label], fieldText(v))
+				state.AddField(versionLabels[label], output.FieldText(v))
 			}
 		}
 	}
@@ -137,7 +138,7 @@ func (s *pointScratch) runPoints(
 		mi, described := info[key]
 		name, renamed := names[key]
 		if !renamed {
-			name = tagValue(mi.Name(key))
+			name = output.TagValue(mi.Name(key))
 		}
 		switch {
 		case !described:
@@ -150,7 +151,7 @@ func (s *pointScratch) runPoints(
 			skip("metric %q has no name", key)
 			continue
 		}
-		m := metric.New(measurementMetric, withMetric(name, tagValue(string(mi.Unit))), nil, tr.Time)
+		m := metric.New(measurementMetric, withMetric(name, output.TagValue(string(mi.Unit))), nil, tr.Time)
 		m.AddField("value", v.Value)
 		points = append(points, m)
 	}
@@ -171,20 +172,20 @@ func (s *pointScratch) formattedPoints(
 		if _, ok := versionLabels[label]; ok {
 			continue
 		}
-		if tagValue(label) == "" {
+		if output.TagValue(label) == "" {
 			skip("formatted metric %q has no usable label", label)
 			continue
 		}
 		raw := r.FormatedMetrics[label]
-		m := metric.New(measurementFormattedMetric, withMetric(tagValue(label), ""), nil, tr.Time)
+		m := metric.New(measurementFormattedMetric, withMetric(output.TagValue(label), ""), nil, tr.Time)
 		if mipapi.TooLong(raw) {
 			// The decoder kept a stand-in for a value no point can carry:
-			// the point is made of it, to be refused by checkPoint as too long.
+			// the point is made of it, to be refused by output.CheckPoint as too long.
 			m.AddField("text", string(raw))
 		} else if n := mipapi.ParseNumber(raw); n.Valid {
 			m.AddField("value", n.Value)
 		} else if s, ok := mipapi.FormattedText(raw); ok {
-			m.AddField("text", fieldText(s))
+			m.AddField("text", output.FieldText(s))
 		} else {
 			skip("formatted metric %q: a JSON %s is neither a number nor a text", label, mipapi.Kind(raw))
 			continue
@@ -207,7 +208,7 @@ func metricTags(info map[string]mipapi.MetricInfo) map[string]string {
 	var buf [16]series
 	seen, collide := buf[:0], false
 	for key, mi := range info {
-		s := series{tagValue(mi.Name(key)), string(mi.Unit)}
+		s := series{output.TagValue(mi.Name(key)), string(mi.Unit)}
 		if slices.Contains(seen, s) {
 			collide = true
 			break
@@ -221,9 +222,9 @@ func metricTags(info map[string]mipapi.MetricInfo) map[string]string {
 	taken := make(map[[2]string]bool)
 	for _, key := range slices.Sorted(maps.Keys(info)) {
 		mi := info[key]
-		name := tagValue(mi.Name(key))
+		name := output.TagValue(mi.Name(key))
 		if taken[[2]string{name, string(mi.Unit)}] {
-			names[key] = tagValue(name + " [" + key + "]")
+			names[key] = output.TagValue(name + " [" + key + "]")
 			continue
 		}
 		taken[[2]string{name, string(mi.Unit)}] = true

@@ -11,6 +11,7 @@ import (
 	"github.com/influxdata/telegraf/metric"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipapi"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 // Metric layouts of the InfluxDB schema (metric_layout).
@@ -72,7 +73,7 @@ func (l narrowLayout) points(s *pointScratch, tags map[string]string, info map[s
 	return s.runPoints(tags, info, l.names, tr, skip)
 }
 
-// pointLabel names a point refused by checkPoint: its metric tag (narrow),
+// pointLabel names a point refused by output.CheckPoint: its metric tag (narrow),
 // or its first field (a wide point holding a text too long alone).
 func pointLabel(m telegraf.Metric) string {
 	if name, ok := m.GetTag("metric"); ok {
@@ -179,13 +180,13 @@ func (l *wideLayout) points(s *pointScratch, tags map[string]string, info map[st
 		status = string(r.State.Type)
 	}
 	if status != "" {
-		w.add("status", fieldText(status))
+		w.add("status", output.FieldText(status))
 	}
 	w.add("status_code", statusCode(status))
 	for _, label := range versionLabelOrder {
 		if raw, ok := r.FormatedMetrics[label]; ok {
 			if v, ok := mipapi.FormattedText(raw); ok {
-				w.add(versionLabels[label], fieldText(v))
+				w.add(versionLabels[label], output.FieldText(v))
 			}
 		}
 	}
@@ -228,12 +229,12 @@ func (l *wideLayout) addFormatted(w *widePoint, label string, raw []byte, skip f
 	text := true
 	if mipapi.TooLong(raw) {
 		// The decoder's stand-in for a value no point can carry: the point
-		// made of it alone is refused by checkPoint, and reported.
+		// made of it alone is refused by output.CheckPoint, and reported.
 		value = string(raw)
 	} else if n := mipapi.ParseNumber(raw); n.Valid {
 		value, text = n.Value, false
 	} else if s, ok := mipapi.FormattedText(raw); ok {
-		value = fieldText(s)
+		value = output.FieldText(s)
 	} else {
 		skip("formatted metric %q: a JSON %s is neither a number nor a text", label, mipapi.Kind(raw))
 		return
@@ -247,7 +248,7 @@ func (l *wideLayout) addFormatted(w *widePoint, label string, raw []byte, skip f
 }
 
 // widePoint gathers the fields of a run into points of at most
-// maxPointBytes, as checkPoint counts them.
+// output.MaxPointBytes, as output.CheckPoint counts them.
 type widePoint struct {
 	tags   map[string]string
 	tr     mipapi.TimedRun
@@ -257,10 +258,10 @@ type widePoint struct {
 }
 
 func (w *widePoint) add(key string, value any) {
-	n := fieldBytes(key, value)
-	if w.cur == nil || w.size+n > maxPointBytes {
+	n := output.FieldBytes(key, value)
+	if w.cur == nil || w.size+n > output.MaxPointBytes {
 		w.cur = metric.New(measurementScenario, w.tags, nil, w.tr.Time)
-		w.size = headBytes(w.cur)
+		w.size = output.HeadBytes(w.cur)
 		w.points = append(w.points, w.cur)
 	}
 	w.cur.AddField(key, value)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/telegraf-mip/telegraf-mip/internal/mipsim"
+	"github.com/telegraf-mip/telegraf-mip/internal/output"
 )
 
 func wide(p *MIP) { p.MetricLayout = layoutWide }
@@ -207,7 +208,7 @@ func TestWidePointTooLongIsSplit(t *testing.T) {
 	fields := 0
 	for _, m := range runs {
 		require.Equal(t, at("2026-11-25T09:55:00Z"), m.Time())
-		require.NoError(t, checkPoint(m))
+		require.NoError(t, output.CheckPoint(m))
 		fields += len(m.FieldList())
 	}
 	require.Equal(t, 400+2, fields, "every metric, status and status_code")

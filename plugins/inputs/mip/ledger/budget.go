@@ -141,6 +141,15 @@ func (b *backlog) update(p *Pass) {
 		b.pointsPerRun = float64(p.runPoints) / float64(p.runs)
 	}
 	b.runsLeft = p.budget.deferred
+	if !p.complete {
+		// A cut answer did not reach every scenario: those it did not list
+		// still have their runs left.
+		for id := range b.behind {
+			if _, listed := p.horizons[id]; !listed {
+				p.budget.behindNow[id] = true
+			}
+		}
+	}
 	b.behind = p.budget.behindNow
 	b.steadyPoints = p.budget.steady
 }

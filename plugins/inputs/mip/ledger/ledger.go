@@ -169,17 +169,46 @@ func (st *State) record(id string) *Record {
 // Window is how far back to ask for runs at now: back to where every
 // scenario of the last response still needs runs (its runs may appear up
 // to horizon late, and one missing from earlier answers needs what it
-// missed), and to the last success or the oldest run left to write, or
-// lookback when nothing succeeded yet. capped tells that lookback cut the
-// window short, so that runs may have been lost. While a backlog is being
-// written, the window may reach one more lookback back: those runs were
-// seen, only not written yet.
+// missed), to the last success, and to the oldest run a backfill left to
+// write; lookback when nothing succeeded yet and nothing is left. capped
+// tells that the window was cut short, so that runs may have been lost:
+// at lookback, or at twice lookback while a backlog is being written
+// (those runs were seen, only not written yet).
 func (l *Ledger) Window(now time.Time) (window time.Duration, capped bool) {
 	lookback := l.cfg.Lookback
-	st := l.state
-	if st.LastSuccess.IsZero() {
-		return lookback, false
+	from := now.Add(-lookback)
+	if !l.state.LastSuccess.IsZero() {
+		from = l.neededFrom()
 	}
+	// A backfill owes every run it was shown, even when no answer was read
+	// whole yet (a first answer cut by a timeout): ask from the oldest run
+	// left, which lookback has passed when the backfill takes longer than
+	// the margin that run had.
+	if owed, ok := l.oldestOwed(); ok && owed.Add(-LateSlack).Before(from) {
+		from = owed.Add(-LateSlack)
+	}
+	limit := lookback
+	if l.Behind() {
+		limit *= 2
+	}
+	window = now.Sub(from)
+	if window > limit {
+		return wholeSeconds(limit), true
+	}
+	return wholeSeconds(window), false
+}
+
+// wholeSeconds rounds a window up to the second: MIP's relative times
+// count seconds, so that is the window MIP is asked for, and a pass must
+// know the window asked exactly (a run before it was in no window).
+func wholeSeconds(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// neededFrom is where the window starts after a success: LateSlack before
+// it, or further back for a scenario that still needs runs.
+func (l *Ledger) neededFrom() time.Time {
+	st := l.state
 	from := st.LastSuccess.Add(-LateSlack)
 	need := func(r *Record, horizon time.Duration) {
 		if r != nil && !r.Covered.IsZero() && r.Covered.Add(-horizon).Before(from) {
@@ -190,26 +219,31 @@ func (l *Ledger) Window(now time.Time) (window time.Duration, capped bool) {
 		for id, horizon := range l.present {
 			need(st.Scenarios[id], horizon)
 		}
-	} else {
-		// Since the start, no response read whole: every scenario covered.
-		covered := false
-		for _, r := range st.Scenarios {
-			need(r, WindowMargin)
-			covered = covered || !r.Covered.IsZero()
+		return from
+	}
+	// Since the start, no response read whole: every scenario covered.
+	covered := false
+	for _, r := range st.Scenarios {
+		need(r, WindowMargin)
+		covered = covered || !r.Covered.IsZero()
+	}
+	if !covered {
+		from = st.LastSuccess.Add(-WindowMargin)
+	}
+	return from
+}
+
+// oldestOwed returns the newest run written, or the run before the first
+// left, of the scenario furthest behind: the runs a backfill left to write
+// come after it. false: no backlog.
+func (l *Ledger) oldestOwed() (time.Time, bool) {
+	var oldest time.Time
+	for id := range l.backlog.behind {
+		if r := l.state.Scenarios[id]; r != nil && r.Known() && (oldest.IsZero() || r.Watermark.Before(oldest)) {
+			oldest = r.Watermark
 		}
-		if !covered {
-			from = st.LastSuccess.Add(-WindowMargin)
-		}
 	}
-	limit := lookback
-	if l.Behind() {
-		limit *= 2
-	}
-	window = now.Sub(from)
-	if window > limit {
-		return limit, true
-	}
-	return window, false
+	return oldest, !oldest.IsZero()
 }
 
 // MIP records a run under its start time once it ends, so a run may appear

@@ -89,6 +89,7 @@ type gatherSpec struct {
 	runs    map[string][]time.Time
 	points  int
 	horizon time.Duration
+	cut     bool // the response is not read whole
 }
 
 func run(l *Ledger, g gatherSpec) (*Pass, map[string][]time.Time) {
@@ -118,7 +119,9 @@ func run(l *Ledger, g gatherSpec) (*Pass, map[string][]time.Time) {
 		}
 		s.Close()
 	}
-	p.Complete()
+	if !g.cut {
+		p.Complete()
+	}
 	return p, written
 }
 
@@ -347,4 +350,34 @@ func TestBacklogAfterRestartUsesTheLayoutsPointsPerRun(t *testing.T) {
 		l.Restore(st, at(0))
 		require.Equal(t, gathers, l.Backlog().Gathers, "points per run %v", guess)
 	}
+}
+
+// TestWindowReachesTheOldestRunOwed: a first answer cut (a gather timeout)
+// leaves a scenario's runs owed, its oldest run within seconds of lookback,
+// and no success to start the next window from: the next windows reach
+// that run, in whole seconds (MIP's relative times count seconds, and a
+// pass must know the window asked), also after another cut answer that did
+// not list the scenario.
+func TestWindowReachesTheOldestRunOwed(t *testing.T) {
+	l := New(Config{Lookback: 10 * time.Minute, MaxPoints: 10}, "r")
+	oldest := at(-9.99)
+	runs := map[string][]time.Time{"a": every(oldest, at(0)), "b": every(oldest, at(0))}
+	p, written := run(l, gatherSpec{now: at(0), runs: runs, points: 1, horizon: time.Minute, cut: true})
+	require.Len(t, written["a"], 10)
+	require.Empty(t, written["b"], "left for later")
+	l.Commit(p)
+	require.True(t, l.State().LastSuccess.IsZero(), "no answer read whole")
+
+	reaches := func(now time.Time) {
+		t.Helper()
+		w, capped := l.Window(now)
+		require.False(t, capped)
+		require.Zero(t, w%time.Second, "whole seconds: %s", w)
+		require.False(t, now.Add(-w).After(oldest.Add(-LateSlack)), "the window %s reaches the oldest run owed", w)
+	}
+	reaches(at(0.25))
+	p, _ = run(l, gatherSpec{now: at(0.25), runs: map[string][]time.Time{"a": every(oldest, at(0.25))}, points: 1, horizon: time.Minute, cut: true})
+	l.Commit(p)
+	require.True(t, l.Behind(), "a cut answer keeps the backlog of the scenarios it did not list")
+	reaches(at(9))
 }

@@ -1,36 +1,27 @@
-package main
+package mip
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/telegraf-mip/telegraf-mip/plugins/inputs/mip"
+	"github.com/telegraf-mip/telegraf-mip/internal/centreonrules"
 )
 
-// listFormats are the outputs of -list.
-var listFormats = []string{"table", "json", "xml"}
+// ListFormats are the outputs of telegraf-mip -list.
+var ListFormats = []string{"table", "json", "xml"}
 
-func checkListFormat(format string) error {
-	if !slices.Contains(listFormats, format) {
-		return fmt.Errorf("-format %q is not one of %s", format, strings.Join(listFormats, ", "))
-	}
-	return nil
-}
-
-// writeScenarios prints discovered scenarios as an aligned table, as JSON or
+// WriteScenarios prints discovered scenarios as an aligned table, as JSON or
 // as the Centreon plugin's discovery XML.
-func writeScenarios(w io.Writer, scenarios []mip.Scenario, format string) error {
+func WriteScenarios(w io.Writer, scenarios []Scenario, format string) error {
 	switch format {
 	case "xml":
-		return writeDiscoveryXML(w, scenarios)
+		return centreonrules.WriteDiscoveryXML(w, discoveryEntries(scenarios))
 	case "json":
 		listed := make([]listedScenario, 0, len(scenarios))
 		for _, s := range scenarios {
@@ -64,65 +55,22 @@ func writeScenarios(w io.Writer, scenarios []mip.Scenario, format string) error 
 		}
 		return tw.Flush()
 	}
-	return checkListFormat(format)
+	return fmt.Errorf("format %q is not one of %s", format, strings.Join(ListFormats, ", "))
 }
 
-// writeDiscoveryXML prints the scenarios as the Centreon plugin's
-// list-scenarios mode does with --disco-show, for Centreon's service
-// discovery: one <label> per scenario, sorted by lower-cased name, its
-// attributes in name order, "-" for no application. With the centreon
-// schema each also has service, the name its checks carry.
-func writeDiscoveryXML(w io.Writer, scenarios []mip.Scenario) error {
-	sorted := slices.Clone(scenarios)
-	slices.SortStableFunc(sorted, func(a, b mip.Scenario) int {
-		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-	})
-	var b strings.Builder
-	b.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
-	if len(sorted) == 0 {
-		b.WriteString("<data/>\n")
-	} else {
-		b.WriteString("<data>\n")
-		for _, s := range sorted {
-			attrs := [][2]string{{"alias", s.Alias}, {"app_name", dash(s.Application)}, {"display_name", s.DisplayName}, {"id", s.ID}, {"name", s.Name}}
-			if s.CentreonService != "" {
-				attrs = append(attrs, [2]string{"service", s.CentreonService})
-			}
-			b.WriteString("  <label")
-			for _, a := range attrs {
-				fmt.Fprintf(&b, " %s=\"%s\"", a[0], xmlAttribute(a[1]))
-			}
-			b.WriteString("/>\n")
+// discoveryEntries are the scenarios as the Centreon plugin's discovery
+// lists them: "-" for no application; with the centreon schema each also
+// has service, the name its checks carry.
+func discoveryEntries(scenarios []Scenario) []map[string]string {
+	entries := make([]map[string]string, 0, len(scenarios))
+	for _, s := range scenarios {
+		e := map[string]string{"alias": s.Alias, "app_name": dash(s.Application), "display_name": s.DisplayName, "id": s.ID, "name": s.Name}
+		if s.CentreonService != "" {
+			e["service"] = s.CentreonService
 		}
-		b.WriteString("</data>\n")
+		entries = append(entries, e)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// xmlAttribute escapes an attribute value as libxml2 (the Centreon plugin's
-// XML::LibXML) writes it; characters XML cannot carry become U+FFFD.
-func xmlAttribute(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '"':
-			b.WriteString("&quot;")
-		case r == '\t' || r == '\n' || r == '\r':
-			fmt.Fprintf(&b, "&#%d;", r)
-		case r < ' ' || r == 0xFFFE || r == 0xFFFF:
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return entries
 }
 
 // terminalText is a text from MIP as the table prints it to a terminal:
@@ -182,6 +130,7 @@ type listedScenario struct {
 // otherwise: MIP's ids are integers, but nothing guarantees it.
 type jsonID string
 
+// MarshalJSON writes the id as a number when it reads as one.
 func (id jsonID) MarshalJSON() ([]byte, error) {
 	if n, err := strconv.ParseInt(string(id), 10, 64); err == nil && strconv.FormatInt(n, 10) == string(id) {
 		return []byte(id), nil
