@@ -22,6 +22,7 @@ import (
 // and writes nothing, so no run is written twice. -test, which never writes
 // the state file, still runs beside it.
 func TestOneProcessPerStateFile(t *testing.T) {
+	t.Parallel()
 	sim, srv := startSim(t)
 	state := filepath.Join(t.TempDir(), "mip.state")
 	conf := pluginConfig(t, srv.URL, "  state_file = "+strconv.Quote(state))

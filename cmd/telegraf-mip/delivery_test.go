@@ -97,7 +97,7 @@ func TestSignalWhileStdoutIsReadSlowly(t *testing.T) {
 			if err != nil {
 				return
 			}
-			time.Sleep(5 * time.Millisecond) // about 140 KB/s: 5,000 points take seconds
+			time.Sleep(20 * time.Millisecond) // about 35 KB/s: 5,000 points take many seconds
 		}
 	})
 }
@@ -116,7 +116,7 @@ func testSignalWhileWriting(t *testing.T, read func(r *os.File, out *lockedBuffe
 	require.NoError(t, err)
 	defer r.Close()
 
-	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state), `  first_gather = "window"`), "-once")
+	cmd := exec.Command(binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf("  state_file = %q", state), `  first_gather = "window"`), "-once", "-debug")
 	cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 	var stdout, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = w, &stderr
@@ -130,9 +130,19 @@ func testSignalWhileWriting(t *testing.T, read func(r *os.File, out *lockedBuffe
 		go func() { defer close(readDone); read(r, &stdout) }()
 	}
 
-	// 5,000 points do not fit the pipe: the gather blocks on its writes.
-	require.Eventually(t, func() bool { return sim.Requests() == 1 }, 10*time.Second, 20*time.Millisecond)
-	time.Sleep(500 * time.Millisecond)
+	// The stop comes once the gather is writing its last points, however
+	// long this machine took to get there (a stop before would cut the
+	// gather, not its writing). Nobody reading: the pipe is full, less
+	// one whole-lines write, so the writes block (5,000 points fill it many
+	// times). Read slowly: the gather has read the whole answer (its debug
+	// line), and what is left to write takes the reader many seconds.
+	if read == nil {
+		require.Eventually(t, func() bool { return pipeFull(r) }, 2*time.Minute, 10*time.Millisecond, "stdout never filled; stderr:\n%s", &stderr)
+	} else {
+		decoded := regexp.MustCompile(`(?m)^D! .*GET \S+ \(from=now-`)
+		require.Eventually(t, func() bool { return decoded.MatchString(stderr.String()) }, 2*time.Minute, 10*time.Millisecond,
+			"the answer was never read whole; stderr:\n%s", &stderr)
+	}
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-done:

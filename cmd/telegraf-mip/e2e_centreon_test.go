@@ -49,6 +49,28 @@ func (r *otlpReceiver) received() []*collectorpb.ExportMetricsServiceRequest {
 	return slices.Clone(r.requests)
 }
 
+// waitForCount waits until count() reaches want, for as long as it grows:
+// the deadline follows the work left, not the clock. It fails when count()
+// did not grow for stallLimit (Telegraf's start and first flush included),
+// or Telegraf exits.
+func waitForCount(t *testing.T, tg *telegrafProcess, what string, want int, count func() int) {
+	t.Helper()
+	last, progress := count(), time.Now()
+	for last < want {
+		select {
+		case err := <-tg.done:
+			require.Failf(t, "telegraf exited", "waiting for %s: %v; log:\n%s", what, err, tg.stderr)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if n := count(); n != last {
+			last, progress = n, time.Now()
+		}
+		if time.Since(progress) > stallLimit {
+			require.Failf(t, "no progress", "waiting for %s: %d of %d, none more for %s; telegraf log:\n%s", what, last, want, stallLimit, tg.stderr)
+		}
+	}
+}
+
 func startOTLPReceiver(t *testing.T) (*otlpReceiver, string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -376,14 +398,14 @@ func TestTelegrafToCentreonOTLP(t *testing.T) {
 	tg := startTelegraf(t, conf, "MIP_API_KEY="+testKey)
 
 	demo := mipsim.Demo()
-	require.Eventually(t, func() bool {
+	waitForCount(t, tg, "a check of every scenario", len(demo), func() int {
 		services := map[string]bool{}
 		checks, _ := convertExports(receiver.received())
 		for _, c := range checks {
 			services[c.service] = true
 		}
-		return len(services) == len(demo)
-	}, 60*time.Second, 200*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
+		return len(services)
+	})
 	tg.stop(t)
 	require.Empty(t, tg.execdErrors())
 
@@ -437,10 +459,10 @@ func TestTelegrafToCentreonBackfill(t *testing.T) {
 		total += len(mipsim.Runs(sc, fixedNow.Add(-time.Hour), fixedNow))
 	}
 	require.Greater(t, total, 2*len(demo))
-	require.Eventually(t, func() bool {
+	waitForCount(t, tg, "a check of every run", total, func() int {
 		checks, _ := convertExports(receiver.received())
-		return len(checks) >= total
-	}, 60*time.Second, 200*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
+		return len(checks)
+	})
 	tg.stop(t)
 	require.Empty(t, tg.execdErrors())
 
@@ -486,10 +508,10 @@ func TestTelegrafToCentreonBothSchemas(t *testing.T) {
 		}
 		return n
 	}
-	require.Eventually(t, func() bool {
+	waitForCount(t, tg, "two stale-robot results per scenario", 2*len(demo), func() int {
 		checks, _ := convertExports(receiver.received())
-		return stale(checks) >= 2*len(demo)
-	}, 60*time.Second, 200*time.Millisecond, "telegraf log:\n%s", tg.stderr.String())
+		return stale(checks)
+	})
 	tg.stop(t)
 	require.Empty(t, tg.execdErrors())
 

@@ -31,6 +31,7 @@ import (
 // oldest runs it listed before their scenario's turn. Every run of the
 // first answer is written, once, and nothing is reported lost.
 func TestWindowBackfillWritesTheWholeFirstAnswer(t *testing.T) {
+	t.Parallel()
 	const (
 		count, listed = 300, 150
 		frequency     = 20 * time.Second

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,18 +44,27 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 	for _, how := range stopWays {
 		t.Run(how, func(t *testing.T) {
 			srv, requests := stalledMIP(t)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			const requestTimeout = time.Minute
+			ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, `  timeout = "60s"`), "-poll_interval_disabled")
+			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf(`  timeout = "%s"`, requestTimeout)),
+				"-poll_interval_disabled")
 			cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 			var stderr lockedBuffer
 			cmd.Stderr = &stderr
 			stdin, err := cmd.StdinPipe()
 			require.NoError(t, err)
+			started := time.Now()
 			require.NoError(t, cmd.Start())
 			_, err = stdin.Write([]byte("\n"))
 			require.NoError(t, err)
-			require.Eventually(t, func() bool { return requests.Load() == 1 }, 10*time.Second, 10*time.Millisecond)
+			require.Eventually(t, func() bool { return requests.Load() == 1 }, requestTimeout, 10*time.Millisecond)
+			// Stopping is less work than starting and sending the request:
+			// execd's 5 s, plus three times what that took here, holds on
+			// a busy machine and stays far below the request's timeout,
+			// which a stop that waited for the request would reach.
+			limit := 5*time.Second + 3*time.Since(started)
+			require.Less(t, limit, requestTimeout/2, "this machine is too busy to tell a prompt stop from a request's timeout")
 
 			start := time.Now()
 			if how == "SIGTERM" {
@@ -66,7 +76,7 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 			if err := cmd.Wait(); err != nil {
 				t.Logf("stopped by %s: %v", how, err)
 			}
-			require.Less(t, time.Since(start), 5*time.Second, "execd kills a plugin 5 s after asking it to stop")
+			require.Less(t, time.Since(start), limit, "execd kills a plugin 5 s after asking it to stop (%s on this machine)", limit)
 			// A stop is no failure: an info line, no error for Telegraf's log.
 			require.Contains(t, stderr.String(), "I! gather cut short by a stop; its unwritten runs are written by the next start: ")
 			require.NotContains(t, stderr.String(), "E! ")
@@ -79,6 +89,7 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 // open files stay flat: 500 gathers, 3,000 with MIP_SOAK=long (make test
 // sets it), or MIP_SOAK_GATHERS.
 func TestProcessSoak(t *testing.T) {
+	t.Parallel()
 	gathers := int32(500)
 	if os.Getenv("MIP_SOAK") == "long" {
 		gathers = 3000

@@ -94,6 +94,7 @@ func (c countingWriter) Write(p []byte) (int, error) {
 // twice, except for one huge string, which the JSON tokenizer holds whole
 // while it reads it, in a buffer that grows by doubling (about three times).
 func TestMemoryBoundedByTheResponse(t *testing.T) {
+	t.Parallel()
 	const runs = 1_000_000
 	newest := strconv.FormatInt(hugeScenarioStart.Add((runs-1)*time.Millisecond).UnixNano(), 10)
 	tests := []struct {
@@ -267,6 +268,7 @@ func writeManyScenarios(w io.Writer, n int) error {
 // docs/hardening.md says: 339 MiB of 365 here, for a 28 MiB response (389
 // MiB when the state was read in three copies and the cache kept the JSON).
 func TestMemoryOfManyScenariosWithStateFile(t *testing.T) {
+	t.Parallel()
 	const n = 100_000
 	var size atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

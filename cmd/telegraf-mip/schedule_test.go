@@ -17,6 +17,7 @@ import (
 // make a gather every mip.MinAskGap at most, not one request per line; the
 // process still stops on stdin EOF.
 func TestStdinFloodIsCoalesced(t *testing.T) {
+	t.Parallel()
 	sim, srv := startSim(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

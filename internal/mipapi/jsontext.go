@@ -36,15 +36,21 @@ func newDecoder(r io.Reader) *decoder {
 // still read, and reported, as before.
 const MaxValueBytes = 128 << 20
 
+// maxValueBytes is the bound heldInput applies: MaxValueBytes, which a
+// test lowers to reach it with megabytes instead of pushing 128 MiB
+// through the tokenizer under -race (minutes).
+var maxValueBytes int64 = MaxValueBytes
+
 // ValueTooLargeError is a JSON value, or the whitespace before one, over
 // MaxValueBytes.
 type ValueTooLargeError struct {
 	Offset int64 // the end of the last token read before it
+	Limit  int64 // MaxValueBytes
 }
 
 func (e *ValueTooLargeError) Error() string {
 	return fmt.Sprintf("the response holds a JSON value, or a run of whitespace, of more than %d MiB after byte %d, which no MIP answer holds",
-		MaxValueBytes>>20, e.Offset)
+		e.Limit>>20, e.Offset)
 }
 
 // heldInput is the tokenizer's input: it reads no further once the
@@ -56,8 +62,8 @@ type heldInput struct {
 }
 
 func (h *heldInput) Read(p []byte) (int, error) {
-	if done := h.dec.InputOffset(); h.read-done > MaxValueBytes {
-		return 0, &ValueTooLargeError{Offset: done}
+	if done := h.dec.InputOffset(); h.read-done > maxValueBytes {
+		return 0, &ValueTooLargeError{Offset: done, Limit: maxValueBytes}
 	}
 	n, err := h.r.Read(p)
 	h.read += int64(n)

@@ -111,16 +111,27 @@ func TestCompressedAnswerOverTheLimit(t *testing.T) {
 	}
 }
 
-// TestValueOverTheTokenizersBound: a single JSON value larger than
-// MaxValueBytes stops the answer with ValueTooLargeError, whatever the
-// body limit, instead of growing the tokenizer's buffer with it.
+// TestValueOverTheTokenizersBound: a single JSON value larger than the
+// tokenizer's bound stops the answer with ValueTooLargeError, whatever the
+// body limit, instead of growing the tokenizer's buffer with it. The bound
+// is lowered to 1 MiB: MaxValueBytes itself (128 MiB) takes minutes to
+// reach under -race, and the reading that stops at it is the same. A value
+// just under the bound is still read.
 func TestValueOverTheTokenizersBound(t *testing.T) {
-	r := io.MultiReader(strings.NewReader(`{"results": [{"measure": {"name": "`),
-		io.LimitReader(repeatReader('a'), MaxValueBytes+1<<20), strings.NewReader(`"}}]}`))
-	err := forEachEntry(DecodeMeasureDetails(r), nil, func(*MeasureEntry, error) {})
+	defer func(bound int64) { maxValueBytes = bound }(maxValueBytes)
+	maxValueBytes = 1 << 20
+	answer := func(name int64) io.Reader {
+		return io.MultiReader(strings.NewReader(`{"results": [{"measure": {"id": 7, "name": "`),
+			io.LimitReader(repeatReader('a'), name), strings.NewReader(`"}}]}`))
+	}
+	entries := 0
+	require.NoError(t, forEachEntry(DecodeMeasureDetails(answer(maxValueBytes-64<<10)), nil, func(*MeasureEntry, error) { entries++ }))
+	require.Equal(t, 1, entries, "a value under the bound is read")
+
+	err := forEachEntry(DecodeMeasureDetails(answer(maxValueBytes+1<<20)), nil, func(*MeasureEntry, error) {})
 	var tooLarge *ValueTooLargeError
 	require.ErrorAs(t, err, &tooLarge)
-	require.EqualError(t, err, "the response holds a JSON value, or a run of whitespace, of more than 128 MiB after byte 23, which no MIP answer holds")
+	require.EqualError(t, err, "the response holds a JSON value, or a run of whitespace, of more than 1 MiB after byte 23, which no MIP answer holds")
 }
 
 // repeatReader reads as an endless run of one byte.

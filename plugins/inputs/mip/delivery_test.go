@@ -328,38 +328,42 @@ func TestBackfillTakesTurns(t *testing.T) {
 	}
 }
 
+// TestSizingAdvice: the advice follows from the scenarios and from
+// max_points_per_gather, so each case is sized by the limit it must cross:
+// 60 scenarios (about 540 points an interval) under a lowered
+// max_points_per_gather, rather than thousands of scenarios' hour decoded
+// under -race.
 func TestSizingAdvice(t *testing.T) {
 	tests := []struct {
 		name      string
-		scenarios int
+		maxPoints int // max_points_per_gather
 		catchUp   time.Duration
 		advice    string
 	}{
-		{name: "fits", scenarios: 300},
-		{name: "too many", scenarios: 1000, advice: "W! [] sizing: 1000 scenarios write about 9000 points per gather (one every 1m0s), " +
-			"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
-			"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
+		{name: "fits", maxPoints: 600},
+		{name: "too many", maxPoints: 500, advice: "W! [] sizing: 60 scenarios write about 540 points per gather (one every 1m0s), " +
+			"more than max_points_per_gather = 500 lets through in that time, so the plugin would fall behind; " +
+			"set max_points_per_gather = 1000 and, in Telegraf's [agent], metric_buffer_limit = 2000 and metric_batch_size = 1000 " +
 			"(see the sizing table in docs/delivery.md)"},
-		{name: "caught up between intervals", scenarios: 1000, catchUp: 10 * time.Second,
-			advice: "W! [] sizing: 1000 scenarios write about 9000 points per interval (one every 1m0s), " +
-				"more than max_points_per_gather = 5000: every interval takes 2 gathers, catch-up gathers included; " +
-				"set max_points_per_gather = 11000 and, in Telegraf's [agent], metric_buffer_limit = 22000 and metric_batch_size = 2000 " +
+		{name: "caught up between intervals", maxPoints: 500, catchUp: 10 * time.Second,
+			advice: "W! [] sizing: 60 scenarios write about 540 points per interval (one every 1m0s), " +
+				"more than max_points_per_gather = 500: every interval takes 2 gathers, catch-up gathers included; " +
+				"set max_points_per_gather = 1000 and, in Telegraf's [agent], metric_buffer_limit = 2000 and metric_batch_size = 1000 " +
 				"(see the sizing table in docs/delivery.md)"},
-		{name: "too many even with catch-up gathers", scenarios: 4000, catchUp: 10 * time.Second,
-			advice: "W! [] sizing: 4000 scenarios write about 36000 points per gather (one every 1m0s), " +
-				"more than max_points_per_gather = 5000 lets through in that time, so the plugin would fall behind; " +
-				"set max_points_per_gather = 44000 and, in Telegraf's [agent], metric_buffer_limit = 88000 and metric_batch_size = 5000 " +
+		// 6 gathers an interval (1m / 10s) of 80 points let 480 through.
+		{name: "too many even with catch-up gathers", maxPoints: 80, catchUp: 10 * time.Second,
+			advice: "W! [] sizing: 60 scenarios write about 540 points per gather (one every 1m0s), " +
+				"more than max_points_per_gather = 80 lets through in that time, so the plugin would fall behind; " +
+				"set max_points_per_gather = 1000 and, in Telegraf's [agent], metric_buffer_limit = 2000 and metric_batch_size = 1000 " +
 				"(see the sizing table in docs/delivery.md)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rig := newDeliveryRig(t, mipsim.Generate(tt.scenarios, 6, time.Minute))
+			rig := newDeliveryRig(t, mipsim.Generate(60, 6, time.Minute))
 			log := &testutil.CaptureLogger{}
 			p := rig.plugin(log, func(p *MIP) {
 				p.schedule = Schedule{CatchUpInterval: tt.catchUp}
-				// 4,000 scenarios' hour under -race on a busy machine can
-				// take longer than the default timeout: not what is tested.
-				p.Timeout, p.ResponseHeaderTimeout = config.Duration(10*time.Minute), config.Duration(10*time.Minute)
+				p.MaxPointsPerGather = tt.maxPoints
 			})
 			rig.gather(p)
 			warnings := log.Warnings()
