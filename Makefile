@@ -44,7 +44,7 @@ test: telegraf
 ## run it before trusting a change to those tests. Each run's output is in
 ## .cache/stress-N.log.
 STRESS_RUNS ?= 3
-E2E_TESTS := ^(TestTelegraf|TestOutputOutage|TestBackfillBurst|TestUncleanStops|TestMIPOutage|TestOnceUnderOneParent|TestDiskBuffer|TestREADMERecipe|TestDemoNextStepUnderTelegraf|TestStdinDrivenGathers)
+E2E_TESTS := ^(TestTelegraf|TestOutputOutage|TestBackfillBurst|TestUncleanStops|TestMIPOutage|TestOnceUnderOneParent|TestDiskBuffer|TestREADME|TestDemoNextStepUnderTelegraf|TestStdinDrivenGathers|TestWideLayoutToInfluxDB|TestWindowBackfill|TestSignalWhile)
 test-stress: telegraf
 	TELEGRAF_BIN=$(CACHE_BIN)/telegraf scripts/test-stress.sh $(STRESS_RUNS) '$(E2E_TESTS)'
 

@@ -151,7 +151,7 @@ func TestMemoryBoundedByTheResponse(t *testing.T) {
 			// time, is what is measured.
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			extra := append(slices.Clone(tt.extra), `  timeout = "10m"`)
+			extra := append(slices.Clone(tt.extra), `  timeout = "10m"`, `  response_timeout = "10m"`)
 			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, extra...), "-once")
 			cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 			var stderr bytes.Buffer
@@ -285,7 +285,7 @@ func TestMemoryOfManyScenariosWithStateFile(t *testing.T) {
 	// Bounds for a process gone wrong (a timeout, a deadline) that the work
 	// on a busy machine never reaches: peak memory is what is measured.
 	conf := pluginConfig(t, srv.URL, `  state_file = "`+t.TempDir()+`/mip.state"`, `  replay_on_restart = "10m"`,
-		`  max_points_per_gather = 0`, `  timeout = "10m"`)
+		`  max_points_per_gather = 0`, `  timeout = "10m"`, `  response_timeout = "10m"`)
 	for _, start := range []string{"first", "second, the state read"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		cmd := exec.CommandContext(ctx, binary, "-config", conf, "-once")
