@@ -47,7 +47,7 @@ func TestStopsPromptlyDuringASlowRequest(t *testing.T) {
 			const requestTimeout = time.Minute
 			ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf(`  timeout = "%s"`, requestTimeout)),
+			cmd := exec.CommandContext(ctx, binary, "-config", pluginConfig(t, srv.URL, fmt.Sprintf(`  timeout = %q`, requestTimeout.String())),
 				"-poll_interval_disabled")
 			cmd.Env = append(os.Environ(), "MIP_API_KEY="+testKey)
 			var stderr lockedBuffer

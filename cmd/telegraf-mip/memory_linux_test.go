@@ -93,6 +93,8 @@ func (c countingWriter) Write(p []byte) (int, error) {
 // process's peak memory against a multiple of the response plus 64 MiB:
 // twice, except for one huge string, which the JSON tokenizer holds whole
 // while it reads it, in a buffer that grows by doubling (about three times).
+//
+//nolint:tparallel // beside the other tests, its subtests one at a time: each holds up to a million runs
 func TestMemoryBoundedByTheResponse(t *testing.T) {
 	t.Parallel()
 	const runs = 1_000_000
