@@ -37,15 +37,11 @@ func TestREADMERecipe(t *testing.T) {
 	work := t.TempDir()
 	bin := t.TempDir()
 	require.NoError(t, os.Symlink(telegrafBinary(t), filepath.Join(bin, "telegraf")))
-	for _, s := range []struct{ written, used string }{
-		{"/tmp/mip-try", work},
-		{"127.0.0.1:8090", freeAddr(t)},
-		{"127.0.0.1:8086", strings.TrimPrefix(db.URL, "http://")},
-		{"$PWD/.cache/bin", bin},
-	} {
-		require.Contains(t, script, s.written, "the recipe no longer uses %s", s.written)
-		script = strings.ReplaceAll(script, s.written, s.used)
-	}
+	script = substitute(t, "recipe", script,
+		"/tmp/mip-try", work,
+		"127.0.0.1:8090", freeAddr(t),
+		"127.0.0.1:8086", strings.TrimPrefix(db.URL, "http://"),
+		"$PWD/.cache/bin", bin)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -148,4 +144,17 @@ func fencedBlocks(t *testing.T, readme, heading, lang string) []string {
 		}
 	}
 	return blocks
+}
+
+// substitute replaces in text, a command the README gives (what names it
+// in a failure), each written value by the one the test uses: pairs of
+// written, used. A written value the text no longer holds fails the test,
+// so that the README and its test cannot drift apart unseen.
+func substitute(t *testing.T, what, text string, pairs ...string) string {
+	t.Helper()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		require.Contains(t, text, pairs[i], "the %s no longer uses %s", what, pairs[i])
+		text = strings.ReplaceAll(text, pairs[i], pairs[i+1])
+	}
+	return text
 }
